@@ -1,0 +1,53 @@
+"""The `mlzero` command: one sub-command per module of `mlzero_jupyter.commands`.
+
+A command module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``; it imports
+heavy libraries inside ``run`` only, so that ``mlzero --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from mlzero_jupyter import commands
+from mlzero_jupyter._version import __version__
+from mlzero_jupyter.errors import UserInputError
+
+#: Exit code for a mistake the user can fix (bad path, bad option, unusable data).
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlzero", description="A zero-code AutoML agent: data folder + sentence -> model.")
+    parser.add_argument("--version", action="version", version=f"mlzero-jupyter {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        name = info.name.replace("_", "-")
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return int(args.handler(args) or 0)
+    except UserInputError as error:
+        print(f"mlzero {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(f"mlzero {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""The TaskSpec: everything perception learned about a data folder, as plain dataclasses that round-trip JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+class FileRole(str, Enum):
+    TRAIN = "train"
+    TEST = "test"
+    SAMPLE_SUBMISSION = "sample_submission"
+    VALIDATION = "validation"
+    DESCRIPTION = "description"
+    AUXILIARY = "auxiliary"
+    IMAGE_FOLDER = "image_folder"
+    MASK_FOLDER = "mask_folder"
+    TEXT_CORPUS = "text_corpus"
+    ARCHIVE = "archive"
+    IGNORED = "ignored"
+
+
+class Modality(str, Enum):
+    TABULAR = "tabular"
+    TEXT = "text"
+    IMAGE = "image"
+    TIME_SERIES = "time_series"
+    MULTIMODAL = "multimodal"
+
+
+class ProblemType(str, Enum):
+    BINARY = "binary"
+    MULTICLASS = "multiclass"
+    REGRESSION = "regression"
+    FORECASTING = "forecasting"
+    TIME_SERIES_CLASSIFICATION = "time_series_classification"
+    SEMANTIC_SEGMENTATION = "semantic_segmentation"
+
+
+#: Canonical metric names (AutoGluon's spelling where it has one) and whether higher is better.
+METRIC_DIRECTIONS: dict[str, bool] = {
+    "accuracy": True,
+    "balanced_accuracy": True,
+    "f1": True,
+    "f1_macro": True,
+    "roc_auc": True,
+    "log_loss": False,
+    "rmse": False,
+    "rmsle": False,
+    "mae": False,
+    "r2": True,
+    "mape": False,
+    "mase": False,
+    "wql": False,
+    "mean_iou": True,
+}
+
+
+@dataclass
+class Inferred:
+    """One inferred field: its value, how sure we are (0..1), what else was considered, and why."""
+
+    value: Any = None
+    confidence: float = 0.0
+    alternatives: list[Any] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.value is not None and self.confidence < 0.6 and bool(self.alternatives)
+
+
+@dataclass
+class ColumnInfo:
+    name: str
+    dtype: str
+    kind: str = "categorical"  # numeric, categorical, boolean, text, datetime, id, path, constant
+    missing_fraction: float = 0.0
+    distinct_count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileInfo:
+    """A file or folder of the input, with its role and, for tables, its columns."""
+
+    path: str  # relative to TaskSpec.work_path, with forward slashes
+    role: str = FileRole.AUXILIARY.value
+    format: str = "other"  # csv, parquet, feather, excel, json, jsonl, sqlite, image_folder, mask_folder, text_folder, ...
+    size_bytes: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    table: str | None = None  # sheet of a workbook or table of a SQLite file
+    rows: int | None = None
+    rows_estimated: bool = False
+    columns: list[ColumnInfo] = field(default_factory=list)
+    missing_markers: list[str] = field(default_factory=list)
+    file_count: int | None = None  # for folders
+    classes: list[str] = field(default_factory=list)  # class sub-folders of an image or text folder
+    role_confidence: float = 1.0
+    note: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> ColumnInfo | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass
+class TimeSeriesInfo:
+    item_id_column: str | None = None
+    timestamp_column: str | None = None
+    frequency: str | None = None
+    prediction_length: int | None = None
+    prediction_length_source: str = "default"  # test file, description, default
+    known_covariates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class JoinKey:
+    left: str  # path of the main (train) table
+    right: str  # path of the auxiliary table
+    column: str
+    right_column: str | None = None  # when the key is spelled differently on the right
+
+
+@dataclass
+class TaskSpec:
+    """What the agent was given and what it must do."""
+
+    data_path: str  # what the user pointed at (absolute)
+    work_path: str  # folder the file paths are relative to (an unpacked archive lives outside the user's folder)
+    description: str | None = None
+    files: list[FileInfo] = field(default_factory=list)
+    modality: Inferred = field(default_factory=Inferred)
+    problem_type: Inferred = field(default_factory=Inferred)
+    target: Inferred = field(default_factory=Inferred)
+    id_column: Inferred = field(default_factory=Inferred)
+    metric: Inferred = field(default_factory=Inferred)
+    higher_is_better: bool = True
+    time_series: TimeSeriesInfo | None = None
+    join_keys: list[JoinKey] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    # -- convenient views ---------------------------------------------------------------------------------------
+    def files_with_role(self, role: FileRole | str) -> list[FileInfo]:
+        role = role.value if isinstance(role, FileRole) else role
+        return [f for f in self.files if f.role == role]
+
+    def _first(self, role: FileRole) -> FileInfo | None:
+        found = self.files_with_role(role)
+        return found[0] if found else None
+
+    @property
+    def train_file(self) -> FileInfo | None:
+        return self._first(FileRole.TRAIN)
+
+    @property
+    def test_file(self) -> FileInfo | None:
+        return self._first(FileRole.TEST)
+
+    @property
+    def sample_submission_file(self) -> FileInfo | None:
+        return self._first(FileRole.SAMPLE_SUBMISSION)
+
+    @property
+    def ambiguous_fields(self) -> list[str]:
+        names = ("modality", "problem_type", "target", "id_column", "metric")
+        return [n for n in names if getattr(self, n).ambiguous]
+
+    def absolute(self, file: FileInfo | str) -> Path:
+        """The absolute path of one of the spec's files."""
+        rel = file.path if isinstance(file, FileInfo) else file
+        return Path(self.work_path) / rel
+
+    # -- JSON ---------------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, default=str)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TaskSpec:
+        data = dict(data)
+        for name in ("modality", "problem_type", "target", "id_column", "metric"):
+            data[name] = Inferred(**data.get(name) or {})
+        data["files"] = [
+            FileInfo(**{**f, "columns": [ColumnInfo(**c) for c in f.get("columns", [])]}) for f in data.get("files", [])
+        ]
+        if data.get("time_series") is not None:
+            data["time_series"] = TimeSeriesInfo(**data["time_series"])
+        data["join_keys"] = [JoinKey(**k) for k in data.get("join_keys", [])]
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, text: str) -> TaskSpec:
+        return cls.from_dict(json.loads(text))
