@@ -1,0 +1,24 @@
+"""mlzero-jupyter: a zero-code AutoML agent for notebooks, the command line and MCP.
+
+Public names load lazily so that ``import mlzero_jupyter`` (and ``%load_ext mlzero_jupyter``) stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from mlzero_jupyter._version import __version__
+
+_LAZY = {
+    "TaskSpec": "mlzero_jupyter.perception.spec",
+    "perceive": "mlzero_jupyter.perception",
+}
+
+__all__ = sorted([*_LAZY, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'mlzero_jupyter' has no attribute {name!r}")

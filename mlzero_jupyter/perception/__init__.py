@@ -1,0 +1,5 @@
+"""Perception: turn a folder, file or archive into a TaskSpec. Never imports Jupyter."""
+
+from mlzero_jupyter.perception.spec import ColumnInfo, FileInfo, FileRole, Inferred, Modality, ProblemType, TaskSpec
+
+__all__ = ["ColumnInfo", "FileInfo", "FileRole", "Inferred", "Modality", "ProblemType", "TaskSpec"]
