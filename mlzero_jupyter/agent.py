@@ -1,0 +1,389 @@
+"""The Agent: perceive, select a tool, then write, check, execute, validate and record attempts until done.
+
+The agent receives its coder, executor and controller from outside, so each is tested alone and the loop is
+tested with a scripted coder. It never imports Jupyter: the notebook, the CLI and the MCP server observe its
+events and answer its controller calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlzero_jupyter.coding.base import CodeDraft, Coder, CodingContext
+from mlzero_jupyter.coding.contract import CODE_FILE, METRICS_FILE
+from mlzero_jupyter.events import (
+    ATTEMPT_FINISHED,
+    ATTEMPT_OUTPUT,
+    ATTEMPT_STARTED,
+    RUN_FINISHED,
+    RUN_STARTED,
+    TASK_PERCEIVED,
+    TOOL_SELECTED,
+    AgentEvent,
+    Controller,
+    Observer,
+    Unattended,
+    notify,
+)
+from mlzero_jupyter.execution import check_code, execute, fingerprint, validate
+from mlzero_jupyter.execution.fingerprint import changes
+from mlzero_jupyter.memory.episodic import BLOCKED, FAILED, SKIPPED, STOPPED, SUCCESS, TIMEOUT, AttemptRecord, EpisodicMemory
+from mlzero_jupyter.perception.spec import TaskSpec
+from mlzero_jupyter.result import RunResult
+from mlzero_jupyter.runs import RunFolder
+
+#: An attempt is not started with less time than this left; it could not train anything useful.
+MIN_ATTEMPT_SECONDS = 10.0
+#: Seconds kept back from each attempt's budget for validation and record keeping.
+RESERVE_SECONDS = 2.0
+
+
+@dataclass
+class RunOptions:
+    time_limit: float = 600.0  # seconds for the whole run
+    max_iterations: int = 5
+    improve: bool = False  # keep trying better configurations after the first valid result
+    provider: str = "offline"
+    model: str | None = None
+    base_url: str | None = None
+    output_dir: str | None = None  # parent of the run folder; default ./mlzero-runs
+    name: str | None = None  # label in the run folder's name
+    memory_limit_mb: int | None = None
+    policy: dict[str, str] | None = None  # category -> block, ask or allow
+    knowledge_budget_tokens: int = 3000
+    seed: int = 0
+
+
+class Agent:
+    """One run of the agent over one data folder and one description."""
+
+    def __init__(
+        self,
+        data: Path | str,
+        description: str | None,
+        options: RunOptions | None = None,
+        *,
+        coder: Coder | None = None,
+        controller: Controller | None = None,
+        observers: list[Observer] | None = None,
+        executor: Callable[..., Any] = execute,
+        folder: RunFolder | None = None,
+    ) -> None:
+        self.data = Path(data).expanduser()
+        self.description = description
+        self.options = options or RunOptions()
+        self.coder = coder or build_coder(self.options)
+        self.controller = controller or Unattended()
+        self.observers = list(observers or [])
+        self.executor = executor
+        self.folder = folder
+        self.memory: EpisodicMemory | None = None
+        self.task: TaskSpec | None = None
+        self._stop = threading.Event()
+        self._tool: str | None = None
+        self._knowledge: list[str] = []
+        self._environment: dict[str, Any] = {}
+
+    @classmethod
+    def resume(cls, run_dir: Path | str, guidance: str | None = None, overrides: dict[str, Any] | None = None,
+               **kwargs: Any) -> Agent:
+        """Continue a run from its folder (after a stop, a failure or a dead kernel), numbering attempts on."""
+        folder = RunFolder.open(run_dir)
+        task = TaskSpec.from_dict(folder.read_json("task.json"))
+        memory = EpisodicMemory.load(folder.events_path)
+        started = memory.of_kind("run_started")
+        stored = started[0].get("options", {}) if started else {}
+        options = RunOptions(**{**stored, **(overrides or {})})
+        agent = cls(task.data_path, task.description, options, folder=folder, **kwargs)
+        agent.task, agent.memory = task, memory
+        memory.record("resumed", overrides=overrides or {})
+        if guidance:
+            agent.add_guidance(guidance)
+        return agent
+
+    # -- control ------------------------------------------------------------------------------------------------
+    @property
+    def run_id(self) -> str:
+        return self.folder.run_id if self.folder else ""
+
+    def stop(self) -> None:
+        """Stop the run: the running attempt is killed, no new attempt starts. Safe from any thread."""
+        self._stop.set()
+
+    def add_guidance(self, text: str) -> None:
+        """Guidance for the next attempt, recorded in episodic memory."""
+        if self.memory is not None and text.strip():
+            self.memory.record("guidance", text=text.strip())
+
+    def _emit(self, kind: str, attempt: int | None = None, **data: Any) -> None:
+        notify(self.observers, AgentEvent(kind, self.run_id, attempt, data))
+
+    # -- the run ------------------------------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        """Run to the end (success, budget spent, or stopped) and return the result."""
+        started = time.monotonic()
+        deadline = started + self.options.time_limit
+        if self.folder is None:
+            self._prepare()
+        self._emit(RUN_STARTED, run_dir=str(self.folder.path))
+        self._select_tool()
+        message = ""
+        try:
+            message = self._loop(deadline)
+        except KeyboardInterrupt:
+            self._stop.set()
+            message = "interrupted by the user"
+        result = self._finish(time.monotonic() - started, message)
+        self._emit(RUN_FINISHED, result=result.to_dict())
+        return result
+
+    def _prepare(self) -> None:
+        from mlzero_jupyter.perception import perceive
+
+        label = self.options.name or self.description or self.data.stem
+        self.folder = RunFolder.create(self.options.output_dir, label)
+        self.memory = EpisodicMemory(self.folder.events_path)
+        self.memory.record("run_started", data=str(self.data), description=self.description,
+                           options=dataclasses.asdict(self.options))
+        self.task = perceive(self.data, self.description, work_dir=self.folder.input_dir)
+        self.folder.write_json("task.json", self.task.to_dict())
+        self.memory.record("perception", problem_type=self.task.problem_type.value, target=self.task.target.value,
+                           metric=self.task.metric.value, warnings=self.task.warnings)
+        self._emit(TASK_PERCEIVED, task=self.task.to_dict())
+
+    def _select_tool(self) -> None:
+        from mlzero_jupyter.memory.environment import detect_environment
+        from mlzero_jupyter.memory.semantic import retrieve, select_tools
+
+        environment = detect_environment()
+        self._environment = environment.to_dict()
+        choices = select_tools(self.task, environment)
+        self._tool = choices[0].name
+        query = " ".join(filter(None, [self.task.description, self.task.problem_type.value, self.task.modality.value]))
+        snippets = retrieve(self.task, query, budget_tokens=self.options.knowledge_budget_tokens, tool=self._tool)
+        self._knowledge = [s.text for s in snippets]
+        reasons = choices[0].reasons
+        self.memory.record("tool_selected", tool=self._tool, reasons=reasons, snippets=[s.title for s in snippets])
+        self._emit(TOOL_SELECTED, tool=self._tool, reasons=reasons)
+
+    def _loop(self, deadline: float) -> str:
+        first = len(self.memory.attempts) + 1
+        for number in range(first, first + self.options.max_iterations):
+            remaining = deadline - time.monotonic()
+            if self._stop.is_set():
+                return "stopped by the user"
+            if remaining < MIN_ATTEMPT_SECONDS:
+                return f"time budget spent ({remaining:.0f} s left)"
+            record = self._attempt(number, deadline)
+            self.memory.record_attempt(record)
+            self._emit(ATTEMPT_FINISHED, number, attempt=dataclasses.asdict(record))
+            self._write_result("running", 0.0, "")
+            if record.status == STOPPED:
+                return "stopped by the user"
+            best = self.memory.best(self.task.higher_is_better)
+            if best is not None and not self.options.improve:
+                return "valid result"
+            guidance = self.controller.between_attempts(record)
+            if guidance.text:
+                self.add_guidance(guidance.text)
+            if guidance.stop:
+                self._stop.set()
+                return "stopped by the user"
+        return f"iteration limit reached ({self.options.max_iterations})"
+
+    def _attempt(self, number: int, deadline: float) -> AttemptRecord:
+        began = time.monotonic()
+        attempt_dir = self.folder.attempt_dir(number)
+        context = self._context(number, attempt_dir, deadline - began - RESERVE_SECONDS)
+        self.memory.record("attempt_started", number=number)
+        draft = self.coder.write(context)
+        record = AttemptRecord(number, FAILED, summary=draft.summary, guidance=list(context.guidance))
+        _add_calls(record, draft)
+        code = self._review(number, draft, attempt_dir, record)
+        if code is None:
+            record.duration_s = time.monotonic() - began
+            return record
+        (attempt_dir / CODE_FILE).write_text(code, encoding="utf-8")
+        self._emit(ATTEMPT_STARTED, number, code=code, summary=draft.summary, time_limit=context.time_limit)
+        self._execute_and_validate(record, attempt_dir, deadline)
+        if not record.succeeded and record.status != STOPPED:
+            self._analyse(record, context)
+        record.duration_s = time.monotonic() - began
+        return record
+
+    def _context(self, number: int, attempt_dir: Path, time_limit: float) -> CodingContext:
+        previous = self.memory.attempts[-1] if self.memory.attempts else None
+        best = self.memory.best(self.task.higher_is_better)
+        previous_code_path = self.folder.attempt_dir(previous.number, create=False) / CODE_FILE if previous else None
+        return CodingContext(
+            task=self.task,
+            tool=self._tool,
+            attempt=number,
+            attempt_dir=attempt_dir,
+            time_limit=time_limit,
+            knowledge=self._knowledge,
+            history=self.memory.summary(),
+            last_error=previous.error if previous and not previous.succeeded else None,
+            previous_code=previous_code_path.read_text() if previous_code_path and previous_code_path.exists() else None,
+            guidance=self.memory.guidance,
+            improve=best is not None,
+            best_score=best.score if best else None,
+            environment=self._environment,
+            seed=self.options.seed,
+        )
+
+    def _review(self, number: int, draft: CodeDraft, attempt_dir: Path, record: AttemptRecord) -> str | None:
+        """Apply the code policy and the controller's review; the code to run, or None (record says why)."""
+        report = check_code(draft.code, attempt_dir=attempt_dir, input_dir=self._input_root(),
+                            rules=self.options.policy)
+        (attempt_dir / f"proposed_{CODE_FILE}").write_text(draft.code, encoding="utf-8")
+        if report.blocked:
+            record.status, record.error = BLOCKED, "Blocked by the code policy:\n" + report.describe("block")
+            return None
+        review = self.controller.review(number, draft.code, draft.summary, report.messages("ask"))
+        if review.action == "stop":
+            self._stop.set()
+            record.status = STOPPED
+            return None
+        if review.action == "skip":
+            record.status = SKIPPED if not report.messages("ask") else BLOCKED
+            record.error = "Skipped at review" + (":\n" + report.describe("ask") if report.messages("ask") else "")
+            return None
+        if review.action == "edit" and review.code:
+            record.summary += " (edited by the user)"
+            return review.code
+        return draft.code
+
+    def _execute_and_validate(self, record: AttemptRecord, attempt_dir: Path, deadline: float) -> None:
+        before = fingerprint(self._input_root())
+        outcome = self.executor(
+            attempt_dir / CODE_FILE,
+            cwd=attempt_dir,
+            timeout=max(1.0, deadline - time.monotonic()),
+            on_output=lambda stream, line: self._emit(ATTEMPT_OUTPUT, record.number, stream=stream, line=line),
+            stop=self._stop,
+            memory_limit_mb=self.options.memory_limit_mb,
+        )
+        record.execution_s = outcome.duration_s
+        touched = changes(before, fingerprint(self._input_root()))
+        if outcome.stopped:
+            record.status, record.error = STOPPED, "stopped by the user"
+        elif touched:
+            record.error = "The code changed the input data, which is forbidden: " + ", ".join(touched[:10])
+        elif outcome.timed_out:
+            record.status, record.error = TIMEOUT, f"killed at the time limit after {outcome.duration_s:.0f} s"
+        else:
+            self._validate(record, attempt_dir, outcome)
+
+    def _validate(self, record: AttemptRecord, attempt_dir: Path, outcome: Any) -> None:
+        verdict = validate(self.task, attempt_dir, outcome)
+        record.metric = verdict.metric
+        record.validation = verdict.how
+        if verdict.ok:
+            record.status, record.score = SUCCESS, verdict.score
+            record.predictions = str(Path(verdict.predictions_path).relative_to(self.folder.path))
+        else:
+            record.error = "\n".join(verdict.problems)
+
+    def _analyse(self, record: AttemptRecord, context: CodingContext) -> None:
+        analyse = getattr(self.coder, "analyse_failure", None)
+        if analyse is not None and record.error:
+            record.analysis = analyse(context, record.error)
+
+    def _input_root(self) -> Path:
+        path = Path(self.task.data_path)
+        return path if path.is_dir() else path.parent
+
+    # -- the end ------------------------------------------------------------------------------------------------
+    def _finish(self, total_s: float, message: str) -> RunResult:
+        best = self.memory.best(self.task.higher_is_better)
+        if best is not None:
+            status = "success"
+        else:
+            status = "stopped" if self._stop.is_set() else "failed"
+        if best is not None:
+            self._publish(best)
+        result = self._write_result(status, total_s, message)
+        self.memory.record("run_finished", status=status, message=message, best_attempt=result.best_attempt)
+        return result
+
+    def _publish(self, best: AttemptRecord) -> None:
+        """Copy the best attempt's code and predictions to the top of the run folder."""
+        source = self.folder.attempt_dir(best.number, create=False)
+        shutil.copyfile(source / CODE_FILE, self.folder.solution_path)
+        predictions = self.folder.path / best.predictions
+        shutil.copyfile(predictions, self.folder.path / predictions.name)
+
+    def _write_result(self, status: str, total_s: float, message: str) -> RunResult:
+        attempts = self.memory.attempts
+        best = self.memory.best(self.task.higher_is_better)
+        result = RunResult(
+            run_id=self.run_id,
+            run_dir=str(self.folder.path),
+            status=status,
+            task=self.task.description or "",
+            tool=self._tool,
+            provider=self.options.provider,
+            model=self.options.model,
+            metric=self.task.metric.value,
+            higher_is_better=self.task.higher_is_better,
+            attempts=attempts,
+            total_s=total_s,
+            execution_s=sum(a.execution_s for a in attempts),
+            input_tokens=sum(a.input_tokens for a in attempts),
+            output_tokens=sum(a.output_tokens for a in attempts),
+            cost_usd=sum(a.cost_usd for a in attempts),
+            message=message,
+        )
+        if best is not None:
+            self._fill_best(result, best, published=status != "running")
+        self.folder.write_json("result.json", result.to_dict())
+        return result
+
+    def _fill_best(self, result: RunResult, best: AttemptRecord, published: bool) -> None:
+        attempt_dir = self.folder.attempt_dir(best.number, create=False)
+        predictions = self.folder.path / best.predictions
+        result.best_attempt = best.number
+        result.metric = best.metric or result.metric
+        result.validation_score = best.score
+        result.validation = best.validation
+        result.predictions_path = str(self.folder.path / predictions.name if published else predictions)
+        result.solution_path = str(self.folder.solution_path if published else attempt_dir / CODE_FILE)
+        metrics = _read_metrics(attempt_dir / METRICS_FILE)
+        if metrics.get("model_path"):
+            result.model_path = str((attempt_dir / metrics["model_path"]).resolve())
+
+
+def build_coder(options: RunOptions) -> Coder:
+    """The coder the options ask for: the offline planner, or an LLM coder over a provider."""
+    if options.provider == "offline":
+        from mlzero_jupyter.coding.offline import OfflinePlanner
+
+        return OfflinePlanner()
+    from mlzero_jupyter.coding.llm import LLMCoder
+    from mlzero_jupyter.providers.registry import get_provider
+
+    provider = get_provider(options.provider, model=options.model, base_url=options.base_url)
+    return LLMCoder(provider)
+
+
+def _add_calls(record: AttemptRecord, draft: CodeDraft) -> None:
+    for call in draft.calls:
+        record.input_tokens += call.input_tokens
+        record.output_tokens += call.output_tokens
+        record.cost_usd += call.cost_usd
+
+
+def _read_metrics(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -1,0 +1,72 @@
+"""`mlzero run DATA [DESCRIPTION]`: solve a task end to end."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "Turn a data folder and a sentence into a trained model and predictions."
+
+#: Exit codes: a valid result, no valid result, a user mistake (see cli), stopped.
+EXIT_SUCCESS, EXIT_NO_RESULT, EXIT_STOPPED = 0, 1, 130
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `mlzero run` and `mlzero demo`."""
+    parser.add_argument("--time-limit", help="budget for the whole run, e.g. 90s, 10m, 1h (default 10m)")
+    parser.add_argument("--max-iterations", type=int, help="at most this many attempts (default 5)")
+    parser.add_argument("--provider", help="offline (default), bedrock, openai, anthropic, ...")
+    parser.add_argument("--model", help="model id for the provider")
+    parser.add_argument("--base-url", help="endpoint of an OpenAI-compatible server")
+    parser.add_argument("--improve", action="store_true", default=None,
+                        help="after the first valid result, keep trying better configurations")
+    parser.add_argument("--output", help="folder that receives the run folder (default ./mlzero-runs)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="echo the generated code's output")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", nargs="?", help="data folder, file or archive")
+    parser.add_argument("description", nargs="?", help="the goal in plain words")
+    parser.add_argument("-d", "--description", dest="description_option", help="the goal in plain words")
+    parser.add_argument("--name", help="a label for the run folder")
+    parser.add_argument("--resume", metavar="RUN_DIR", help="continue an earlier run from its folder")
+    parser.add_argument("--guidance", help="guidance for the next attempt (with --resume)")
+    add_run_options(parser)
+
+
+def options_from(args: argparse.Namespace) -> dict:
+    return {
+        "time_limit": args.time_limit,
+        "max_iterations": args.max_iterations,
+        "provider": args.provider,
+        "model": args.model,
+        "base_url": args.base_url,
+        "improve": args.improve,
+        "output_dir": args.output,
+        "name": getattr(args, "name", None),
+    }
+
+
+def run_agent(agent) -> int:
+    result = agent.run()
+    print(result)
+    if result.status == "success":
+        return EXIT_SUCCESS
+    return EXIT_STOPPED if result.status == "stopped" else EXIT_NO_RESULT
+
+
+def run(args: argparse.Namespace) -> int:
+    from mlzero_jupyter.agent import Agent
+    from mlzero_jupyter.api import make_options
+    from mlzero_jupyter.console import ConsoleProgress
+    from mlzero_jupyter.errors import UserInputError
+
+    observers = [ConsoleProgress(verbose=args.verbose)]
+    if args.resume:
+        given = {k: v for k, v in options_from(args).items() if v is not None}
+        checked = make_options(**given)  # parses and refuses bad values before touching the run
+        overrides = {k: getattr(checked, k) for k in given}
+        return run_agent(Agent.resume(args.resume, args.guidance, overrides, observers=observers))
+    if not args.data:
+        raise UserInputError("give a data folder, file or archive: mlzero run DATA \"what to predict\"")
+    description = args.description_option or args.description
+    return run_agent(Agent(args.data, description, make_options(**options_from(args)), observers=observers))

@@ -1,0 +1,124 @@
+"""The run folder: the one place that knows the layout of a run on disk.
+
+```
+mlzero-runs/<date>-<slug>-<short id>/
+    task.json          the TaskSpec
+    events.jsonl       episodic memory, append-only
+    input/             archives unpacked, data frames saved (never the user's folder)
+    attempt_<n>/       solution.py, stdout.txt, stderr.txt, metrics.json, predictions.<ext>, prompts
+    result.json        the RunResult, written at the end (and after every attempt, for live readers)
+    solution.py        the best attempt's code
+    predictions.<ext>  the best attempt's predictions
+```
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from mlzero_jupyter.atomic import write_json_atomic
+from mlzero_jupyter.errors import RunFolderError
+
+DEFAULT_OUTPUT_DIR = Path("mlzero-runs")
+TASK_FILE = "task.json"
+EVENTS_FILE = "events.jsonl"
+RESULT_FILE = "result.json"
+SOLUTION_FILE = "solution.py"
+
+
+def slugify(text: str, max_words: int = 5) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words[:max_words]) or "run"
+
+
+class RunFolder:
+    """A run's folder on disk; created fresh, never overwritten."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @property
+    def run_id(self) -> str:
+        return self.path.name
+
+    @classmethod
+    def create(cls, output_dir: Path | str | None = None, label: str = "run") -> RunFolder:
+        """Make a new folder ``<output_dir>/<date>-<slug>-<short id>``; refuses to reuse an existing one."""
+        output_dir = Path(output_dir or DEFAULT_OUTPUT_DIR).expanduser()
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RunFolderError(f"cannot create the output folder {output_dir} ({error.strerror}); choose another with --output") from None
+        name = f"{dt.date.today():%Y%m%d}-{slugify(label)}-{secrets.token_hex(3)}"
+        path = output_dir / name
+        try:
+            path.mkdir()
+        except FileExistsError:
+            raise RunFolderError(f"run folder {path} already exists; runs are never overwritten, try again") from None
+        return cls(path.resolve())
+
+    @classmethod
+    def open(cls, path: Path | str) -> RunFolder:
+        """An existing run folder, checked enough to resume or show it."""
+        path = Path(path).expanduser()
+        if not path.is_dir():
+            raise RunFolderError(f"no run folder at {path}; `mlzero list` shows the runs")
+        if not (path / TASK_FILE).is_file() or not (path / EVENTS_FILE).is_file():
+            raise RunFolderError(f"{path} is not a complete run folder (task.json or events.jsonl is missing)")
+        return cls(path.resolve())
+
+    # -- locations ----------------------------------------------------------------------------------------------
+    @property
+    def task_path(self) -> Path:
+        return self.path / TASK_FILE
+
+    @property
+    def events_path(self) -> Path:
+        return self.path / EVENTS_FILE
+
+    @property
+    def result_path(self) -> Path:
+        return self.path / RESULT_FILE
+
+    @property
+    def solution_path(self) -> Path:
+        return self.path / SOLUTION_FILE
+
+    @property
+    def input_dir(self) -> Path:
+        return self.path / "input"
+
+    def attempt_dir(self, number: int, create: bool = True) -> Path:
+        path = self.path / f"attempt_{number}"
+        if create:
+            path.mkdir(exist_ok=True)
+        return path
+
+    # -- records ------------------------------------------------------------------------------------------------
+    def write_json(self, name: str, data: Any) -> Path:
+        target = self.path / name
+        write_json_atomic(target, data)
+        return target
+
+    def read_json(self, name: str) -> Any:
+        target = self.path / name
+        try:
+            return json.loads(target.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RunFolderError(f"{target} is missing; the run folder is incomplete") from None
+        except json.JSONDecodeError as error:
+            raise RunFolderError(f"{target} is damaged ({error.msg} at line {error.lineno}); restore it or start a new run") from None
+
+
+def find_runs(root: Path | str = DEFAULT_OUTPUT_DIR) -> list[RunFolder]:
+    """Run folders under ``root`` (newest first), skipping anything that is not a run."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    runs = [RunFolder(p) for p in root.iterdir() if (p / TASK_FILE).is_file()]
+    return sorted(runs, key=lambda run: run.path.stat().st_mtime, reverse=True)
