@@ -13,6 +13,10 @@ from mlzero_jupyter._version import __version__
 _LAZY = {
     "TaskSpec": "mlzero_jupyter.perception.spec",
     "perceive": "mlzero_jupyter.perception",
+    "solve": "mlzero_jupyter.api",
+    "Agent": "mlzero_jupyter.agent",
+    "RunOptions": "mlzero_jupyter.agent",
+    "RunResult": "mlzero_jupyter.result",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

@@ -1,0 +1,212 @@
+"""The development task suite: real datasets that ship inside installed packages, laid out raw.
+
+A task folder holds ``input/`` (exactly what the agent sees), ``task.json`` (the description a user would type,
+the metric and its direction, the time budget, the id and target columns) and ``truth/answers.csv`` (the hidden
+ground truth, kept apart from ``input/``). Each builder writes one task; ``build_suite`` writes them all.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED = 0
+
+
+@dataclass
+class TaskInfo:
+    name: str
+    description: str
+    metric: str
+    higher_is_better: bool
+    problem_type: str
+    target: str
+    id_column: str | None = None
+    time_limit: float = 180.0
+
+
+def _save(root: Path, info: TaskInfo, answers: pd.DataFrame) -> Path:
+    folder = root / info.name
+    (folder / "truth").mkdir(parents=True, exist_ok=True)
+    answers.to_csv(folder / "truth" / "answers.csv", index=False)
+    (folder / "task.json").write_text(json.dumps(asdict(info), indent=2) + "\n")
+    return folder
+
+
+def _input(root: Path, name: str) -> Path:
+    path = root / name / "input"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _split(frame: pd.DataFrame, test_fraction: float = 0.25) -> tuple[pd.DataFrame, pd.DataFrame]:
+    test = frame.sample(frac=test_fraction, random_state=SEED)
+    return frame.drop(test.index), test
+
+
+def _kaggle(root: Path, info: TaskInfo, frame: pd.DataFrame, sample_value: object) -> Path:
+    """train.csv, test.csv (no target) and sample_submission.csv, the classic competition layout."""
+    train, test = _split(frame)
+    folder = _input(root, info.name)
+    train.to_csv(folder / "train.csv", index=False)
+    test.drop(columns=info.target).to_csv(folder / "test.csv", index=False)
+    test[[info.id_column]].assign(**{info.target: sample_value}).to_csv(folder / "sample_submission.csv", index=False)
+    return _save(root, info, test[[info.id_column, info.target]])
+
+
+# -- builders ---------------------------------------------------------------------------------------------------
+def breast_cancer(root: Path) -> Path:
+    """Binary, ROC AUC, Kaggle layout, '?' for a few missing values."""
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    frame.columns = [c.replace(" ", "_") for c in frame.columns]
+    frame["diagnosis"] = np.where(frame.pop("target") == 0, "malignant", "benign")
+    frame.insert(0, "patient_id", np.arange(10_001, 10_001 + len(frame)))
+    holes = np.random.default_rng(SEED).random((len(frame), len(frame.columns) - 2)) < 0.01
+    features = frame.columns[1:-1]
+    frame[features] = frame[features].astype(object).mask(holes, "?")
+    info = TaskInfo("breast_cancer", "Which tumours are malignant? Submissions are scored by ROC AUC.", "roc_auc",
+                    True, "binary", "diagnosis", "patient_id")
+    return _kaggle(root, info, frame, "benign")
+
+
+def iris_excel(root: Path) -> Path:
+    """Multiclass in one Excel workbook: a labelled sheet and an unlabelled one."""
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame
+    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
+    frame.insert(0, "flower", range(1, len(frame) + 1))
+    train, test = _split(frame, 0.3)
+    with pd.ExcelWriter(_input(root, "iris_excel") / "flowers.xlsx") as workbook:
+        train.to_excel(workbook, sheet_name="measured", index=False)
+        test.drop(columns="species").to_excel(workbook, sheet_name="unlabelled", index=False)
+    info = TaskInfo("iris_excel", "Predict the species of the unlabelled flowers.", "accuracy", True, "multiclass",
+                    "species", "flower", time_limit=120)
+    return _save(root, info, test[["flower", "species"]])
+
+
+def wine_parquet(root: Path) -> Path:
+    """Multiclass from Parquet files with unhelpful names."""
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame.rename(columns={"target": "cultivar"})
+    frame.insert(0, "sample_id", range(len(frame)))
+    train, test = _split(frame)
+    folder = _input(root, "wine_parquet")
+    train.to_parquet(folder / "data_a.parquet", index=False)
+    test.drop(columns="cultivar").to_parquet(folder / "data_b.parquet", index=False)
+    info = TaskInfo("wine_parquet", "Which cultivar does each wine come from? Use macro F1.", "f1_macro", True,
+                    "multiclass", "cultivar", "sample_id", time_limit=120)
+    return _save(root, info, test[["sample_id", "cultivar"]])
+
+
+def diabetes_sqlite(root: Path) -> Path:
+    """Regression from a SQLite database with a train and a test table."""
+    from sklearn.datasets import load_diabetes
+
+    frame = load_diabetes(as_frame=True, scaled=False).frame.rename(columns={"target": "progression"})
+    frame.insert(0, "patient", range(1, len(frame) + 1))
+    train, test = _split(frame)
+    with sqlite3.connect(_input(root, "diabetes_sqlite") / "clinic.sqlite") as connection:
+        train.to_sql("train", connection, index=False)
+        test.drop(columns="progression").to_sql("test", connection, index=False)
+    info = TaskInfo("diabetes_sqlite", "Predict disease progression one year later; RMSE.", "rmse", False,
+                    "regression", "progression", "patient", time_limit=120)
+    return _save(root, info, test[["patient", "progression"]])
+
+
+def cars_text(root: Path) -> Path:
+    """Multiclass with a free-text name column, semicolon-separated, latin-1."""
+    from vega_datasets import local_data
+
+    frame = local_data.cars().drop(columns="Year")
+    frame.insert(0, "car_id", range(1, len(frame) + 1))
+    train, test = _split(frame)
+    folder = _input(root, "cars_text")
+    train.to_csv(folder / "cars_train.csv", sep=";", index=False, encoding="latin-1")
+    test.drop(columns="Origin").to_csv(folder / "cars_test.csv", sep=";", index=False, encoding="latin-1")
+    info = TaskInfo("cars_text", "Where was each car made (Origin)?", "accuracy", True, "multiclass", "Origin",
+                    "car_id", time_limit=120)
+    return _save(root, info, test[["car_id", "Origin"]])
+
+
+def breast_cancer_tables(root: Path) -> Path:
+    """Multi-table: patients, and a second table of 'worst' measurements joined by patient id."""
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    frame.columns = [c.replace(" ", "_") for c in frame.columns]
+    frame.insert(0, "patient_id", range(1, len(frame) + 1))
+    frame["diagnosis"] = np.where(frame.pop("target") == 0, "malignant", "benign")
+    worst = [c for c in frame.columns if c.startswith("worst")]
+    train, test = _split(frame.drop(columns=worst))
+    folder = _input(root, "breast_cancer_tables")
+    train.to_csv(folder / "train.csv", index=False)
+    test.drop(columns="diagnosis").to_csv(folder / "test.csv", index=False)
+    frame[["patient_id", *worst]].to_csv(folder / "worst_measurements.csv", index=False)
+    info = TaskInfo("breast_cancer_tables", "Predict the diagnosis of each test patient; accuracy.", "accuracy",
+                    True, "binary", "diagnosis", "patient_id", time_limit=120)
+    return _save(root, info, test[["patient_id", "diagnosis"]])
+
+
+def macro_forecast(root: Path, horizon: int = 8) -> Path:
+    """Forecasting: three US macro series (statsmodels), quarterly, the last two years hidden."""
+    import statsmodels.api as sm
+
+    data = sm.datasets.macrodata.load_pandas().data
+    dates = pd.PeriodIndex.from_fields(year=data["year"].astype(int), quarter=data["quarter"].astype(int),
+                                       freq="Q").to_timestamp()
+    long = pd.concat(
+        pd.DataFrame({"series": name, "date": dates, "value": data[name].to_numpy()})
+        for name in ("realgdp", "realcons", "realinv")
+    )
+    last = long["date"].sort_values().unique()[-horizon:]
+    future = long[long["date"].isin(last)]
+    folder = _input(root, "macro_forecast")
+    long[~long["date"].isin(last)].to_csv(folder / "history.csv", index=False)
+    future[["series", "date"]].to_csv(folder / "test.csv", index=False)
+    info = TaskInfo("macro_forecast", f"Forecast each series for the next {horizon} quarters; MASE.", "mase",
+                    False, "forecasting", "value", None, time_limit=180)
+    return _save(root, info, future)
+
+
+def seattle_seasons(root: Path) -> Path:
+    """Time-series classification: a day's 24 hourly temperatures -> the season it was recorded in."""
+    from vega_datasets import local_data
+
+    temps = local_data.seattle_temps()
+    temps["day"], temps["hour"] = temps["date"].dt.normalize(), temps["date"].dt.hour
+    wide = temps.pivot_table(index="day", columns="hour", values="temp").dropna()
+    wide.columns = [f"t{hour:02d}" for hour in wide.columns]
+    seasons = np.array(["winter", "spring", "summer", "autumn"])[(wide.index.month % 12) // 3]
+    wide = wide.reset_index(drop=True).assign(season=seasons)
+    wide.insert(0, "day_id", range(1, len(wide) + 1))
+    info = TaskInfo("seattle_seasons", "Each row is one day of hourly temperatures: which season is it?",
+                    "accuracy", True, "time_series_classification", "season", "day_id", time_limit=120)
+    return _kaggle(root, info, wide, "winter")
+
+
+BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "breast_cancer": breast_cancer,
+    "iris_excel": iris_excel,
+    "wine_parquet": wine_parquet,
+    "diabetes_sqlite": diabetes_sqlite,
+    "cars_text": cars_text,
+    "breast_cancer_tables": breast_cancer_tables,
+    "macro_forecast": macro_forecast,
+    "seattle_seasons": seattle_seasons,
+}
+
+
+def build_suite(root: Path, names: list[str] | None = None) -> list[Path]:
+    """Write the named tasks (all by default) under ``root``; returns their folders."""
+    root = Path(root)
+    return [BUILDERS[name](root) for name in (names or list(BUILDERS))]
