@@ -122,3 +122,30 @@ def find_runs(root: Path | str = DEFAULT_OUTPUT_DIR) -> list[RunFolder]:
         return []
     runs = [RunFolder(p) for p in root.iterdir() if (p / TASK_FILE).is_file()]
     return sorted(runs, key=lambda run: run.path.stat().st_mtime, reverse=True)
+
+
+def locate_run(name: Path | str, root: Path | str = DEFAULT_OUTPUT_DIR) -> RunFolder:
+    """A run given as a folder path or as a run id (or unique prefix) under ``root``."""
+    if Path(name).is_dir():
+        return RunFolder.open(name)
+    matches = [run for run in find_runs(root) if run.run_id.startswith(str(name))]
+    if len(matches) != 1:
+        found = "no run" if not matches else f"{len(matches)} runs"
+        raise RunFolderError(f"{found} named {name!r} under {root}; `mlzero list --output {root}` shows them")
+    return RunFolder.open(matches[0].path)
+
+
+def run_summary(folder: RunFolder) -> dict[str, Any]:
+    """Status, metric, score, attempt count and task of a run, from its records; a damaged run says so."""
+    try:
+        result = folder.read_json(RESULT_FILE) if folder.result_path.exists() else {}
+        task = folder.read_json(TASK_FILE)
+    except RunFolderError:
+        return {"status": "damaged", "metric": None, "score": None, "attempts": 0, "task": ""}
+    return {
+        "status": result.get("status", "started"),
+        "metric": result.get("metric"),
+        "score": result.get("validation_score"),
+        "attempts": len(result.get("attempts", [])),
+        "task": task.get("description") or "",
+    }
