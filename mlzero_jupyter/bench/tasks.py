@@ -29,6 +29,15 @@ class TaskInfo:
     target: str
     id_column: str | None = None
     time_limit: float = 180.0
+    # forecasting only: the history file in input/ that scales MASE, its item and time columns, the season length
+    history_file: str | None = None
+    item_column: str | None = None
+    timestamp_column: str | None = None
+    season: int = 1
+
+    @classmethod
+    def load(cls, task_dir: Path) -> TaskInfo:
+        return cls(**json.loads((Path(task_dir) / "task.json").read_text()))
 
 
 def _save(root: Path, info: TaskInfo, answers: pd.DataFrame) -> Path:
@@ -174,7 +183,8 @@ def macro_forecast(root: Path, horizon: int = 8) -> Path:
     long[~long["date"].isin(last)].to_csv(folder / "history.csv", index=False)
     future[["series", "date"]].to_csv(folder / "test.csv", index=False)
     info = TaskInfo("macro_forecast", f"Forecast each series for the next {horizon} quarters; MASE.", "mase",
-                    False, "forecasting", "value", None, time_limit=180)
+                    False, "forecasting", "value", None, time_limit=180, history_file="history.csv",
+                    item_column="series", timestamp_column="date", season=4)
     return _save(root, info, future)
 
 
@@ -194,6 +204,69 @@ def seattle_seasons(root: Path) -> Path:
     return _kaggle(root, info, wide, "winter")
 
 
+def _file_names(count: int, suffix: str) -> list[str]:
+    """Shuffled file names, so that a name's number says nothing about the file's class."""
+    numbers = np.random.default_rng(SEED).permutation(count) + 1
+    return [f"{number:05d}{suffix}" for number in numbers]
+
+
+def _class_folders(root: Path, info: TaskInfo, frame: pd.DataFrame, write: Callable[[Path, object], None]) -> Path:
+    """train/<class>/<file>, test/<file> and sample_submission.csv; ``write(path, item)`` writes one file."""
+    train, test = _split(frame)
+    folder = _input(root, info.name)
+    for row in train.itertuples():
+        path = folder / "train" / str(getattr(row, info.target)) / getattr(row, info.id_column)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path, row.item)
+    (folder / "test").mkdir(exist_ok=True)
+    for row in test.itertuples():
+        write(folder / "test" / getattr(row, info.id_column), row.item)
+    sample = test[[info.id_column]].assign(**{info.target: train[info.target].iloc[0]})
+    sample.to_csv(folder / "sample_submission.csv", index=False)
+    return _save(root, info, test[[info.id_column, info.target]])
+
+
+def digits_images(root: Path) -> Path:
+    """Image classification: scikit-learn's 8x8 handwritten digits as PNG files in one folder per class."""
+    from PIL import Image
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    pixels = np.round(digits.images * (255 / 16)).astype(np.uint8)
+    frame = pd.DataFrame({"image": _file_names(len(pixels), ".png"), "digit": digits.target,
+                          "item": list(pixels)})
+    info = TaskInfo("digits_images", "Recognise the handwritten digit in each test image.", "accuracy", True,
+                    "multiclass", "digit", "image", time_limit=120)
+    return _class_folders(root, info, frame, lambda path, item: Image.fromarray(item).save(path))
+
+
+#: Latin-script languages of the chatterbot corpus with enough conversations; English is down-sampled.
+LANGUAGES = ("dutch", "english", "french", "german", "indonesian", "italian", "portuguese", "spanish", "turkish")
+
+
+def _conversations(language: str) -> list[str]:
+    import chatterbot_corpus
+    import yaml
+
+    folder = Path(chatterbot_corpus.__file__).parent / "data" / language
+    texts = []
+    for path in sorted(folder.glob("*.yml")):
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8")).get("conversations") or []:
+            texts.append("\n".join(str(line) for line in conversation))
+    return texts
+
+
+def chatter_languages(root: Path, english: int = 400) -> Path:
+    """Text classification: one text file per conversation (chatterbot corpus), in which language is it?"""
+    frames = [pd.DataFrame({"language": language, "item": _conversations(language)}) for language in LANGUAGES]
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame.drop(frame[frame["language"] == "english"].index[english:]).reset_index(drop=True)
+    frame.insert(0, "file", _file_names(len(frame), ".txt"))
+    info = TaskInfo("chatter_languages", "Which language is each test conversation written in?", "accuracy", True,
+                    "multiclass", "language", "file", time_limit=120)
+    return _class_folders(root, info, frame, lambda path, item: path.write_text(item + "\n", encoding="utf-8"))
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "breast_cancer": breast_cancer,
     "iris_excel": iris_excel,
@@ -203,6 +276,8 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "breast_cancer_tables": breast_cancer_tables,
     "macro_forecast": macro_forecast,
     "seattle_seasons": seattle_seasons,
+    "digits_images": digits_images,
+    "chatter_languages": chatter_languages,
 }
 
 
