@@ -26,3 +26,17 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'mlzero_jupyter' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext mlzero_jupyter``: register the ``%%mlzero`` and ``%mlzero`` magics."""
+    from mlzero_jupyter.notebook.magics import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext mlzero_jupyter``: stop the running runs and close the frontend channel."""
+    from mlzero_jupyter.notebook.magics import unload
+
+    unload(ipython)

@@ -1,0 +1,177 @@
+"""What is on the other side of the kernel, and how to hear from it while a cell is still running.
+
+A ``%%mlzero`` cell keeps the kernel's main thread busy, so the frontend's button clicks and comm messages wait in
+the kernel's queue. Three ways through, best first:
+
+1. the frontend sends on a kernel *subshell* (ipykernel >= 7, JupyterLab >= 4.4): the message is handled at once
+   in the subshell's own thread;
+2. :class:`ShellPump` takes the pending messages of the main shell, handles the comm ones (widget clicks, our
+   ``mlzero`` comm) and hands every other message back to the kernel, in order, when the wait ends;
+3. nothing of the kind is possible (terminal IPython): ask with ``input()`` under a timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("mlzero_jupyter")
+
+#: The kinds of front ends. ``headless``: a kernel driven by nbclient or papermill (no stdin, nobody watching).
+INTERACTIVE, HEADLESS, TERMINAL, NONE = "interactive", "headless", "terminal", "none"
+
+COMM_MESSAGES = ("comm_open", "comm_msg", "comm_close")
+
+
+@dataclass
+class Frontend:
+    kind: str
+    shell: Any = None
+    kernel: Any = None
+    cell_id: str | None = None  # the running cell's id, when the frontend sent one (JupyterLab, VS Code)
+
+    @property
+    def in_kernel(self) -> bool:
+        return self.kernel is not None
+
+
+def detect(shell: Any = None) -> Frontend:
+    """Classify the current IPython (or its absence) from the running request's header, without guessing."""
+    if shell is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    if shell is None:
+        return Frontend(NONE)
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return Frontend(TERMINAL, shell)
+    parent = _parent(shell, kernel)
+    cell_id = (parent.get("metadata") or {}).get("cellId")
+    allow_stdin = bool((parent.get("content") or {}).get("allow_stdin", False))
+    return Frontend(INTERACTIVE if allow_stdin else HEADLESS, shell, kernel, cell_id)
+
+
+def _parent(shell: Any, kernel: Any) -> dict[str, Any]:
+    getter = getattr(shell, "get_parent", None) or getattr(kernel, "get_parent", None)
+    try:
+        return dict(getter() or {}) if getter else {}
+    except Exception:  # an unusual kernel: behave as if headless
+        return {}
+
+
+def kernel_supports_subshells(kernel: Any) -> bool:
+    return getattr(kernel, "shell_channel_thread", None) is not None
+
+
+class ShellPump:
+    """Handle the comm messages waiting on the kernel's main shell while the main thread is busy.
+
+    Other messages (a queued cell, completion requests) are kept and given back to the kernel's own loop by
+    :meth:`release`, in the order they came.
+    """
+
+    def __init__(self, kernel: Any, stream: Any) -> None:
+        self.kernel = kernel
+        self.stream = stream
+        self.deferred: list[list[Any]] = []
+
+    @classmethod
+    def for_kernel(cls, kernel: Any) -> ShellPump | None:
+        """A pump for ipykernel's main shell, or None when this kernel does not expose one."""
+        stream = None
+        thread = getattr(kernel, "shell_channel_thread", None)
+        if thread is not None:  # ipykernel 7: messages reach the main thread through an inproc socket pair
+            pair = thread.manager.get_shell_channel_to_subshell_pair(None)
+            stream = getattr(pair, "to_stream", None)
+        elif getattr(kernel, "shell_stream", None) is not None:
+            stream = kernel.shell_stream
+        if stream is None or getattr(stream, "_recv_callback", None) is None:
+            return None
+        return cls(kernel, stream)
+
+    def pump(self, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for messages; handle the comm ones now. Returns how many were handled."""
+        import zmq
+
+        socket = self.stream.socket
+        if not socket.poll(int(timeout * 1000)):
+            return 0
+        handled = 0
+        while True:
+            try:
+                frames = socket.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return handled
+            if self._handle(frames):
+                handled += 1
+            else:
+                self.deferred.append(frames)
+
+    def _handle(self, frames: list[Any]) -> bool:
+        session = self.kernel.session
+        try:
+            idents, rest = session.feed_identities(frames, copy=False)
+            message = session.deserialize(rest, content=True, copy=False)
+        except Exception:
+            log.debug("unreadable shell message kept for the kernel", exc_info=True)
+            return False
+        kind = message["header"].get("msg_type")
+        if kind not in COMM_MESSAGES:
+            return False
+        handler = self.kernel.shell_handlers.get(kind)
+        if handler is None:
+            return False
+        try:
+            handler(self.stream, idents, message)
+        except Exception:
+            log.exception("a comm message failed while the run waited")
+        return True
+
+    def release(self) -> None:
+        """Give the kept messages back to the kernel's loop, oldest first, then let it read the socket again."""
+        stream, loop = self.stream, self.kernel.io_loop
+        for frames in self.deferred:
+            loop.add_callback(stream._run_callback, stream._recv_callback, frames)
+        self.deferred = []
+        # Reading the socket here may have consumed its edge-triggered wake-up: nudge the stream to look again.
+        loop.add_callback(stream._handle_events, stream.socket, 0)
+
+
+def wait_until(done: Callable[[], bool], timeout: float, pump: ShellPump | None, step: float = 0.05) -> bool:
+    """Wait until ``done()`` or ``timeout`` seconds, handling pending comm messages meanwhile; True when done."""
+    deadline = time.monotonic() + timeout
+    try:
+        while not done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if pump is not None:
+                pump.pump(min(step, left))
+            else:
+                time.sleep(min(step, left))
+        return True
+    finally:
+        if pump is not None:
+            pump.release()
+
+
+def timed_input(prompt: str, timeout: float, stream: Any = None) -> str | None:
+    """A line typed within ``timeout`` seconds (terminal IPython), or None when nobody answered."""
+    stream = stream or sys.stdin
+    print(prompt, end="", flush=True)
+    deadline = time.monotonic() + timeout
+    try:
+        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+    except (OSError, ValueError):  # no selectable stdin (Windows console, a replaced stream)
+        return None
+    if not ready:
+        print()
+        return None
+    line = stream.readline()
+    return line.rstrip("\n") if line else None

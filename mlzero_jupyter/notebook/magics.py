@@ -1,0 +1,137 @@
+"""The ``%%mlzero`` cell magic and the ``%mlzero`` line magic (``%load_ext mlzero_jupyter`` registers them).
+
+Mistakes are printed as one line on stderr, never as a traceback. See ``%mlzero help``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from typing import Any
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+
+from mlzero_jupyter.errors import UserInputError
+from mlzero_jupyter.notebook.arguments import Subcommand, help_text, parse_line, parse_run_line
+from mlzero_jupyter.notebook.frontend import detect
+from mlzero_jupyter.notebook.session import (
+    REGISTRY,
+    check_settings,
+    fill_description,
+    print_error,
+    resolve_data,
+    session_options,
+)
+
+
+@magics_class
+class MLZeroMagics(Magics):
+    @line_cell_magic
+    def mlzero(self, line: str, cell: str | None = None) -> Any:
+        """%%mlzero [DATA] [options] with the task in the cell body; %mlzero COMMAND ... (%mlzero help)."""
+        try:
+            if cell is None:
+                return self._command(parse_line(line))
+            return self._run(line, cell)
+        except UserInputError as error:
+            print_error(error)
+        except SystemExit as error:  # a CLI command refused its arguments; it already said why
+            if error.code not in (0, None):
+                print(f"mlzero: error: exit status {error.code}", file=sys.stderr)
+        return None
+
+    # -- %%mlzero ------------------------------------------------------------------------------------------------
+    def _run(self, line: str, cell: str) -> None:
+        from mlzero_jupyter.agent import Agent
+        from mlzero_jupyter.notebook.runner import run_in_notebook
+
+        arguments = parse_run_line(line)
+        namespace = self.shell.user_ns
+        description = fill_description(cell, namespace)
+        options = session_options(arguments.options())
+        data = resolve_data(arguments.data, namespace, options.output_dir)
+        agent = Agent(data, description, options, coder=REGISTRY.coder_for(options))
+        run_in_notebook(agent, detect(self.shell), guide=arguments.guide, confirm=arguments.confirm,
+                        wait_s=arguments.wait, verbose=arguments.verbose)
+
+    # -- %mlzero COMMAND -----------------------------------------------------------------------------------------
+    def _command(self, command: Subcommand) -> Any:
+        handler = getattr(self, f"_do_{command.name}")
+        return handler(command)
+
+    def _do_help(self, command: Subcommand) -> None:
+        print(help_text())
+
+    def _do_list(self, command: Subcommand) -> None:
+        _cli("list", "--output", REGISTRY.output_dir)
+
+    def _do_show(self, command: Subcommand) -> None:
+        from IPython.display import display
+
+        from mlzero_jupyter.result import RunResult
+        from mlzero_jupyter.runs import locate_run
+
+        folder = locate_run(command.run, REGISTRY.output_dir)
+        if not folder.result_path.exists():
+            print(f"Run {folder.run_id}: started, no attempt finished yet")
+            return
+        display(RunResult.from_dict(folder.read_json("result.json")))
+
+    def _do_export(self, command: Subcommand) -> None:
+        from mlzero_jupyter.notebook.export import export_notebook
+        from mlzero_jupyter.runs import locate_run
+
+        folder = locate_run(command.run, REGISTRY.output_dir)
+        path = export_notebook(folder.path, command.path, all_attempts=command.all_attempts)
+        print(f"Exported run {folder.run_id} to {path}")
+
+    def _do_resume(self, command: Subcommand) -> None:
+        from mlzero_jupyter.agent import Agent
+        from mlzero_jupyter.notebook.runner import run_in_notebook
+        from mlzero_jupyter.runs import locate_run
+
+        folder = locate_run(command.run, REGISTRY.output_dir)
+        options = session_options({})
+        agent = Agent.resume(folder.path, command.guidance, overrides=dict(REGISTRY.settings),
+                             coder=REGISTRY.coder_for(options))
+        run_in_notebook(agent, detect(self.shell))
+
+    def _do_stop(self, command: Subcommand) -> None:
+        stopped = REGISTRY.stop(command.run)
+        if not stopped:
+            which = f"named {command.run!r} " if command.run else ""
+            raise UserInputError(f"no run {which}is running in this kernel; `%mlzero list` shows the runs")
+        print(f"Stopping {', '.join(stopped)}: the running attempt is killed; `%mlzero resume RUN` continues")
+
+    def _do_config(self, command: Subcommand) -> None:
+        if command.settings:
+            REGISTRY.settings.update(check_settings(command.settings))
+        options = session_options({})
+        for name, value in vars(options).items():
+            source = "this session" if name in REGISTRY.settings else "default"
+            print(f"{name:<24} {value!r:<30} ({source})")
+
+    def _do_providers(self, command: Subcommand) -> None:
+        _cli("providers")
+
+    def _do_knowledge(self, command: Subcommand) -> None:
+        _cli("knowledge", *(["search", command.query] if command.query else ["list"]))
+
+
+def _cli(name: str, *arguments: str) -> None:
+    """Run an ``mlzero`` CLI command in the kernel (same output, same one-line errors)."""
+    if importlib.util.find_spec(f"mlzero_jupyter.commands.{name}") is None:
+        raise UserInputError(f"`mlzero {name}` is not available in this installation")
+    from mlzero_jupyter.cli import main
+
+    main([name, *arguments])
+
+
+def load(ipython: Any) -> None:
+    ipython.register_magics(MLZeroMagics)
+
+
+def unload(ipython: Any) -> None:
+    REGISTRY.stop()
+    for kind in ("line", "cell"):
+        ipython.magics_manager.magics[kind].pop("mlzero", None)

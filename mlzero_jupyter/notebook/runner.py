@@ -1,0 +1,81 @@
+"""One run inside a notebook: the agent wired to the live display, the cell channel and the controller.
+
+The run executes in the kernel's main thread, so Kernel > Interrupt raises KeyboardInterrupt inside it and the agent
+returns a stopped result; the frontend's Stop and ``%mlzero stop`` reach it through the registry from any thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mlzero_jupyter.notebook.cells import CellChannel
+from mlzero_jupyter.notebook.controller import Inbox, NotebookController
+from mlzero_jupyter.notebook.display import FinalSummary, make_display
+from mlzero_jupyter.notebook.frontend import INTERACTIVE, Frontend, ShellPump
+from mlzero_jupyter.notebook.session import REGISTRY, RESULT_NAME
+
+log = logging.getLogger("mlzero_jupyter")
+
+
+def announcing_validation(executor: Callable[..., Any], on_validating: Callable[[int], None]) -> Callable[..., Any]:
+    """Wrap the executor so that the display learns when an attempt's process ended and validation begins."""
+
+    def execute(code_path: Path, **kwargs: Any) -> Any:
+        outcome = executor(code_path, **kwargs)
+        number = Path(kwargs.get("cwd") or Path(code_path).parent).name.rpartition("_")[2]
+        if number.isdigit():
+            on_validating(int(number))
+        return outcome
+
+    return execute
+
+
+def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, confirm: bool = False,
+                    wait_s: float = 60.0, verbose: bool = False) -> Any:
+    """Run ``agent`` with the notebook's display, cells and controller; the RunResult, or None if interrupted
+    before the run folder existed. The result is also stored as ``mlzero_result`` in the user's namespace."""
+    first = len(agent.memory.attempts) + 1 if agent.memory is not None else 1
+    display = make_display(frontend.kind == INTERACTIVE, verbose, first)
+    inbox = Inbox()
+    pump = ShellPump.for_kernel(frontend.kernel) if frontend.in_kernel else None
+
+    def received(message: dict[str, Any]) -> None:
+        if message.get("type") == "stop" or message.get("action") == "stop":
+            agent.stop()
+        inbox.put(message)
+
+    channel = CellChannel(frontend, received, pump) if frontend.in_kernel else None
+    agent.controller = NotebookController(frontend, display, inbox, channel=channel, pump=pump, guide=guide,
+                                          confirm=confirm, wait_s=wait_s)
+    agent.observers.extend([display] + ([channel] if channel else []))
+    agent.executor = announcing_validation(agent.executor, display.validating)
+    REGISTRY.add(agent)
+    try:
+        result = agent.run()
+    except KeyboardInterrupt:
+        print("mlzero: interrupted before the first attempt; nothing to resume")
+        return None
+    finally:
+        REGISTRY.remove(agent)
+        if channel is not None:
+            channel.close()
+    display.finish(FinalSummary(result, _export(result)))
+    if frontend.shell is not None:
+        frontend.shell.user_ns[RESULT_NAME] = result
+    return result
+
+
+def _export(result: Any) -> Path | None:
+    """Export the solution notebook next to the run's other records; a failure is reported, not raised."""
+    if result.best_attempt is None:
+        return None
+    from mlzero_jupyter.notebook.export import export_notebook
+
+    try:
+        return export_notebook(result.run_dir)
+    except Exception as error:  # the run succeeded; a failed export must not hide that
+        log.warning("could not export the solution notebook: %s", error)
+        return None
