@@ -1,0 +1,89 @@
+"""Parts every script shares: the header (docstring, imports, settings, seed), time limits and metric facts."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Any
+
+from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.source import Raw, constants, imports, literal
+from mlzero_jupyter.coding.templates import render
+from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, TaskSpec
+
+#: The shortest training time a script is given, whatever the budget says.
+MIN_TRAINING_SECONDS = 5
+
+
+def metric_name(task: TaskSpec, default: str) -> str:
+    """The task's canonical metric name, or ``default`` when perception found none we know."""
+    value = task.metric.value
+    return value if value in METRIC_DIRECTIONS else default
+
+
+def higher_is_better(metric: str) -> bool:
+    return METRIC_DIRECTIONS[metric]
+
+
+def training_seconds(context: CodingContext, plan: Plan, margin: float) -> int:
+    """Seconds of training: the plan's share of the attempt's limit, minus ``margin`` for imports, loading and
+    predicting."""
+    return max(MIN_TRAINING_SECONDS, int(context.time_limit * plan.time_share - margin))
+
+
+def time_limit_comment(context: CodingContext, plan: Plan, margin: float) -> str:
+    return (f"seconds of training: {plan.time_share:.0%} of the attempt's {context.time_limit:.0f} s, "
+            f"less {margin:.0f} s for loading and predicting")
+
+
+def data_line(task: TaskSpec) -> str:
+    """``/abs/folder: train.csv (426 rows), test.csv`` for the docstring."""
+    parts = []
+    for info in task.files:
+        if info.role in ("ignored", "description"):
+            continue
+        size = f" ({info.rows} rows)" if info.rows else f" ({info.file_count} files)" if info.file_count else ""
+        parts.append(f"{info.path}{size}")
+    return f"{task.work_path}: " + ", ".join(parts[:6]) + (", ..." if len(parts) > 6 else "")
+
+
+def header(context: CodingContext, plan: Plan, *, title: str, tool: str, validation: str, summary: str,
+           modules: list[str], settings: dict[str, Any], comments: dict[str, str]) -> str:
+    """The top of a script: docstring, imports, settings (always with DATA_DIR first and SEED), set seed."""
+    metric = settings["METRIC"]
+    direction = "higher is better" if settings["HIGHER_IS_BETTER"] else "lower is better"
+    values = {"DATA_DIR": Raw(f"Path({literal(context.task.work_path)})"), **settings, "VALIDATION": validation,
+              "SEED": context.seed}
+    notes = {"DATA_DIR": "read-only: nothing is ever written there", **comments}
+    return render(
+        "header",
+        title=_docstring(title, 0),
+        data=_docstring(data_line(context.task), 8),
+        tool=_docstring(tool, 8),
+        metric=_docstring(f"{metric} ({direction}), {validation[0].lower()}{validation[1:]}", 8),
+        attempt=str(context.attempt),
+        summary=_docstring(summary, 0),
+        imports=imports("json", "random", "from pathlib import Path", "numpy", "pandas", *modules),
+        settings_comments=plan.comments("settings"),
+        settings=constants(values, notes),
+    )
+
+
+def metrics_block() -> str:
+    """Lines that write metrics.json from METRIC, validation_score, HIGHER_IS_BETTER, VALIDATION and MODEL_DIR."""
+    return render("metrics")
+
+
+def _docstring(text: str, indent: int) -> str:
+    """Text safe inside a triple-quoted docstring, wrapped to the line width with a hanging indent."""
+    safe = text.replace("\\", "/").replace('"""', "'''")
+    return textwrap.fill(safe, width=110, subsequent_indent=" " * indent, break_long_words=False,
+                         break_on_hyphens=False)
+
+
+def tidy(code: str) -> str:
+    """No runs of blank lines longer than two, no blank line right under a section rule, one final newline."""
+    code = re.sub(r"(# -- [^\n]*-\n)\n+", r"\1", code)
+    code = re.sub(r"\n{4,}", "\n\n\n", code)
+    return code.strip() + "\n"

@@ -1,0 +1,138 @@
+"""Scripts for TimeSeriesPredictor: forecasts of every item over the horizon, in the test or sample layout."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner.common import (
+    header,
+    metric_name,
+    metrics_block,
+    time_limit_comment,
+    training_seconds,
+)
+from mlzero_jupyter.coding.planner.models import FORECASTING_HUB_MODELS
+from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.source import file_constant, read_lines, write_line
+from mlzero_jupyter.coding.templates import render
+from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
+
+#: Seconds kept for importing AutoGluon (and torch), loading, evaluating and predicting.
+MARGIN_SECONDS = 15
+DEFAULT_HORIZON = 12
+QUANTILE_COLUMN = re.compile(r"^(?:q|p|quantile_?)?(0?\.\d+)$", re.I)
+
+
+def build(context: CodingContext, plan: Plan, summary: str) -> str:
+    """The whole forecasting script."""
+    task = context.task
+    if task.train_file is None:
+        raise ValueError("the task has no table of past values")
+    if not (plan.hyperparameters or context.environment.get("hub_reachable")):
+        plan.exclude(FORECASTING_HUB_MODELS)
+    settings = _settings(context, plan, task)
+    horizon = settings["PREDICTION_LENGTH"]
+    validation = f"On the last {horizon} steps of every series, held out from fitting."
+    comments = {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
+                "EXCLUDED_MODEL_TYPES": "pretrained models would download weights from the model hub",
+                "QUANTILES": "the sample submission asks for these quantile columns"}
+    head = header(context, plan, title=f"Forecast {settings['TARGET']!r} for every series, {horizon} steps ahead.",
+                  tool=f"AutoGluon TimeSeriesPredictor, presets {plan.presets!r}", validation=validation,
+                  summary=summary, settings=settings, comments=comments,
+                  modules=["from autogluon.timeseries import TimeSeriesDataFrame, TimeSeriesPredictor"]
+                  + (["sqlite3"] if any(f.format == "sqlite" for f in task.files) else []))
+    return render("forecasting", header=head, load_comments=plan.comments("load"), load=_load(task, plan),
+                  prepare_comments=plan.comments("prepare"), prepare=_prepare(task),
+                  train_comments=plan.comments("train"), fit_arguments=_fit_arguments(plan),
+                  quantiles=",\n    quantile_levels=QUANTILES" if "QUANTILES" in settings else "",
+                  metrics=metrics_block(), predict_comments=plan.comments("predict"), predict=_predict(task, settings))
+
+
+def _settings(context: CodingContext, plan: Plan, task: TaskSpec) -> dict[str, Any]:
+    ts = task.time_series
+    values: dict[str, Any] = {"TRAIN_FILE": file_constant(task.train_file)}
+    for name, info in (("TEST_FILE", task.test_file), ("SAMPLE_SUBMISSION_FILE", task.sample_submission_file)):
+        if info is not None:
+            values[name] = file_constant(info)
+    metric = metric_name(task, "mase")
+    values.update(ITEM_ID=(ts.item_id_column if ts else None) or "item_id",
+                  TIMESTAMP=ts.timestamp_column if ts else "timestamp", TARGET=task.target.value,
+                  FREQUENCY=ts.frequency if ts else None,
+                  PREDICTION_LENGTH=(ts.prediction_length if ts else None) or DEFAULT_HORIZON,
+                  METRIC=metric, AG_METRIC=metric.upper(), HIGHER_IS_BETTER=False)
+    quantiles = quantile_columns(task.sample_submission_file)
+    if quantiles:
+        values["QUANTILES"] = [float(q) for q in quantiles.values()]
+    values.update(TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
+                  HYPERPARAMETERS=plan.hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
+                  MODEL_DIR="model")
+    return values
+
+
+def quantile_columns(sample: FileInfo | None) -> dict[str, str]:
+    """Sample submission column -> quantile level ("0.1"), for columns named like 0.1, q0.1 or quantile_0.1."""
+    if sample is None:
+        return {}
+    found = {}
+    for name in sample.column_names:
+        match = QUANTILE_COLUMN.match(name)
+        if match:
+            found[name] = str(float(match.group(1)))
+    return found
+
+
+def single_series(task: TaskSpec) -> bool:
+    ts = task.time_series
+    return ts is None or not ts.item_id_column
+
+
+def _load(task: TaskSpec, plan: Plan) -> str:
+    lines = [read_lines("history", "TRAIN_FILE", task.train_file, plan)]
+    for name, constant, info in (("test", "TEST_FILE", task.test_file),
+                                 ("sample_submission", "SAMPLE_SUBMISSION_FILE", task.sample_submission_file)):
+        if info is not None:
+            lines.append(read_lines(name, constant, info, plan))
+    return "\n".join(lines)
+
+
+def _prepare(task: TaskSpec) -> str:
+    if not single_series(task):
+        return "history = history.dropna(subset=[ITEM_ID, TIMESTAMP])"
+    return "# One series only: it gets a constant id.\nhistory[ITEM_ID] = \"series\"\nhistory = history.dropna(subset=[TIMESTAMP])"
+
+
+def _fit_arguments(plan: Plan) -> str:
+    arguments = ["time_limit=TIME_LIMIT"]
+    arguments.append("hyperparameters=HYPERPARAMETERS" if plan.hyperparameters else "presets=PRESETS")
+    if plan.excluded_models:
+        arguments.append("excluded_model_types=EXCLUDED_MODEL_TYPES")
+    return ", ".join(arguments + ["random_seed=SEED"])
+
+
+def _predict(task: TaskSpec, settings: dict[str, Any]) -> str:
+    """Fill the sample submission or the test rows by (item, timestamp), else write every forecast."""
+    rows = "sample_submission" if task.sample_submission_file is not None else "test" if task.test_file else None
+    sample = task.sample_submission_file
+    if rows is None:
+        lines = ["submission = forecast.reset_index().rename(",
+                 "    columns={\"item_id\": ITEM_ID, \"timestamp\": TIMESTAMP, \"mean\": TARGET}",
+                 f")[[ITEM_ID, TIMESTAMP, TARGET{', *map(str, QUANTILES)' if 'QUANTILES' in settings else ''}]]"]
+        return "\n".join(lines + [write_line("submission", None)])
+    item = '["series"] * len(submission)' if single_series(task) else "submission[ITEM_ID]"
+    lines = [f"submission = {rows}.copy()  # its rows, columns and order",
+             f"keys = pd.MultiIndex.from_arrays([{item}, pd.to_datetime(submission[TIMESTAMP])])"]
+    target = settings["TARGET"]
+    mean_column = target if sample is None or target in sample.column_names else _mean_column(sample)
+    lines.append(f"submission[{mean_column!r}] = forecast[\"mean\"].reindex(keys).to_numpy()")
+    for column, level in quantile_columns(sample).items():
+        lines.append(f"submission[{column!r}] = forecast[{level!r}].reindex(keys).to_numpy()")
+    return "\n".join(lines + [write_line("submission", sample if rows == "sample_submission" else None)])
+
+
+def _mean_column(sample: FileInfo) -> str:
+    """The sample's point-forecast column: 'mean' or the first numeric column that is not a quantile."""
+    quantiles = quantile_columns(sample)
+    numeric = [c.name for c in sample.columns if c.kind == "numeric" and c.name not in quantiles]
+    return "mean" if "mean" in sample.column_names else (numeric[0] if numeric else sample.column_names[-1])

@@ -1,0 +1,216 @@
+"""Scripts for image classification: MultiModalPredictor on a local checkpoint when the environment has both,
+otherwise pixel and colour-histogram features fed to TabularPredictor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner.common import (
+    header,
+    higher_is_better,
+    metric_name,
+    metrics_block,
+    time_limit_comment,
+    training_seconds,
+)
+from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.source import file_constant, read_lines
+from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
+from mlzero_jupyter.coding.planner.tabular import AG_METRICS, evaluate_lines, fit_arguments
+from mlzero_jupyter.coding.templates import render
+from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
+
+#: Seconds kept for imports, reading every image, evaluating and predicting.
+MARGIN_SECONDS = 15
+
+FEATURES_HELPER = '''
+def image_features(path: Path) -> np.ndarray:
+    """The image resized to IMAGE_SIZE x IMAGE_SIZE RGB pixels in [0, 1], and an 8-bin histogram per channel."""
+    with Image.open(path) as image:
+        rgb = image.convert("RGB")
+    pixels = np.asarray(rgb.resize((IMAGE_SIZE, IMAGE_SIZE)), dtype=np.float32).ravel() / 255
+    channels = np.asarray(rgb).reshape(-1, 3).T
+    histogram = np.concatenate([np.histogram(channel, bins=8, range=(0, 256))[0] for channel in channels])
+    return np.concatenate([pixels, histogram / channels.shape[1]])
+
+
+def feature_table(paths: list[Path]) -> pd.DataFrame:
+    names = [f"pixel_{i}" for i in range(IMAGE_SIZE * IMAGE_SIZE * 3)] + [f"colour_bin_{i}" for i in range(24)]
+    return pd.DataFrame([image_features(path) for path in paths], columns=names)
+'''
+
+RESOLVE_HELPER = '''
+def resolve(relative: str, table_file: Path) -> Path:
+    """An image path from a table: relative to the table's folder, else to DATA_DIR."""
+    beside = table_file.parent / str(relative)
+    return beside if beside.exists() else DATA_DIR / str(relative)
+'''
+
+
+@dataclass
+class ImageSource:
+    """Where the labelled and the unlabelled images are."""
+
+    train: FileInfo  # a folder with one sub-folder per class, or a table with a path column
+    path_column: str | None  # the table's column of image paths (None for class folders)
+    test: FileInfo | None  # a folder of images, or a table with a path column
+
+
+def image_source(task: TaskSpec) -> ImageSource | None:
+    """The task's images, if it has any: class folders or a table of paths."""
+    folders = [f for f in task.files if f.format == "image_folder"]
+    labelled = next((f for f in folders if f.classes), None)
+    if labelled is not None:
+        unlabelled = [f for f in folders if not f.classes]
+        test = next((f for f in unlabelled if f.role == "test"), None) or next(iter(unlabelled), None)
+        return ImageSource(labelled, None, test)
+    train = task.train_file
+    paths = [c.name for c in train.columns if c.kind == "path"] if train is not None else []
+    if paths and task.modality.value == "image":
+        test = task.test_file if task.test_file is not None and paths[0] in task.test_file.column_names else None
+        return ImageSource(train, paths[0], test)
+    return None
+
+
+def choose_model(plan: Plan, environment: dict[str, Any]) -> None:
+    """MultiModalPredictor when autogluon.multimodal imports and a local image checkpoint exists."""
+    if plan.family == "image" and image_checkpoint(environment) and environment.get("multimodal"):
+        plan.use_multimodal = True
+        plan.tool = "autogluon.multimodal"
+
+
+def image_checkpoint(environment: dict[str, Any]) -> str | None:
+    checkpoints = environment.get("checkpoints") or {}
+    return checkpoints.get("image") if isinstance(checkpoints, dict) else None
+
+
+def build(context: CodingContext, plan: Plan, summary: str) -> str:
+    """The whole image-classification script."""
+    task = context.task
+    source = image_source(task)
+    if source is None:
+        raise ValueError("the task has no labelled images")
+    settings = _settings(context, plan, task, source)
+    shape = layout(task.sample_submission_file, settings["LABEL"], settings["ID_COLUMN"], [settings["ID_COLUMN"]],
+                   settings["PROBLEM_TYPE"], settings["METRIC"])
+    settings["PREDICTION_COLUMNS"] = shape.columns
+    tool = (f"AutoGluon MultiModalPredictor on the local checkpoint {settings.get('CHECKPOINT')!r}"
+            if plan.use_multimodal else "Pillow pixel and colour features, AutoGluon TabularPredictor "
+            f"(presets {plan.presets!r})")
+    modules = (["from autogluon.multimodal import MultiModalPredictor"] if plan.use_multimodal else
+               ["from autogluon.tabular import TabularPredictor", "from PIL import Image"])
+    head = header(context, plan, title=f"Classify images by {settings['LABEL']!r} from {source.train.path}.",
+                  tool=tool, summary=summary, modules=modules, settings=settings,
+                  validation="On a random 20% hold-out of the labelled images (stratified by class), never used "
+                             "for fitting.",
+                  comments={"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS)})
+    return render("images", header=head, helpers=RESOLVE_HELPER if source.path_column else "",
+                  load_comments=plan.comments("load"), load=_load(task, source, plan, settings),
+                  prepare_comments=plan.comments("prepare"), prepare=_prepare(plan, source),
+                  train_comments=plan.comments("train"), fit=_fit(plan), evaluate=_evaluate(plan, settings),
+                  metrics=metrics_block(), predict_comments=plan.comments("predict"),
+                  predict=_predict(task, plan, shape, settings, source))
+
+
+def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: ImageSource) -> dict[str, Any]:
+    folder = source.path_column is None
+    values: dict[str, Any] = {("TRAIN_DIR" if folder else "TRAIN_FILE"): file_constant(source.train)}
+    if source.test is not None:
+        values["TEST_DIR" if source.test.format == "image_folder" else "TEST_FILE"] = file_constant(source.test)
+    if task.sample_submission_file is not None:
+        values["SAMPLE_SUBMISSION_FILE"] = file_constant(task.sample_submission_file)
+    classes = len(source.train.classes) if folder else 0
+    problem = task.problem_type.value if task.problem_type.value in ("binary", "multiclass") else (
+        "binary" if classes == 2 else "multiclass")
+    metric = metric_name(task, "accuracy")
+    values.update(LABEL=task.target.value or "label", ID_COLUMN=_id_column(task, source), PROBLEM_TYPE=problem,
+                  METRIC=metric, AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
+                  TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS))
+    if plan.use_multimodal:
+        values["CHECKPOINT"] = image_checkpoint(context.environment)
+    else:
+        values.update(IMAGE_SIZE=16, PRESETS=plan.presets, HYPERPARAMETERS=plan.hyperparameters,
+                      EXCLUDED_MODEL_TYPES=plan.excluded_models or None)
+    values.update(HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
+    return values
+
+
+def _id_column(task: TaskSpec, source: ImageSource) -> str:
+    """The column naming each image in the predictions: the sample submission's id column, else 'image'."""
+    sample = task.sample_submission_file
+    if task.id_column.value and (sample is None or task.id_column.value in sample.column_names):
+        return task.id_column.value
+    if sample is not None and sample.columns:
+        return sample.columns[0].name
+    return source.path_column or "image"
+
+
+def _uses_stems(task: TaskSpec, id_column: str) -> bool:
+    """Whether the sample submission names images without their extension."""
+    sample = task.sample_submission_file
+    column = sample.column(id_column) if sample is not None else None
+    return column is not None and bool(column.examples) and all("." not in e for e in column.examples)
+
+
+def _load(task: TaskSpec, source: ImageSource, plan: Plan, settings: dict[str, Any]) -> str:
+    name = "path.stem" if _uses_stems(task, settings["ID_COLUMN"]) else "path.name"
+    if source.path_column is None:
+        lines = ["train_paths = list_images(TRAIN_DIR)",
+                 "train = pd.DataFrame({\"path\": train_paths, LABEL: [p.relative_to(TRAIN_DIR).parts[0] for p in "
+                 "train_paths]})"]
+    else:
+        lines = [read_lines("train", "TRAIN_FILE", source.train, plan),
+                 f"train[\"path\"] = [resolve(p, TRAIN_FILE) for p in train[{source.path_column!r}]]"]
+    if source.test is not None and source.path_column is None:
+        lines += ["test_paths = list_images(TEST_DIR)",
+                  f"test = pd.DataFrame({{\"path\": test_paths, ID_COLUMN: [{name} for path in test_paths]}})"]
+    elif source.test is not None:
+        lines += [read_lines("test", "TEST_FILE", source.test, plan),
+                  f"test[\"path\"] = [resolve(p, TEST_FILE) for p in test[{source.path_column!r}]]"]
+    if task.sample_submission_file is not None:
+        lines.append(read_lines("sample_submission", "SAMPLE_SUBMISSION_FILE", task.sample_submission_file, plan))
+    return "\n".join(lines)
+
+
+def _prepare(plan: Plan, source: ImageSource) -> str:
+    frames = ("train", "test") if source.test is not None else ("train",)
+    if plan.use_multimodal:
+        return "\n".join(f"{frame}[\"image\"] = {frame}[\"path\"].astype(str)" for frame in frames)
+    lines = ["# Images become numbers: resized pixels and colour histograms, one row per image."]
+    lines += [f"{frame} = pd.concat([{frame}, feature_table(list({frame}[\"path\"]))], axis=1)" for frame in frames]
+    lines.append("features = [c for c in train.columns if c.startswith((\"pixel_\", \"colour_bin_\"))]")
+    return "\n".join(lines)
+
+
+def _fit(plan: Plan) -> str:
+    if plan.use_multimodal:
+        return ("predictor = MultiModalPredictor(label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=METRIC, "
+                "path=MODEL_DIR)\n"
+                "predictor.fit(\n    fit_data[[\"image\", LABEL]], time_limit=TIME_LIMIT, seed=SEED,\n"
+                "    hyperparameters={\"model.names\": [\"timm_image\"], "
+                "\"model.timm_image.checkpoint_name\": CHECKPOINT},\n)")
+    return ("predictor = TabularPredictor(\n"
+            "    label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=AG_METRIC, path=MODEL_DIR, verbosity=1\n)\n"
+            f"predictor.fit(fit_data[features + [LABEL]], {fit_arguments(plan)})")
+
+
+def _evaluate(plan: Plan, settings: dict[str, Any]) -> str:
+    if plan.use_multimodal:
+        return ("validation_score = predictor.evaluate(holdout[[\"image\", LABEL]], metrics=[METRIC])[METRIC]\n"
+                "pd.DataFrame([{\"model\": \"MultiModalPredictor\", \"score_test\": validation_score}]).to_csv(\n"
+                "    \"leaderboard.csv\", index=False\n)")
+    return (evaluate_lines(settings["METRIC"])
+            + "\npredictor.leaderboard(holdout, silent=True).to_csv(\"leaderboard.csv\", index=False)")
+
+
+def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any], source: ImageSource) -> str:
+    lines = []
+    if source.test is None:
+        lines.append("# No unlabelled images were given: the predictions are for the hold-out images.\n"
+                     "holdout[ID_COLUMN] = [path.name for path in holdout[\"path\"]]\ntest = holdout")
+    features = "test[[\"image\"]]" if plan.use_multimodal else "test[features]"
+    lines.append(predict_lines(plan, shape, settings["PROBLEM_TYPE"], features, task.sample_submission_file,
+                               settings["ID_COLUMN"]))
+    return "\n".join(lines)

@@ -1,0 +1,137 @@
+"""Rule-based repair: the previous attempts' error lines (and the validator's messages) change the plan.
+
+Rules look at every failure of the run so far, so repairs accumulate (a second missing package adds to the
+first). Each repair leaves a ``# Repair: ...`` comment in the script and a few words in the attempt's summary.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner.models import (
+    FORECASTING_HUB_MODELS,
+    LIGHT_FORECASTING,
+    LIGHT_TABULAR,
+    PACKAGE_MODELS,
+    TABULAR_HUB_MODELS,
+)
+from mlzero_jupyter.coding.planner.plan import Plan
+
+MISSING_MODULE = re.compile(r"No module named '([\w.]+)'|`?import ([\w.]+)`? failed|(\w+) is not installed", re.I)
+HUB = re.compile(r"huggingface|hf_hub|HF_HUB_OFFLINE|LocalEntryNotFound|OfflineModeIsEnabled|Max retries exceeded|"
+                 r"ConnectionError|Connection (refused|reset|aborted)|couldn't connect|offline mode|"
+                 r"Name or service not known|Temporary failure in name resolution", re.I)
+MEMORY = re.compile(r"MemoryError|out of memory|memory limit|Unable to allocate|Cannot allocate memory|bad_alloc|"
+                    r"\bKilled\b(?! at the time limit)", re.I)
+TIMEOUT = re.compile(r"killed at the time limit|TimeoutError|timed out", re.I)
+CONVERSION = re.compile(r"could not convert|invalid literal for|Unable to parse string|cannot convert", re.I)
+ENCODING = re.compile(r"UnicodeDecodeError|codec can't decode", re.I)
+PARSER = re.compile(r"ParserError|Error tokenizing data|Expected \d+ fields", re.I)
+INCOMPLETE = re.compile(r"predictions have \d+ rows|missing (values|predictions|ids?)|ids? (differ|do not match|missing)|"
+                        r"unknown labels?|not in the training labels?|columns differ", re.I)
+
+
+def apply(plan: Plan, context: CodingContext) -> None:
+    """Apply every rule that the run's failures call for."""
+    text = "\n".join(filter(None, [context.history, context.last_error]))
+    if not text.strip():
+        return
+    _missing_packages(plan, text)
+    _hub(plan, text)
+    _memory(plan, text)
+    _timeout(plan, context)
+    _parsing(plan, text)
+    _incomplete(plan, text)
+
+
+def _first_line(pattern: re.Pattern[str], text: str) -> str:
+    """The first line of ``text`` that matches ``pattern``, trimmed, to quote in the comment."""
+    line = next(line for line in text.splitlines() if pattern.search(line)).strip()
+    return line if len(line) <= 120 else line[:117] + "..."
+
+
+def _missing_packages(plan: Plan, text: str) -> None:
+    for match in MISSING_MODULE.finditer(text):
+        package = next(group for group in match.groups() if group).split(".")[0].lower()
+        if package == "autogluon" and "multimodal" in match.group(0):
+            _no_multimodal(plan, f"{match.group(0)!r}: AutoGluon's multimodal module is not installed")
+            continue
+        tabular, forecasting = PACKAGE_MODELS.get(package, ([], []))
+        models = forecasting if plan.family == "forecasting" else tabular
+        if models:
+            plan.exclude(models)
+            plan.note("Repair", "settings", f"{match.group(0)!r}: {package} is not installed, so the models that "
+                      f"need it ({', '.join(models)}) are excluded.", f"{package} missing, {', '.join(models)} excluded")
+
+
+def _no_multimodal(plan: Plan, reason: str) -> None:
+    if plan.family == "image" and plan.use_multimodal:
+        plan.use_multimodal = False
+        plan.note("Repair", "settings", f"{reason}; images become pixel features for TabularPredictor.",
+                  "MultiModalPredictor unavailable, pixel features instead")
+
+
+def _hub(plan: Plan, text: str) -> None:
+    if not HUB.search(text):
+        return
+    line = _first_line(HUB, text)
+    _no_multimodal(plan, f"the model hub is unreachable ({line!r})")
+    models = FORECASTING_HUB_MODELS if plan.family == "forecasting" else TABULAR_HUB_MODELS
+    plan.exclude(models)
+    plan.note("Repair", "settings", f"the model hub is unreachable ({line!r}): models that download pretrained "
+              "weights are excluded.", "model hub unreachable, pretrained models excluded")
+
+
+def _memory(plan: Plan, text: str) -> None:
+    hits = len(MEMORY.findall(text))
+    if not hits:
+        return
+    plan.subsample_rows = 50_000 if hits == 1 else 10_000
+    plan.feature_importance = False
+    plan.presets = "medium_quality"
+    plan.num_bag_folds = 0
+    plan.hyperparameters = dict(LIGHT_FORECASTING if plan.family == "forecasting" else LIGHT_TABULAR)
+    plan.note("Repair", "train", f"the previous attempt ran out of memory ({_first_line(MEMORY, text)!r}): at most "
+              f"{plan.subsample_rows:,} training rows and a light model set.",
+              f"memory exhausted, at most {plan.subsample_rows:,} rows and light models")
+
+
+def _timeout(plan: Plan, context: CodingContext) -> None:
+    level = len(re.findall(r"-> timeout", context.history))
+    if not level and context.last_error and TIMEOUT.search(context.last_error):
+        level = 1
+    if not level:
+        return
+    plan.time_share = 0.6 if level == 1 else 0.45
+    plan.presets = "medium_quality"
+    plan.num_bag_folds = 0
+    plan.feature_importance = False
+    if level > 1:
+        plan.hyperparameters = dict(LIGHT_FORECASTING if plan.family == "forecasting" else LIGHT_TABULAR)
+    plan.note("Repair", "settings", f"{level} attempt(s) hit the time limit: presets 'medium_quality', "
+              f"{plan.time_share:.0%} of the time for training" + (", a light model set." if level > 1 else "."),
+              f"time limit hit, {plan.time_share:.0%} of the time for training")
+
+
+def _parsing(plan: Plan, text: str) -> None:
+    if CONVERSION.search(text):
+        plan.coerce_numeric = True
+        plan.note("Repair", "prepare", f"{_first_line(CONVERSION, text)!r}: numeric columns are converted with "
+                  "pd.to_numeric(errors='coerce'); unreadable values become missing.", "numeric columns coerced")
+    if ENCODING.search(text):
+        plan.encoding_fallback = "latin-1"
+        plan.note("Repair", "load", f"{_first_line(ENCODING, text)!r}: text files are read as latin-1, replacing "
+                  "undecodable bytes.", "files read as latin-1")
+    if PARSER.search(text):
+        plan.skip_bad_lines = True
+        plan.note("Repair", "load", f"{_first_line(PARSER, text)!r}: malformed lines are skipped.",
+                  "malformed lines skipped")
+
+
+def _incomplete(plan: Plan, text: str) -> None:
+    if INCOMPLETE.search(text):
+        plan.complete_predictions = True
+        plan.note("Repair", "predict", f"the validator said {_first_line(INCOMPLETE, text)!r}: the predictions "
+                  "follow the sample submission (or the test set) row by row and column by column, and rows without "
+                  "a prediction get a fallback value.", "every test row gets a prediction")

@@ -1,0 +1,73 @@
+"""The "predict and save" lines of label-predicting scripts: one row per test row, in the sample submission's
+rows, columns and file type when there is one, else the id column (when the test set has one) and the target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.source import write_line
+from mlzero_jupyter.perception.spec import FileInfo
+
+PROBABILITY_METRICS = {"roc_auc", "log_loss"}
+
+
+@dataclass
+class Layout:
+    """What the predictions file holds."""
+
+    columns: list[str]  # the prediction columns
+    probabilities: bool  # class probabilities instead of labels
+    by_id: bool  # rows matched to the sample submission by ID_COLUMN (else by position)
+
+
+def layout(sample: FileInfo | None, label: str, id_column: str | None, test_columns: list[str], problem_type: str,
+           metric: str) -> Layout:
+    """Decide the predictions' columns from the sample submission (or the label when there is none)."""
+    has_id = bool(id_column) and (id_column in test_columns or not test_columns)
+    if sample is None or not sample.columns:
+        return Layout([label], False, False)
+    names = [c for c in sample.column_names if c != id_column]
+    by_id = has_id and id_column in sample.column_names
+    if problem_type == "multiclass" and len(names) > 1:
+        return Layout(names, True, by_id)
+    column = label if label in names else names[0]
+    info = sample.column(column)
+    numeric = info is not None and info.kind == "numeric" and any("." in e for e in info.examples)
+    probabilities = problem_type == "binary" and metric in PROBABILITY_METRICS and numeric
+    return Layout([column], probabilities, by_id)
+
+
+def predict_lines(plan: Plan, shape: Layout, problem_type: str, features: str, sample: FileInfo | None,
+                  id_column: str | None) -> str:
+    """Source that scores ``features`` with ``predictor`` and saves the predictions file."""
+    if shape.probabilities and len(shape.columns) > 1:
+        lines = [f"scored = predictor.predict_proba({features}).rename(columns=str)[PREDICTION_COLUMNS]"]
+    elif shape.probabilities:
+        lines = [f"scored = predictor.predict_proba({features}, as_multiclass=False).to_frame()"]
+    else:
+        lines = [f"scored = predictor.predict({features}).to_frame()"]
+    if sample is not None and shape.by_id:
+        lines += ["scored.index = test[ID_COLUMN].to_numpy()",
+                  "submission = sample_submission.copy()  # the sample's rows, columns and order",
+                  "submission[PREDICTION_COLUMNS] = scored.reindex(submission[ID_COLUMN].to_numpy()).to_numpy()"]
+    elif sample is not None:
+        lines += ["submission = sample_submission.copy()  # same row order as the test set",
+                  "submission[PREDICTION_COLUMNS] = scored.to_numpy()"]
+    else:
+        start = "pd.DataFrame({ID_COLUMN: test[ID_COLUMN].to_numpy()})" if id_column else "pd.DataFrame(index=test.index)"
+        lines += [f"submission = {start}", "submission[PREDICTION_COLUMNS] = scored.to_numpy()"]
+    if plan.complete_predictions:
+        lines += [_fill_line(shape, problem_type)]
+    lines.append(write_line("submission", sample))
+    return "\n".join(lines)
+
+
+def _fill_line(shape: Layout, problem_type: str) -> str:
+    if shape.probabilities:
+        value = "1 / len(PREDICTION_COLUMNS)" if len(shape.columns) > 1 else "0.5"
+    elif problem_type == "regression":
+        value = "train[LABEL].median()"
+    else:
+        value = "train[LABEL].mode().iloc[0]"
+    return f"submission[PREDICTION_COLUMNS] = submission[PREDICTION_COLUMNS].fillna({value})"

@@ -1,0 +1,256 @@
+"""Scripts for TabularPredictor: binary, multiclass and regression tables (with text columns), multi-table tasks
+and time-series classification turned into tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner import joins, series
+from mlzero_jupyter.coding.planner.common import (
+    header,
+    higher_is_better,
+    metric_name,
+    metrics_block,
+    time_limit_comment,
+    training_seconds,
+)
+from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.source import file_constant, read_lines
+from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
+from mlzero_jupyter.coding.templates import render
+from mlzero_jupyter.perception.spec import TaskSpec
+
+#: Seconds kept for importing AutoGluon, loading, evaluating and predicting.
+MARGIN_SECONDS = 10
+TABULAR_PROBLEMS = ("binary", "multiclass", "regression")
+#: Canonical metrics AutoGluon's tabular module knows under another name (the score is still ours).
+AG_METRICS = {"rmsle": "rmse"}
+BAGGING_PRESETS = ("good_quality", "high_quality", "best_quality")
+
+
+def build(context: CodingContext, plan: Plan, summary: str) -> str:
+    """The whole script for a tabular (or tabularised) task."""
+    task = context.task
+    train, test, sample = task.train_file, task.test_file, task.sample_submission_file
+    if train is None:
+        raise ValueError("the task has no training table")
+    label = task.target.value
+    problem = task.problem_type.value if task.problem_type.value in TABULAR_PROBLEMS else None
+    id_column = _id_column(task)
+    metric = metric_name(task, "rmse" if problem == "regression" else "accuracy")
+    test_columns = _test_columns(task)
+    shape = layout(sample, label, id_column, test_columns, problem or "multiclass", metric)
+    settings = _settings(context, plan, task, label, problem, id_column, metric, shape)
+    validation = "On a random 20% hold-out of the labelled rows (stratified by class), never used for fitting."
+    if problem == "regression":
+        validation = "On a random 20% hold-out of the labelled rows, never used for fitting."
+    head = header(context, plan, title=_title(task, label, problem), summary=summary, validation=validation,
+                  tool=f"AutoGluon TabularPredictor, presets {plan.presets!r}", modules=_modules(task),
+                  settings=settings, comments=_comments(context, plan))
+    return render(
+        "tabular",
+        header=head,
+        helpers=_helpers(task),
+        load_comments=plan.comments("load"),
+        load=_load(task, plan),
+        prepare_comments=plan.comments("prepare"),
+        prepare=_prepare(task, plan),
+        train_comments=plan.comments("train"),
+        holdout=_holdout(problem),
+        subsample=_subsample(plan),
+        fit_arguments=fit_arguments(plan),
+        evaluate=evaluate_lines(metric),
+        importance=_importance(plan, context, settings),
+        metrics=metrics_block(),
+        predict_comments=plan.comments("predict"),
+        predict=_predict(task, plan, shape, problem, id_column),
+    )
+
+
+def _title(task: TaskSpec, label: str, problem: str | None) -> str:
+    kind = {"binary": "binary classification", "multiclass": "multiclass classification",
+            "regression": "regression"}.get(problem or "", "classification")
+    if task.problem_type.value == "time_series_classification":
+        kind = "time-series classification"
+    return f"Predict {label!r} ({kind}) from {task.train_file.path}."
+
+
+def _id_column(task: TaskSpec) -> str | None:
+    if series.is_long(task) and task.problem_type.value == "time_series_classification":
+        return task.time_series.item_id_column
+    value = task.id_column.value
+    return value if value and (value in task.train_file.column_names or value in _test_columns(task)) else None
+
+
+def _test_columns(task: TaskSpec) -> list[str]:
+    return task.test_file.column_names if task.test_file is not None else []
+
+
+def _modules(task: TaskSpec) -> list[str]:
+    formats = {f.format for f in task.files}
+    return ["from autogluon.tabular import TabularPredictor"] + (["sqlite3"] if "sqlite" in formats else [])
+
+
+def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, problem: str | None,
+              id_column: str | None, metric: str, shape: Layout) -> dict[str, Any]:
+    values: dict[str, Any] = {"TRAIN_FILE": file_constant(task.train_file)}
+    if series.is_long(task) and task.problem_type.value == "time_series_classification":
+        values.update(_long_series_settings(task))
+    for name, info in (("TEST_FILE", task.test_file), ("SAMPLE_SUBMISSION_FILE", task.sample_submission_file)):
+        if info is not None:
+            values[name] = file_constant(info)
+    for constant, path in joins.auxiliary_tables(task).items():
+        values[constant] = file_constant(next(f for f in task.files if f.path == path))
+    values.update(LABEL=label, ID_COLUMN=id_column, PROBLEM_TYPE=problem, METRIC=metric,
+                  AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric))
+    values["PREDICTION_COLUMNS"] = shape.columns
+    values["IGNORED_COLUMNS"] = [c for c in [id_column, *plan.drop_columns] if c]
+    values.update(_column_lists(task, plan, label))
+    values.update(TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
+                  HYPERPARAMETERS=plan.hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
+                  NUM_BAG_FOLDS=plan.num_bag_folds or None, MAX_TRAIN_ROWS=plan.subsample_rows,
+                  HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
+    return values
+
+
+def _long_series_settings(task: TaskSpec) -> dict[str, Any]:
+    values_info = series.values_file(task)
+    out: dict[str, Any] = {}
+    if values_info.path != task.train_file.path:
+        out["VALUES_FILE"] = file_constant(values_info)
+    ts = task.time_series
+    out.update(SERIES_ID=ts.item_id_column, TIMESTAMP=ts.timestamp_column,
+               VALUE_COLUMNS=series.value_columns(values_info, task))
+    return out
+
+
+def _column_lists(task: TaskSpec, plan: Plan, label: str) -> dict[str, Any]:
+    train = task.train_file
+    out: dict[str, Any] = {}
+    text = [c.name for c in train.columns if c.kind == "text" and c.name not in plan.drop_columns]
+    if text:
+        out["TEXT_COLUMNS"] = text
+    if plan.coerce_numeric:
+        out["NUMERIC_COLUMNS"] = [c.name for c in train.columns if c.kind == "numeric" and c.name != label]
+    if task.problem_type.value == "time_series_classification" and not series.is_long(task):
+        out["SERIES_COLUMNS"] = series.wide_columns(train, label, [task.id_column.value or ""])
+    return out
+
+
+def _comments(context: CodingContext, plan: Plan) -> dict[str, str]:
+    return {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
+            "HYPERPARAMETERS": "model families to train (instead of the presets' choice)",
+            "PREDICTION_COLUMNS": "the predictions file's columns besides the id",
+            "IGNORED_COLUMNS": "never used as features"}
+
+
+def _helpers(task: TaskSpec) -> str:
+    parts = []
+    if task.join_keys:
+        parts.append(joins.AGGREGATE_HELPER)
+    if task.problem_type.value == "time_series_classification":
+        parts.append(series.LONG_HELPER if series.is_long(task) else series.WIDE_HELPER)
+    return "\n".join(parts)
+
+
+def _load(task: TaskSpec, plan: Plan) -> str:
+    lines = [read_lines("train", "TRAIN_FILE", task.train_file, plan)]
+    if series.is_long(task) and task.problem_type.value == "time_series_classification":
+        values_info = series.values_file(task)
+        if values_info.path != task.train_file.path:
+            lines.append(read_lines("values", "VALUES_FILE", values_info, plan))
+    for name, constant, info in (("test", "TEST_FILE", task.test_file),
+                                 ("sample_submission", "SAMPLE_SUBMISSION_FILE", task.sample_submission_file)):
+        if info is not None:
+            lines.append(read_lines(name, constant, info, plan))
+    lines += joins.load_lines(task, plan)
+    return "\n".join(lines)
+
+
+def _prepare(task: TaskSpec, plan: Plan) -> str:
+    has_test = task.test_file is not None
+    frames = "(train, test)" if has_test else "(train,)"
+    lines = []
+    if task.join_keys:
+        lines.append(joins.join_lines(task, has_test))
+    if task.problem_type.value == "time_series_classification":
+        lines.append(_series_prepare(task, has_test))
+    if plan.coerce_numeric:
+        lines.append(f"for frame in {frames}:\n"
+                     "    present = [column for column in NUMERIC_COLUMNS if column in frame]\n"
+                     "    frame[present] = frame[present].apply(pd.to_numeric, errors=\"coerce\")")
+    if any(c.kind == "text" for c in task.train_file.columns):
+        lines.append("# Free text stays text (not categories): TabularPredictor turns it into n-gram features.\n"
+                     f"for frame in {frames}:\n"
+                     "    for column in [c for c in TEXT_COLUMNS if c in frame]:\n"
+                     "        frame[column] = frame[column].where(frame[column].isna(), frame[column].astype(str))")
+    return "\n".join(lines)
+
+
+def _series_prepare(task: TaskSpec, has_test: bool) -> str:
+    if not series.is_long(task):
+        frames = "train, test" if has_test else "train"
+        return f"# Each row is one series: keep its values and add summary statistics.\n{frames} = " + ", ".join(
+            f"add_series_statistics({frame})" for frame in frames.split(", "))
+    ts = task.time_series
+    train_is_values = ts.timestamp_column in task.train_file.column_names
+    test_is_long = has_test and ts.timestamp_column in _test_columns(task)
+    return series.long_prepare_lines(task, train_is_values, test_is_long)
+
+
+def _holdout(problem: str | None) -> str:
+    if problem == "regression":
+        return "train.sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
+    return "train.groupby(LABEL, group_keys=False).sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
+
+
+def _subsample(plan: Plan) -> str:
+    if not plan.subsample_rows:
+        return ""
+    return ("if len(fit_data) > MAX_TRAIN_ROWS:\n"
+            "    fit_data = fit_data.sample(MAX_TRAIN_ROWS, random_state=SEED)\n")
+
+
+def fit_arguments(plan: Plan) -> str:
+    arguments = ["time_limit=TIME_LIMIT", "presets=PRESETS"]
+    if plan.hyperparameters:
+        arguments.append("hyperparameters=HYPERPARAMETERS")
+    if plan.excluded_models:
+        arguments.append("excluded_model_types=EXCLUDED_MODEL_TYPES")
+    if plan.num_bag_folds:
+        arguments.append("num_bag_folds=NUM_BAG_FOLDS")
+    if plan.num_bag_folds or plan.presets in BAGGING_PRESETS:
+        arguments.append("dynamic_stacking=False")
+    return ", ".join(arguments)
+
+
+def evaluate_lines(metric: str) -> str:
+    if metric == "rmsle":
+        return ("holdout_predictions = predictor.predict(holdout).clip(lower=0)\n"
+                "validation_score = np.sqrt(np.mean((np.log1p(holdout_predictions) - np.log1p(holdout[LABEL])) ** 2))")
+    return ("# AutoGluon reports every score as 'higher is better' (errors negated); convert to the metric's own sign.\n"
+            "scores = predictor.evaluate(holdout, silent=True)\n"
+            "validation_score = predictor.eval_metric.convert_score_to_original(scores[predictor.eval_metric.name])")
+
+
+def _importance(plan: Plan, context: CodingContext, settings: dict[str, Any]) -> str:
+    """Permutation importance on the hold-out, only when it is cheap: a few features and time to spare."""
+    features = len(context.task.train_file.columns)
+    if not plan.feature_importance or features > 100 or settings["TIME_LIMIT"] < 30:
+        return ""
+    seconds = max(5, settings["TIME_LIMIT"] // 10)
+    return (f"importance = predictor.feature_importance(holdout, time_limit={seconds}, num_shuffle_sets=1, silent=True)\n"
+            "importance.to_csv(\"feature_importance.csv\", index_label=\"feature\")\n")
+
+
+def _predict(task: TaskSpec, plan: Plan, shape: Layout, problem: str | None, id_column: str | None) -> str:
+    lines = []
+    if task.test_file is None:
+        lines.append("# No unlabelled test set was given: the predictions are for the hold-out rows.\n"
+                     "test = holdout.drop(columns=[LABEL])")
+    features = "test.reindex(columns=features)"
+    lines.append(predict_lines(plan, shape, problem or "multiclass", features, task.sample_submission_file,
+                               id_column))
+    return "\n".join(lines)
+
