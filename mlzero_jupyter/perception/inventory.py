@@ -1,0 +1,62 @@
+"""Everything the input holds, sorted into tables (with samples), media folders and other files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlzero_jupyter.errors import DataError
+from mlzero_jupyter.perception.archives import ResolvedInput
+from mlzero_jupyter.perception.files import TABLE_EXTENSIONS, detect_format, read_head, sniff_text
+from mlzero_jupyter.perception.folders import walk
+from mlzero_jupyter.perception.samples import TableSample, sample_tables
+from mlzero_jupyter.perception.spec import FileInfo, FileRole
+
+TABLE_FORMATS = {"csv", "tsv", "txt", "parquet", "feather", "excel", "xls", "json", "jsonl", "sqlite"}
+ARCHIVE_FORMATS = {"zip", "tar", "gzip", "bzip2", "xz"}
+README_CHARS = 20_000
+
+
+@dataclass
+class Inventory:
+    tables: list[TableSample] = field(default_factory=list)
+    folders: list[FileInfo] = field(default_factory=list)  # image, mask and text folders
+    others: list[FileInfo] = field(default_factory=list)  # documents, nested archives, ignored files
+    readme: str = ""  # text of the description files, for the metric
+
+
+def take_inventory(resolved: ResolvedInput) -> Inventory:
+    inventory = Inventory()
+    if resolved.only is not None:
+        paths = [resolved.only]
+    else:
+        found = walk(resolved.work_path)
+        paths, inventory.folders = found.files, found.folders
+    for path in paths:
+        _add_file(inventory, path, path.relative_to(resolved.work_path).as_posix())
+    if not inventory.tables and not inventory.folders:
+        where = resolved.data_path.name
+        raise DataError(f"no table, image folder or text folder found in {where}; point at the folder with the "
+                        "data files (CSV, Parquet, Excel, SQLite, JSON, images or text)")
+    return inventory
+
+
+def _add_file(inventory: Inventory, path: Path, rel: str) -> None:
+    head = read_head(path)
+    fmt = detect_format(path, head)
+    size = path.stat().st_size
+    tabular_name = path.suffix.lower() in TABLE_EXTENSIONS
+    if fmt in TABLE_FORMATS:
+        inventory.tables.extend(sample_tables(path, rel, fmt, head))
+    elif fmt in ("document", "pdf"):
+        inventory.others.append(FileInfo(rel, role=FileRole.DESCRIPTION.value, format=fmt, size_bytes=size))
+        if fmt == "document" and len(inventory.readme) < README_CHARS:
+            inventory.readme += sniff_text(path, head[:README_CHARS]).text + "\n"
+    elif fmt in ARCHIVE_FORMATS and not tabular_name:
+        inventory.others.append(FileInfo(rel, role=FileRole.ARCHIVE.value, format=fmt, size_bytes=size,
+                                         note="archive inside the input; unpacked only at the top level"))
+    elif tabular_name:
+        problem = "is empty" if fmt == "empty" else "is not a readable table (binary content)"
+        raise DataError(f"{rel} {problem}; replace it with the real file or remove it")
+    else:
+        inventory.others.append(FileInfo(rel, role=FileRole.IGNORED.value, format=fmt, size_bytes=size))

@@ -1,0 +1,157 @@
+"""perceive(): resolve the input, take its inventory, then infer roles, task, metric, joins and warnings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlzero_jupyter.errors import DataError
+from mlzero_jupyter.perception.archives import resolve_input
+from mlzero_jupyter.perception.description import Description
+from mlzero_jupyter.perception.inventory import Inventory, take_inventory
+from mlzero_jupyter.perception.joins import find_join_keys
+from mlzero_jupyter.perception.metric import higher_is_better, infer_metric
+from mlzero_jupyter.perception.roles import Roles, assign_roles, name_role
+from mlzero_jupyter.perception.spec import FileInfo, FileRole, Inferred, Modality, ProblemType, TaskSpec
+from mlzero_jupyter.perception.target import infer_id_column, infer_problem_type, infer_target
+from mlzero_jupyter.perception.timeseries import (
+    decide_forecasting,
+    find_long_format,
+    infer_frequency,
+    prediction_length,
+    time_series_classification,
+)
+from mlzero_jupyter.perception.warnings import data_warnings
+
+_ROLE_ORDER = [FileRole.TRAIN, FileRole.TEST, FileRole.SAMPLE_SUBMISSION, FileRole.VALIDATION, FileRole.IMAGE_FOLDER,
+               FileRole.MASK_FOLDER, FileRole.TEXT_CORPUS, FileRole.AUXILIARY, FileRole.DESCRIPTION, FileRole.ARCHIVE,
+               FileRole.IGNORED]
+_FEATURE_SKIP = {"id", "constant"}
+
+
+def perceive(path: Path | str, description: str | None = None, *, work_dir: Path | str | None = None) -> TaskSpec:
+    """Inspect a folder, file or archive and say what the task is; the user's files are only read."""
+    resolved = resolve_input(path, work_dir)
+    inventory = take_inventory(resolved)
+    spec = TaskSpec(data_path=str(resolved.data_path), work_path=str(resolved.work_path), description=description)
+    words = Description(description)
+    labelled_folders = [f for f in inventory.folders if f.classes or f.format == "mask_folder"]
+    roles = assign_roles(inventory.tables, allow_any_name=not labelled_folders)
+    if roles.train is not None:
+        _table_task(spec, roles, words)
+    else:
+        _folder_task(spec, inventory, words)
+    submission = roles.submission.frame if roles.submission is not None else None
+    spec.metric = infer_metric(spec.problem_type.value, words, Description(inventory.readme), submission)
+    spec.higher_is_better = higher_is_better(spec.metric.value)
+    _mark_test_folders(inventory.folders)
+    spec.files = _ordered([t.info for t in inventory.tables] + inventory.folders + inventory.others)
+    spec.warnings.extend(_ambiguity_warnings(spec))
+    return spec
+
+
+def _table_task(spec: TaskSpec, roles: Roles, words: Description) -> None:
+    train = roles.train
+    series = find_long_format(train)
+    forecasting = decide_forecasting(series, roles, words) if series else None
+    spec.id_column = infer_id_column(roles)
+    keys = {series.item_id_column, series.timestamp_column} if forecasting else set()
+    spec.target = infer_target(roles, words, spec.id_column.value, exclude=keys, numeric_only=bool(forecasting))
+    target = spec.target.value
+    column = train.info.column(target)
+    if forecasting:
+        spec.problem_type = forecasting
+        series.frequency = infer_frequency(train.frame, series)
+        series.prediction_length, series.prediction_length_source = prediction_length(series, roles.test, words)
+        if roles.test is not None:
+            series.known_covariates = [c for c in roles.test.info.column_names if c not in keys]
+        spec.time_series = series
+    else:
+        tabular = infer_problem_type(train.frame[target], column, words)
+        sequence = time_series_classification(train, target, words) if tabular.value != "regression" else None
+        if sequence is not None:
+            sequence.alternatives = [tabular.value]
+        spec.problem_type = sequence or tabular
+    spec.modality = _table_modality(train.info.columns, spec, keys)
+    classification = spec.problem_type.value not in (ProblemType.REGRESSION.value, ProblemType.FORECASTING.value)
+    spec.join_keys = find_join_keys(train, roles.auxiliary)
+    spec.warnings.extend(data_warnings(roles, target, spec.id_column.value, classification))
+
+
+def _table_modality(columns, spec: TaskSpec, keys: set) -> Inferred:
+    if spec.problem_type.value in (ProblemType.FORECASTING.value, ProblemType.TIME_SERIES_CLASSIFICATION.value):
+        return Inferred(Modality.TIME_SERIES.value, spec.problem_type.confidence, [Modality.TABULAR.value],
+                        spec.problem_type.reason)
+    skip = {spec.target.value, spec.id_column.value, *keys}
+    features = [c for c in columns if c.name not in skip and c.kind not in _FEATURE_SKIP]
+    images = [c.name for c in features if c.kind == "path" and any(e.lower().endswith(_IMAGE_ENDINGS)
+                                                                   for e in c.examples)]
+    texts = [c.name for c in features if c.kind == "text"]
+    rich = images or texts
+    if not rich:
+        return Inferred(Modality.TABULAR.value, 0.9, [], "numeric and categorical features")
+    kind = Modality.IMAGE.value if images else Modality.TEXT.value
+    others = [c for c in features if c.name not in rich]
+    if others:
+        return Inferred(Modality.MULTIMODAL.value, 0.8, [kind, Modality.TABULAR.value],
+                        f"{', '.join(rich)} plus {len(others)} other features")
+    return Inferred(kind, 0.85, [Modality.MULTIMODAL.value], f"features: {', '.join(rich)}")
+
+
+_IMAGE_ENDINGS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+
+def _folder_task(spec: TaskSpec, inventory: Inventory, words: Description) -> None:
+    """Image or text folders: class sub-folders give a classification, image+mask pairs a segmentation."""
+    masks = [f for f in inventory.folders if f.format == "mask_folder"]
+    classed = [f for f in inventory.folders if f.classes and name_role(f) != FileRole.TEST]
+    if masks:
+        spec.modality = Inferred(Modality.IMAGE.value, 0.95, [], "image folders with paired masks")
+        spec.problem_type = Inferred(ProblemType.SEMANTIC_SEGMENTATION.value, 0.9, [], "masks paired with images")
+        spec.target = Inferred(masks[0].path, 0.9, [m.path for m in masks[1:]], "the mask folder")
+    elif classed:
+        main = max(classed, key=lambda f: f.file_count or 0)
+        kind = Modality.IMAGE.value if main.format == "image_folder" else Modality.TEXT.value
+        spec.modality = Inferred(kind, 0.95, [], f"{main.file_count} files in {len(main.classes)} class folders")
+        binary = len(main.classes) == 2
+        spec.problem_type = Inferred(ProblemType.BINARY.value if binary else ProblemType.MULTICLASS.value, 0.9, [],
+                                     f"{len(main.classes)} class sub-folders in {main.path or '.'}")
+        spec.target = Inferred("label", 0.9, [], f"the class sub-folder names of {main.path or '.'}")
+    else:
+        kinds = sorted({f.format for f in inventory.folders})
+        raise DataError(f"found {', '.join(kinds)} but no labels; put each class in its own sub-folder or add a "
+                        "CSV of file names and labels")
+    _folder_tables(spec, inventory)
+
+
+def _folder_tables(spec: TaskSpec, inventory: Inventory) -> None:
+    """Tables beside image or text folders: a sample submission names the id and the target column."""
+    spec.id_column = Inferred(None, 0.8, [], "files are identified by their paths")
+    for table in inventory.tables:
+        named = name_role(table.info)
+        table.info.role = (named or FileRole.AUXILIARY).value
+    first = next((t for t in inventory.tables if t.info.role == FileRole.SAMPLE_SUBMISSION.value), None)
+    if first is not None:
+        names = first.info.column_names
+        spec.id_column = Inferred(names[0], 0.85, [], "first column of the sample submission")
+        if len(names) == 2 and spec.problem_type.value != ProblemType.SEMANTIC_SEGMENTATION.value:
+            spec.target = Inferred(names[1], 0.9, [], f"{spec.target.reason}, named by the sample submission")
+
+
+def _mark_test_folders(folders: list[FileInfo]) -> None:
+    for folder in folders:
+        if folder.format != "mask_folder" and name_role(folder) == FileRole.TEST and "masks in" not in folder.note:
+            folder.role, folder.role_confidence = FileRole.TEST.value, 0.8
+
+
+def _ordered(files: list[FileInfo]) -> list[FileInfo]:
+    rank = {role.value: i for i, role in enumerate(_ROLE_ORDER)}
+    return sorted(files, key=lambda f: rank.get(f.role, len(rank)))
+
+
+def _ambiguity_warnings(spec: TaskSpec) -> list[str]:
+    found = []
+    for name in spec.ambiguous_fields:
+        field = getattr(spec, name)
+        options = ", ".join(str(a) for a in [field.value, *field.alternatives])
+        found.append(f"AMBIGUOUS {name.replace('_', ' ')}: {options}; say which in the description")
+    return found
