@@ -1,0 +1,130 @@
+"""Fixtures for the notebook tests: real iris data, a real solution script, and run folders made from them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mlzero_jupyter.memory.episodic import AttemptRecord
+from mlzero_jupyter.perception.spec import FileInfo, Inferred, TaskSpec
+from mlzero_jupyter.result import RunResult
+
+#: A real solution in the planner's layout (section comments), fast and deterministic; it writes every file
+#: the contract names, leaderboard and feature importance included.
+SOLUTION = textwrap.dedent(
+    '''
+    """Iris species with a logistic regression."""
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+
+    DATA_DIR = Path({data!r})
+    SEED = 0
+
+    # -- load data ------------------------------------------------------------------------------------------
+    train = pd.read_csv(DATA_DIR / "train.csv")
+    test = pd.read_csv(DATA_DIR / "test.csv")
+
+    # -- prepare --------------------------------------------------------------------------------------------
+    features = [c for c in test.columns if c != "flower_id"]
+
+    # -- train ----------------------------------------------------------------------------------------------
+    fit, holdout = train_test_split(train, test_size=0.25, random_state=SEED, stratify=train["species"])
+    model = LogisticRegression(max_iter=500).fit(fit[features], fit["species"])
+
+    # -- evaluate -------------------------------------------------------------------------------------------
+    score = float((model.predict(holdout[features]) == holdout["species"]).mean())
+    pd.DataFrame({{"model": ["LogisticRegression"], "score_val": [score]}}).to_csv("leaderboard.csv", index=False)
+    weights = abs(model.coef_).sum(axis=0)
+    pd.DataFrame({{"feature": features, "importance": weights}}).to_csv("feature_importance.csv", index=False)
+    json.dump({{"metric": "accuracy", "validation_score": score, "higher_is_better": True,
+               "validation": "accuracy on a 25% stratified holdout"}}, open("metrics.json", "w"))
+    print(f"accuracy {{score:.4f}}")
+
+    # -- predict and save -----------------------------------------------------------------------------------
+    model.fit(train[features], train["species"])
+    pd.DataFrame({{"flower_id": test["flower_id"], "species": model.predict(test[features])}}).to_csv(
+        "predictions.csv", index=False)
+    '''
+)
+
+FAILING = "import pandas as pd\nprint('reading')\npd.DataFrame({'a': [1]})['missing']\n"
+
+
+def solution(data: Path) -> str:
+    return SOLUTION.format(data=str(data))
+
+
+@pytest.fixture
+def solution_code():
+    """A function: data folder -> the code of a valid attempt."""
+    return solution
+
+
+@pytest.fixture
+def failing_code() -> str:
+    return FAILING
+
+
+@pytest.fixture
+def iris_dir(tmp_path: Path) -> Path:
+    """scikit-learn's iris as train.csv / test.csv with an id column."""
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame
+    frame.columns = [c.replace(" (cm)", "").replace(" ", "_") for c in frame.columns]
+    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
+    frame.insert(0, "flower_id", range(1, len(frame) + 1))
+    test = frame.sample(frac=0.2, random_state=0)
+    folder = tmp_path / "iris"
+    folder.mkdir()
+    frame.drop(test.index).to_csv(folder / "train.csv", index=False)
+    test.drop(columns="species").to_csv(folder / "test.csv", index=False)
+    return folder
+
+
+def _run_script(attempt_dir: Path, code: str) -> subprocess.CompletedProcess:
+    attempt_dir.mkdir(parents=True)
+    (attempt_dir / "solution.py").write_text(code)
+    done = subprocess.run([sys.executable, "solution.py"], cwd=attempt_dir, capture_output=True, text=True)
+    (attempt_dir / "stdout.txt").write_text(done.stdout)
+    (attempt_dir / "stderr.txt").write_text(done.stderr)
+    return done
+
+
+@pytest.fixture
+def finished_run(tmp_path: Path, iris_dir: Path) -> Path:
+    """A run folder as the agent leaves it: attempt 1 failed, attempt 2 valid and published."""
+    run_dir = tmp_path / "runs" / "20260101-iris-abc123"
+    failed = _run_script(run_dir / "attempt_1", FAILING)
+    assert failed.returncode != 0
+    good = _run_script(run_dir / "attempt_2", solution(iris_dir))
+    assert good.returncode == 0, good.stderr
+    score = json.loads((run_dir / "attempt_2" / "metrics.json").read_text())["validation_score"]
+    shutil.copyfile(run_dir / "attempt_2" / "solution.py", run_dir / "solution.py")
+    shutil.copyfile(run_dir / "attempt_2" / "predictions.csv", run_dir / "predictions.csv")
+    task = TaskSpec(str(iris_dir), str(iris_dir), "Predict the species of each flower.",
+                    files=[FileInfo("train.csv", "train", "csv", rows=120), FileInfo("test.csv", "test", "csv", rows=30)],
+                    problem_type=Inferred("multiclass", 0.9), target=Inferred("species", 0.95),
+                    metric=Inferred("accuracy", 0.8))
+    (run_dir / "task.json").write_text(task.to_json())
+    (run_dir / "events.jsonl").write_text("")
+    attempts = [AttemptRecord(1, "failed", summary="first try", error="KeyError: 'missing'"),
+                AttemptRecord(2, "success", summary="logistic regression", score=score, metric="accuracy",
+                              validation="accuracy on a 25% stratified holdout", predictions="attempt_2/predictions.csv")]
+    result = RunResult(run_id=run_dir.name, run_dir=str(run_dir), status="success", task=task.description,
+                       tool="scikit-learn", metric="accuracy", validation_score=score, best_attempt=2,
+                       validation=attempts[1].validation, predictions_path=str(run_dir / "predictions.csv"),
+                       solution_path=str(run_dir / "solution.py"), attempts=attempts)
+    (run_dir / "result.json").write_text(json.dumps(result.to_dict(), default=str))
+    return run_dir
