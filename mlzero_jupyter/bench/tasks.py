@@ -8,6 +8,7 @@ ground truth, kept apart from ``input/``). Each builder writes one task; ``build
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -282,6 +283,9 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
 
 
 def build_suite(root: Path, names: list[str] | None = None) -> list[Path]:
-    """Write the named tasks (all by default) under ``root``; returns their folders."""
+    """Write the named tasks (all by default) under ``root``, replacing earlier copies; returns their folders."""
     root = Path(root)
-    return [BUILDERS[name](root) for name in (names or list(BUILDERS))]
+    names = names or list(BUILDERS)
+    for name in names:
+        shutil.rmtree(root / name, ignore_errors=True)
+    return [BUILDERS[name](root) for name in names]
