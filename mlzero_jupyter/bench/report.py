@@ -124,6 +124,10 @@ def plot(results: list[TaskResult], path: Path) -> None:
     ratios = [r.ratio if r.ratio is not None else 0.0 for r in results]
     top.bar(x, ratios, color=["tab:green" if v >= 1 else "tab:orange" for v in ratios])
     top.axhline(1.0, color="black", linewidth=1, linestyle="--")
+    for position, r in zip(x, results):
+        label = "no baseline" if r.ratio is None else ("agent failed" if not r.agent.valid else f"{r.ratio:.2f}")
+        top.annotate(label, (position, r.ratio or 0.0), ha="center", va="bottom", fontsize=8,
+                     xytext=(0, 2), textcoords="offset points")
     top.set_ylabel("score ratio agent / baseline\n(direction-aware; 0 = failed or no baseline)")
     width = 0.4
     code = [r.agent.execution_s for r in results]
