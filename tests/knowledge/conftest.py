@@ -1,0 +1,14 @@
+"""Fixtures of the knowledge tests: an offline hub and a fresh knowledge cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlzero_jupyter.memory.knowledge import clear_knowledge_cache
+
+
+@pytest.fixture(autouse=True)
+def offline_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("MLZERO_KNOWLEDGE_PATH", raising=False)
+    clear_knowledge_cache()
