@@ -40,13 +40,21 @@ def perceive(path: Path | str, description: str | None = None, *, work_dir: Path
         _table_task(spec, roles, words)
     else:
         _folder_task(spec, inventory, words)
-    submission = roles.submission.frame if roles.submission is not None else None
+    submission = _submission_values(roles, spec.id_column.value)
     spec.metric = infer_metric(spec.problem_type.value, words, Description(inventory.readme), submission)
     spec.higher_is_better = higher_is_better(spec.metric.value)
     _mark_test_folders(inventory.folders)
     spec.files = _ordered([t.info for t in inventory.tables] + inventory.folders + inventory.others)
     spec.warnings.extend(_ambiguity_warnings(spec))
     return spec
+
+
+def _submission_values(roles: Roles, id_column: str | None):
+    """The sample submission's prediction columns (without the id and other test columns)."""
+    if roles.submission is None:
+        return None
+    keys = set(roles.test.info.column_names) if roles.test is not None else set()
+    return roles.submission.frame.drop(columns=[c for c in roles.submission.frame if c in keys | {id_column}])
 
 
 def _table_task(spec: TaskSpec, roles: Roles, words: Description) -> None:
