@@ -22,7 +22,7 @@ def _kind(series: pd.Series) -> str:
     if pd.api.types.is_numeric_dtype(series):
         return "numeric"
     text = series.dropna().astype(str)
-    if text.str.contains(r"\.(png|jpe?g)$", regex=True).all():
+    if text.str.contains(r"\.(?:png|jpe?g)$", regex=True).all():
         return "path"
     if text.str.contains(" ").mean() > 0.5 and text.nunique() > 0.5 * len(text):
         return "text"

@@ -16,7 +16,7 @@ from mlzero_jupyter.coding.planner.common import (
     training_seconds,
 )
 from mlzero_jupyter.coding.planner.plan import Plan
-from mlzero_jupyter.coding.planner.source import file_constant, read_lines
+from mlzero_jupyter.coding.planner.source import Raw, file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.spec import TaskSpec
@@ -102,7 +102,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, pr
             values[name] = file_constant(info)
     for constant, path in joins.auxiliary_tables(task).items():
         values[constant] = file_constant(next(f for f in task.files if f.path == path))
-    values.update(LABEL=label, ID_COLUMN=id_column, PROBLEM_TYPE=problem, METRIC=metric,
+    values.update(LABEL=label, ID_COLUMN=id_column, PROBLEM_TYPE=problem or Raw("None"), METRIC=metric,
                   AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric))
     values["PREDICTION_COLUMNS"] = shape.columns
     values["IGNORED_COLUMNS"] = [c for c in [id_column, *plan.drop_columns] if c]
@@ -142,7 +142,8 @@ def _comments(context: CodingContext, plan: Plan) -> dict[str, str]:
     return {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
             "HYPERPARAMETERS": "model families to train (instead of the presets' choice)",
             "PREDICTION_COLUMNS": "the predictions file's columns besides the id",
-            "IGNORED_COLUMNS": "never used as features"}
+            "IGNORED_COLUMNS": "never used as features",
+            "PROBLEM_TYPE": "binary, multiclass or regression; None: AutoGluon infers it from the labels"}
 
 
 def _helpers(task: TaskSpec) -> str:
