@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from mlzero_jupyter.errors import CredentialsError, ProviderError
-from mlzero_jupyter.providers.base import ChatMessage, Completion, Provider
+from mlzero_jupyter.providers.base import ChatMessage, Completion, Provider, display_url
 from mlzero_jupyter.providers.sdk_errors import classify_sdk_error, malformed_reply
 
 KEY_VARIABLE = "ANTHROPIC_API_KEY"
@@ -30,7 +30,7 @@ class AnthropicProvider(Provider):
 
     @property
     def where(self) -> str:
-        return f"the Anthropic endpoint {self.base_url}" if self.base_url else "Anthropic"
+        return f"the Anthropic endpoint {display_url(self.base_url)}" if self.base_url else "Anthropic"
 
     def client(self) -> Any:
         if self._client is None:

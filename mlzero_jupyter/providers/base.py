@@ -8,10 +8,20 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 from mlzero_jupyter.errors import ProviderError
 from mlzero_jupyter.providers.pricing import cost_usd
 from mlzero_jupyter.providers.retry import RetryPolicy, with_retries
+
+
+def display_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for messages and listings."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 @dataclass

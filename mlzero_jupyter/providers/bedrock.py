@@ -108,7 +108,9 @@ class BedrockProvider(Provider):
         try:
             session = _session(profile, region)
             credentials = session.get_credentials()
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ProfileNotFound) as error:
+        except botocore.exceptions.ProfileNotFound:
+            return False, f"AWS profile {profile!r} not found; {HOW_TO_SET}"
+        except botocore.exceptions.BotoCoreError as error:
             return False, f"AWS configuration unusable ({type(error).__name__}); {HOW_TO_SET}"
         if credentials is None:
             return False, f"no AWS credentials: {HOW_TO_SET}"

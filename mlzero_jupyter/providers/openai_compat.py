@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from mlzero_jupyter.errors import CredentialsError, ProviderError
-from mlzero_jupyter.providers.base import ChatMessage, Completion, Provider
+from mlzero_jupyter.providers.base import ChatMessage, Completion, Provider, display_url
 from mlzero_jupyter.providers.sdk_errors import classify_sdk_error, malformed_reply
 
 KEY_VARIABLE = "OPENAI_API_KEY"
@@ -45,7 +45,7 @@ class OpenAICompatProvider(Provider):
 
     @property
     def where(self) -> str:
-        return f"the endpoint {self.base_url}" if self.base_url else "OpenAI"
+        return f"the endpoint {display_url(self.base_url)}" if self.base_url else "OpenAI"
 
     def client(self) -> Any:
         if self._client is None:
@@ -86,7 +86,7 @@ class OpenAICompatProvider(Provider):
     def availability(cls, base_url: str | None = None, **_: Any) -> tuple[bool, str]:
         url = cls.resolve_base_url(base_url)
         if url and OFFICIAL_HOST not in url:
-            return True, f"local endpoint {url} (no key needed; not contacted)"
+            return True, f"local endpoint {display_url(url)} (no key needed; not contacted)"
         if os.environ.get(KEY_VARIABLE):
             return True, f"key found in {KEY_VARIABLE}"
         return False, f"no key: set {KEY_VARIABLE} (or --base-url for a local server)"
