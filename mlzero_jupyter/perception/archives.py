@@ -8,6 +8,7 @@ import shutil
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def unpack(archive: Path, into: Path) -> None:
                 tar.extractall(into, filter="data")
         else:
             _decompress_single(archive, into)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, gzip.BadGzipFile, ValueError) as error:
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, zlib.error, ValueError) as error:
         raise DataError(f"{archive.name} is a damaged archive ({error}); download or create it again") from error
 
 
@@ -98,7 +99,7 @@ def _is_tar(archive: Path) -> bool:
     try:
         with tarfile.open(archive, "r:*") as tar:
             return tar.next() is not None
-    except tarfile.ReadError:
+    except (tarfile.ReadError, zlib.error, EOFError):
         return False
 
 
