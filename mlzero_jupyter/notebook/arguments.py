@@ -14,9 +14,6 @@ from typing import Any, NoReturn
 from mlzero_jupyter.commands.run import add_run_options, options_from
 from mlzero_jupyter.errors import UserInputError
 
-#: Seconds a pause for guidance or approval waits before the run goes on by itself.
-DEFAULT_WAIT_SECONDS = 60.0
-
 SUBCOMMANDS = ("list", "show", "export", "resume", "stop", "providers", "config", "knowledge", "help")
 
 
@@ -45,7 +42,7 @@ class RunArguments:
     name: str | None = None
     guide: bool = False
     confirm: bool = False
-    wait: float = DEFAULT_WAIT_SECONDS
+    wait: float | None = None  # None: the configured guidance_timeout (default 60 s)
     verbose: bool = False
 
     def options(self) -> dict[str, Any]:
@@ -92,8 +89,8 @@ def run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--name", help="a label for the run folder")
     parser.add_argument("--guide", action="store_true", help="pause for guidance after every attempt")
     parser.add_argument("--confirm", action="store_true", help="show each attempt's code and wait for approval")
-    parser.add_argument("--wait", type=_positive_seconds, default=DEFAULT_WAIT_SECONDS,
-                        help=f"seconds a pause waits before going on (default {DEFAULT_WAIT_SECONDS:.0f})")
+    parser.add_argument("--wait", type=_positive_seconds,
+                        help="seconds a pause waits before going on (default: guidance_timeout, 60)")
     return parser
 
 

@@ -20,6 +20,7 @@ from mlzero_jupyter.notebook.session import (
     fill_description,
     print_error,
     resolve_data,
+    session_config,
     session_options,
 )
 
@@ -42,17 +43,18 @@ class MLZeroMagics(Magics):
 
     # -- %%mlzero ------------------------------------------------------------------------------------------------
     def _run(self, line: str, cell: str) -> None:
-        from mlzero_jupyter.agent import Agent
-        from mlzero_jupyter.notebook.runner import run_in_notebook
-
         arguments = parse_run_line(line)
         namespace = self.shell.user_ns
         description = fill_description(cell, namespace)
+        data = resolve_data(arguments.data, namespace, arguments.output or REGISTRY.settings.get("output_dir"))
         options = session_options(arguments.options())
-        data = resolve_data(arguments.data, namespace, options.output_dir)
+        from mlzero_jupyter.agent import Agent
+        from mlzero_jupyter.notebook.runner import run_in_notebook
+
         agent = Agent(data, description, options, coder=REGISTRY.coder_for(options))
+        wait_s = arguments.wait if arguments.wait is not None else session_config().guidance_timeout
         run_in_notebook(agent, detect(self.shell), guide=arguments.guide, confirm=arguments.confirm,
-                        wait_s=arguments.wait, verbose=arguments.verbose)
+                        wait_s=wait_s, verbose=arguments.verbose)
 
     # -- %mlzero COMMAND -----------------------------------------------------------------------------------------
     def _command(self, command: Subcommand) -> Any:
@@ -106,10 +108,9 @@ class MLZeroMagics(Magics):
     def _do_config(self, command: Subcommand) -> None:
         if command.settings:
             REGISTRY.settings.update(check_settings(command.settings))
-        options = session_options({})
-        for name, value in vars(options).items():
-            source = "this session" if name in REGISTRY.settings else "default"
-            print(f"{name:<24} {value!r:<30} ({source})")
+        for name, value in session_config().masked().items():
+            source = "  (set in this session)" if name in REGISTRY.settings else ""
+            print(f"{name:<22} {value!r}{source}")
 
     def _do_providers(self, command: Subcommand) -> None:
         _cli("providers")

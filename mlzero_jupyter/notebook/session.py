@@ -123,44 +123,43 @@ def save_frame(frame: Any, name: str, output_dir: str | None) -> Path:
     return path.resolve()
 
 
+def session_config(arguments: dict[str, Any] | None = None) -> Any:
+    """The MLZero settings: config files < ``MLZERO_*`` variables < ``%mlzero config`` < the cell's options."""
+    from mlzero_jupyter.config import load_config
+
+    given = {k: v for k, v in (arguments or {}).items() if v is not None}
+    return load_config({**REGISTRY.settings, **given})
+
+
 def session_options(arguments: dict[str, Any]) -> Any:
-    """RunOptions from the session's ``%mlzero config`` values overlaid with the cell's options."""
+    """RunOptions for a run: the session's settings overlaid with the cell's options (``name`` is per run)."""
     from mlzero_jupyter.api import make_options
 
-    given = {k: v for k, v in arguments.items() if v is not None}
-    return make_options(**{**REGISTRY.settings, **given})
+    arguments = dict(arguments)
+    name = arguments.pop("name", None)
+    return make_options(**session_config(arguments).run_options(), name=name)
 
 
 def check_settings(settings: dict[str, str]) -> dict[str, Any]:
-    """Validate ``key=value`` pairs as run options; the typed values (a bad one raises a one-line error)."""
-    from mlzero_jupyter.agent import RunOptions
+    """Typed values for ``key=value`` pairs, checked against the MLZero settings (a bad one is a one-line error)."""
+    from traitlets import Bool, Dict, Int, List
 
-    fields = {f.name: f for f in dataclasses.fields(RunOptions)}
+    from mlzero_jupyter.config import MLZero
+
+    traits = MLZero.class_own_traits(config=True)
     aliases = {"output": "output_dir"}
     typed: dict[str, Any] = {}
     for key, text in settings.items():
         name = aliases.get(key, key)
-        if name not in fields or name == "policy":
-            raise UserInputError(f"unknown setting {key!r}; settings are {', '.join(sorted(set(fields) - {'policy'}))}")
-        typed[name] = _typed(name, text, fields[name].default)
-    session_options_check = {**REGISTRY.settings, **typed}
-    from mlzero_jupyter.api import make_options
-
-    make_options(**session_options_check)
-    return typed
-
-
-def _typed(name: str, text: str, default: Any) -> Any:
-    if isinstance(default, bool):
-        if text.lower() not in ("true", "false", "yes", "no", "1", "0"):
-            raise UserInputError(f"{name} takes true or false, got {text!r}")
-        return text.lower() in ("true", "yes", "1")
-    if isinstance(default, int) and name != "time_limit" or name == "memory_limit_mb":
+        trait = traits.get(name)
+        if trait is None:
+            raise UserInputError(f"unknown setting {key!r}; settings are {', '.join(sorted(traits))}")
         try:
-            return int(text)
-        except ValueError:
-            raise UserInputError(f"{name} takes a whole number, got {text!r}") from None
-    return text
+            typed[name] = trait.from_string(text) if isinstance(trait, (Bool, Dict, Int, List)) else text
+        except Exception as error:  # traitlets raises several kinds for text it cannot read
+            raise UserInputError(f"{key}={text!r} is invalid: {str(error).splitlines()[0]}") from None
+    session_config(typed)  # every value validated with the others, before any is kept
+    return typed
 
 
 def print_error(error: BaseException) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -128,3 +130,85 @@ def finished_run(tmp_path: Path, iris_dir: Path) -> Path:
                        solution_path=str(run_dir / "solution.py"), attempts=attempts)
     (run_dir / "result.json").write_text(json.dumps(result.to_dict(), default=str))
     return run_dir
+
+
+class KernelSession:
+    """A real kernel driven the way JupyterLab drives it, with a scriptable frontend for the ``mlzero`` comm.
+
+    ``execute`` sends an execute_request (with a ``cellId`` in its metadata) and reads IOPub until the kernel is
+    idle again, passing every comm message to ``frontend(session, message)``; the frontend answers with
+    ``reply``, on the main shell or on a subshell.
+    """
+
+    def __init__(self, cwd: Path) -> None:
+        from jupyter_client import KernelManager
+
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.start_kernel(cwd=str(cwd), env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=60)
+        self.comms: list[dict] = []  # data of every comm_open and comm_msg, in order
+        self.outputs: list[dict] = []
+        self.subshell_id: str | None = None
+
+    def create_subshell(self) -> str:
+        request = self.client.session.msg("create_subshell_request", {})
+        self.client.control_channel.send(request)
+        reply = self.client.control_channel.get_msg(timeout=10)
+        self.subshell_id = reply["content"]["subshell_id"]
+        return self.subshell_id
+
+    def reply(self, comm_id: str, data: dict, on_subshell: bool = False) -> None:
+        message = self.client.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
+        if on_subshell:
+            message["header"]["subshell_id"] = self.subshell_id
+        self.client.shell_channel.send(message)
+
+    def execute(self, code: str, cell_id: str = "cell-1", frontend=None, allow_stdin: bool = True,
+                timeout: float = 240) -> dict:
+        content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                   "allow_stdin": allow_stdin, "stop_on_error": True}
+        request = self.client.session.msg("execute_request", content, metadata={"cellId": cell_id})
+        self.client.shell_channel.send(request)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = self.client.get_iopub_msg(timeout=timeout)
+            if message["parent_header"].get("msg_id") != request["header"]["msg_id"]:
+                continue
+            kind = message["msg_type"]
+            if kind in ("comm_open", "comm_msg"):
+                self.comms.append({"kind": kind, "comm_id": message["content"]["comm_id"],
+                                   "target": message["content"].get("target_name"), **message["content"]["data"]})
+                if frontend is not None:
+                    frontend(self, message)
+            elif kind in ("stream", "display_data", "execute_result", "error", "update_display_data"):
+                self.outputs.append({"type": kind, **message["content"]})
+            elif kind == "status" and message["content"]["execution_state"] == "idle":
+                return self._reply_for(request)
+        raise TimeoutError(f"the kernel did not finish within {timeout} s")
+
+    def _reply_for(self, request: dict) -> dict:
+        while True:
+            reply = self.client.get_shell_msg(timeout=30)
+            if reply["parent_header"].get("msg_id") == request["header"]["msg_id"]:
+                return reply["content"]
+
+    def text(self) -> str:
+        """Everything the cells showed as text."""
+        parts = []
+        for output in self.outputs:
+            parts.append(output.get("text") or (output.get("data") or {}).get("text/plain", ""))
+            parts.extend(output.get("traceback", []))
+        return "\n".join(parts)
+
+    def close(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kernel(tmp_path: Path):
+    session = KernelSession(tmp_path)
+    yield session
+    session.close()

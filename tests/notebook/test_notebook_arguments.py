@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from mlzero_jupyter.errors import UserInputError
-from mlzero_jupyter.notebook.arguments import DEFAULT_WAIT_SECONDS, help_text, parse_line, parse_run_line
+from mlzero_jupyter.notebook.arguments import help_text, parse_line, parse_run_line
 
 
 def test_run_line_gives_typed_options_with_cli_names():
@@ -22,7 +22,7 @@ def test_run_line_gives_typed_options_with_cli_names():
 
 def test_run_line_defaults_leave_options_unset():
     args = parse_run_line("frame")
-    assert args.data == "frame" and args.wait == DEFAULT_WAIT_SECONDS
+    assert args.data == "frame" and args.wait is None
     assert not args.guide and not args.confirm
     assert all(value is None for value in args.options().values())
 

@@ -1,0 +1,168 @@
+"""Full flows through a real kernel: a scripted frontend on the ``mlzero`` comm (with and without subshells),
+guidance and approval reaching the agent's records, Stop and Kernel > Interrupt, and the no-frontend fallback."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+FOREVER = "import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(0.1)\n"
+
+
+def setup_code(scripts: list[str]) -> str:
+    """Load the extension and register a scripted coder on the magic's registry (the documented test hook)."""
+    return (
+        "%load_ext mlzero_jupyter\n"
+        "from mlzero_jupyter.notebook.magics import REGISTRY\n"
+        "from mlzero_jupyter.coding.scripted import ScriptedCoder\n"
+        f"REGISTRY.coder_factory = lambda options: ScriptedCoder({scripts!r})\n"
+    )
+
+
+def magic(data: Path, flags: str = "") -> str:
+    return f"%%mlzero {data} --output runs --max-iterations 3 --time-limit 3m {flags}\nPredict the species of each flower.\n"
+
+
+def mlzero_messages(kernel, kind: str | None = None) -> list[dict]:
+    messages = [m for m in kernel.comms if m["kind"] == "comm_msg" and "type" in m]
+    return [m for m in messages if kind is None or m["type"] == kind]
+
+
+def events(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
+
+
+def only_run(tmp_path: Path) -> Path:
+    (run_dir,) = [p for p in (tmp_path / "runs").iterdir() if (p / "task.json").exists()]
+    return run_dir
+
+
+class ScriptedFrontend:
+    """Answers the mlzero comm like the JupyterLab extension: ready, then the given answers to each question."""
+
+    def __init__(self, on_subshell: bool, reviews: list[dict] = (), guidance: list[dict] = ()) -> None:
+        self.on_subshell = on_subshell
+        self.reviews = list(reviews)
+        self.guidance = list(guidance)
+        self.comm_id: str | None = None
+
+    def __call__(self, kernel, message: dict) -> None:
+        content = message["content"]
+        if message["msg_type"] == "comm_open" and content.get("target_name") == "mlzero":
+            self.comm_id = content["comm_id"]
+            kernel.reply(self.comm_id, {"type": "ready", "protocol": 1, "subshells": self.on_subshell},
+                         self.on_subshell)
+            return
+        data = content.get("data", {})
+        if data.get("type") != "run_state" or content["comm_id"] != self.comm_id:
+            return
+        answers = {"waiting_review": self.reviews, "waiting_guidance": self.guidance}.get(data["state"])
+        if answers:
+            answer = answers.pop(0)
+            if callable(answer):
+                answer = answer(kernel)
+            kernel.reply(self.comm_id, answer, self.on_subshell)
+
+
+def test_a_frontend_on_a_subshell_gets_the_cells_and_its_guidance_and_approval_reach_the_agent(
+        kernel, tmp_path, iris_dir, solution_code, failing_code):
+    kernel.create_subshell()
+    kernel.execute(setup_code([failing_code, failing_code]))
+    frontend = ScriptedFrontend(on_subshell=True, reviews=[
+        {"type": "review", "action": "approve"},
+        {"type": "review", "action": "edit", "code": solution_code(iris_dir)},
+    ], guidance=[{"type": "guidance", "action": "continue", "text": "read the right column"}])
+    reply = kernel.execute(magic(iris_dir, "--guide --confirm --wait 30"), cell_id="cell-7", frontend=frontend)
+    assert reply["status"] == "ok"
+
+    opened = [m for m in kernel.comms if m["kind"] == "comm_open" and m["target"] == "mlzero"]
+    assert len(opened) == 1 and opened[0]["cell_id"] == "cell-7" and opened[0]["protocol"] == 1
+    cells = [m for m in mlzero_messages(kernel) if m["type"] in ("insert_cell", "update_cell")]
+    assert [(m["type"], m["attempt"], m["metadata"]["mlzero"]["status"], m["metadata"]["mlzero"]["final"])
+            for m in cells] == [("insert_cell", 1, "running", False), ("update_cell", 1, "failed", False),
+                                ("insert_cell", 2, "running", False), ("update_cell", 2, "success", False),
+                                ("update_cell", 2, "success", True)]
+    assert {m["cell_id"] for m in cells} == {"cell-7"}
+    run_dir = only_run(tmp_path)
+    assert {m["run_id"] for m in cells} == {run_dir.name} == {m["metadata"]["mlzero"]["run_id"] for m in cells}
+    assert cells[1]["source"].startswith(f"# mlzero run {run_dir.name} | attempt 1 | failed\n")
+    assert "missing" in cells[1]["source"] and "reading" in cells[1]["outputs"][0]["text"]
+    assert "LogisticRegression" in cells[4]["source"] and cells[4]["source"].splitlines()[0].endswith("| final")
+    assert cells[4]["metadata"]["mlzero"]["score"] > 0.8
+
+    record = events(run_dir)
+    assert [e["text"] for e in record if e["kind"] == "guidance"] == ["read the right column"]
+    second = [e["attempt"] for e in record if e["kind"] == "attempt_finished"][1]
+    assert second["guidance"] == ["read the right column"]
+    assert second["summary"].endswith("(edited by the user)") and second["status"] == "success"
+    states = [m["state"] for m in mlzero_messages(kernel, "run_state")]
+    assert states.count("waiting_review") == 2 and states.count("waiting_guidance") == 1 and states[-1] == "finished"
+    assert not reply.get("payload")  # a frontend inserts the cells: no set_next_input
+    kernel.execute("print(mlzero_result.status, mlzero_result.best_attempt, len(mlzero_result.predictions()))")
+    assert "success 2 30" in kernel.text()
+
+
+def test_answers_on_the_main_shell_are_read_while_the_cell_runs_and_queued_cells_keep_their_order(
+        kernel, tmp_path, iris_dir, failing_code):
+    kernel.execute(setup_code([failing_code]))
+
+    def stop_after_queueing(session):
+        session.client.execute("queued = 41 + 1")  # a cell run while the magic waits: it must run after it
+        return {"type": "guidance", "action": "stop"}
+
+    frontend = ScriptedFrontend(on_subshell=False, guidance=[stop_after_queueing])
+    began = time.monotonic()
+    kernel.execute(magic(iris_dir, "--guide --wait 60"), frontend=frontend)
+    assert time.monotonic() - began < 50  # the stop was read at once, not after the 60 s wait
+    run_dir = only_run(tmp_path)
+    result = json.loads((run_dir / "result.json").read_text())
+    assert result["status"] == "stopped" and len(result["attempts"]) == 1
+    kernel.execute("print('queued is', queued)")
+    assert "queued is 42" in kernel.text()
+
+
+def test_without_a_frontend_the_final_solution_becomes_the_next_input(kernel, tmp_path, iris_dir, solution_code,
+                                                                       failing_code):
+    kernel.execute(setup_code([failing_code, solution_code(iris_dir)]))
+    reply = kernel.execute(magic(iris_dir, "--guide --wait 1"))
+    (payload,) = [p for p in reply["payload"] if p["source"] == "set_next_input"]
+    run_dir = only_run(tmp_path)
+    first = payload["text"].splitlines()[0]
+    assert first.startswith(f"# mlzero run {run_dir.name} | attempt 2 | success | accuracy = ")
+    assert first.endswith(" | final") and "LogisticRegression" in payload["text"]
+    assert f"All attempts, one cell each: {run_dir / 'attempts.ipynb'}" in kernel.text()
+    assert (run_dir / "attempts.ipynb").is_file() and (run_dir / "solution.ipynb").is_file()
+
+
+@pytest.mark.parametrize("how", ["stop message on a subshell", "kernel interrupt"])
+def test_stop_and_interrupt_end_the_run_cleanly_and_it_can_be_resumed(kernel, tmp_path, iris_dir, solution_code, how):
+    kernel.create_subshell()
+    kernel.execute(setup_code([FOREVER]))
+    frontend = ScriptedFrontend(on_subshell=True)
+    stopped_at = []
+
+    def stop_when_running(session, message):
+        frontend(session, message)
+        data = message["content"].get("data", {})
+        if data.get("type") == "run_state" and data.get("state") == "attempt_running" and not stopped_at:
+            stopped_at.append(time.monotonic())
+            time.sleep(1.0)
+            if how == "kernel interrupt":
+                session.manager.interrupt_kernel()
+            else:
+                session.reply(frontend.comm_id, {"type": "stop"}, on_subshell=True)
+
+    kernel.execute(magic(iris_dir), frontend=stop_when_running)
+    assert stopped_at and time.monotonic() - stopped_at[0] < 30
+    run_dir = only_run(tmp_path)
+    result = json.loads((run_dir / "result.json").read_text())
+    assert result["status"] == "stopped"
+    kernel.execute(f"from mlzero_jupyter.notebook.magics import REGISTRY\n"
+                   f"from mlzero_jupyter.coding.scripted import ScriptedCoder\n"
+                   f"REGISTRY.coder_factory = lambda options: ScriptedCoder({[solution_code(iris_dir)]!r})\n"
+                   f"%mlzero resume runs/{run_dir.name} \"finish it\"\n"
+                   f"print('resumed', mlzero_result.status, mlzero_result.best_attempt)")
+    assert "resumed success 2" in kernel.text()
