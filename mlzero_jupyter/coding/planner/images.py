@@ -106,12 +106,17 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
                   validation="On a random 20% hold-out of the labelled images (stratified by class), never used "
                              "for fitting.",
                   comments={"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS)})
-    return render("images", header=head, helpers=RESOLVE_HELPER if source.path_column else "",
+    return render("images", header=head, helpers=_helpers(plan, source),
                   load_comments=plan.comments("load"), load=_load(task, source, plan, settings),
                   prepare_comments=plan.comments("prepare"), prepare=_prepare(plan, source),
                   train_comments=plan.comments("train"), fit=_fit(plan), evaluate=_evaluate(plan, settings),
                   metrics=metrics_block(), predict_comments=plan.comments("predict"),
                   predict=_predict(task, plan, shape, settings, source))
+
+
+def _helpers(plan: Plan, source: ImageSource) -> str:
+    parts = [RESOLVE_HELPER] if source.path_column else []
+    return "\n".join(parts + ([] if plan.use_multimodal else [FEATURES_HELPER]))
 
 
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: ImageSource) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def apply(plan: Plan, context: CodingContext) -> None:
         return
     _missing_packages(plan, text)
     _hub(plan, text)
-    _memory(plan, text)
+    _memory(plan, text, context)
     _timeout(plan, context)
     _parsing(plan, text)
     _incomplete(plan, text)
@@ -83,10 +83,12 @@ def _hub(plan: Plan, text: str) -> None:
               "weights are excluded.", "model hub unreachable, pretrained models excluded")
 
 
-def _memory(plan: Plan, text: str) -> None:
-    hits = len(MEMORY.findall(text))
-    if not hits:
+def _memory(plan: Plan, text: str, context: CodingContext) -> None:
+    if not MEMORY.search(text):
         return
+    # The history holds the previous attempts' error lines; without a history, the last error alone counts.
+    source = context.history if MEMORY.search(context.history) else context.last_error or ""
+    hits = sum(1 for line in source.splitlines() if MEMORY.search(line))
     plan.subsample_rows = 50_000 if hits == 1 else 10_000
     plan.feature_importance = False
     plan.presets = "medium_quality"
