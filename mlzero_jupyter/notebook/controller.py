@@ -88,10 +88,10 @@ class NotebookController:
 
     def _ask(self, state: str, make_widget: Callable[[], Any], **data: Any) -> dict[str, Any] | None:
         self.inbox.clear()
+        self.inbox.asking.set()  # before the question goes out: an answer may come back at once, on another thread
         if self.channel is not None:
             self.channel.send_state(state, timeout_s=self.wait_s, **data)
         self.display.ask(make_widget)
-        self.inbox.asking.set()
         try:
             return self._wait()
         finally:

@@ -12,6 +12,7 @@ import html
 import io
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,7 +263,7 @@ class TextDisplay:
 class WidgetDisplay:
     """ipywidgets: the task, one row per attempt with a collapsible output tail, a question area, the summary."""
 
-    def __init__(self, verbose: bool = False, first_attempt: int = 1) -> None:
+    def __init__(self, verbose: bool = False, first_attempt: int = 1, on_stop: Callable[[], None] | None = None) -> None:
         import ipywidgets as widgets
         from IPython.display import display
 
@@ -273,7 +274,10 @@ class WidgetDisplay:
         self.header = widgets.HTML("<b>MLZero</b>: perceiving the data...")
         self.rows = widgets.VBox()
         self.question = widgets.VBox()
-        self.box = widgets.VBox([self.header, self.rows, self.question])
+        stop = widgets.Button(description="Stop", button_style="danger", tooltip="kill the running attempt and stop")
+        if on_stop is not None:
+            stop.on_click(lambda _button: on_stop())
+        self.box = widgets.VBox([widgets.HBox([self.header, stop]), self.rows, self.question])
         self._row_widgets: dict[int, tuple[Any, Any]] = {}
         self._refreshed = 0.0
         self.handle = display(self.box, display_id=True)
@@ -334,11 +338,12 @@ class WidgetDisplay:
         self._refreshed = time.monotonic()
 
 
-def make_display(widgets_available: bool, verbose: bool = False, first_attempt: int = 1) -> TextDisplay | WidgetDisplay:
-    """Widgets where a widget frontend is present, else plain text."""
+def make_display(widgets_available: bool, verbose: bool = False, first_attempt: int = 1,
+                 on_stop: Callable[[], None] | None = None) -> TextDisplay | WidgetDisplay:
+    """Widgets where a widget frontend is present, else plain text. ``on_stop``: what the Stop button does."""
     if widgets_available:
         try:
-            return WidgetDisplay(verbose, first_attempt)
+            return WidgetDisplay(verbose, first_attempt, on_stop)
         except ImportError:
             pass
     return TextDisplay(verbose)

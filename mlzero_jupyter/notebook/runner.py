@@ -7,6 +7,7 @@ returns a stopped result; the frontend's Stop and ``%mlzero stop`` reach it thro
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,12 +34,28 @@ def announcing_validation(executor: Callable[..., Any], on_validating: Callable[
     return execute
 
 
+class ReadWhileRunning:
+    """An observer that, while an attempt prints, lets pending comm messages through (a Stop click, a comm stop)
+    at most every ``interval`` seconds, so that they need not wait for the next pause."""
+
+    def __init__(self, pump: ShellPump, interval: float = 0.5) -> None:
+        self.pump = pump
+        self.interval = interval
+        self._last = time.monotonic()
+
+    def __call__(self, event: Any) -> None:
+        if event.kind == "attempt_output" and time.monotonic() - self._last > self.interval:
+            self._last = time.monotonic()
+            self.pump.pump(0)
+            self.pump.release()
+
+
 def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, confirm: bool = False,
                     wait_s: float = 60.0, verbose: bool = False) -> Any:
     """Run ``agent`` with the notebook's display, cells and controller; the RunResult, or None if interrupted
     before the run folder existed. The result is also stored as ``mlzero_result`` in the user's namespace."""
     first = len(agent.memory.attempts) + 1 if agent.memory is not None else 1
-    display = make_display(frontend.kind == INTERACTIVE, verbose, first)
+    display = make_display(frontend.kind == INTERACTIVE, verbose, first, on_stop=agent.stop)
     inbox = Inbox()
     pump = ShellPump.for_kernel(frontend.kernel) if frontend.in_kernel else None
 
@@ -50,7 +67,7 @@ def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, conf
     channel = CellChannel(frontend, received, pump) if frontend.in_kernel else None
     agent.controller = NotebookController(frontend, display, inbox, channel=channel, pump=pump, guide=guide,
                                           confirm=confirm, wait_s=wait_s)
-    agent.observers.extend([display] + ([channel] if channel else []))
+    agent.observers.extend([display] + ([channel] if channel else []) + ([ReadWhileRunning(pump)] if pump else []))
     agent.executor = announcing_validation(agent.executor, display.validating)
     REGISTRY.add(agent)
     try:
