@@ -45,7 +45,7 @@ def resolve_input(path: Path | str, work_dir: Path | str | None) -> ResolvedInpu
             unpack(data_path, work)
             return ResolvedInput(data_path, work)
         return ResolvedInput(data_path, data_path.parent, only=data_path)
-    entries = [e for e in _visible(data_path)]
+    entries = _visible(data_path)
     if not entries:
         raise DataError(f"{data_path} is empty; put the data files in it")
     archives = [e for e in entries if e.is_file() and is_archive(e)]

@@ -14,7 +14,6 @@ from mlzero_jupyter.errors import DataError
 SNIFF_BYTES = 256 * 1024
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
-DOCUMENT_EXTENSIONS = {".md", ".rst", ".txt", ".html", ".htm", ".pdf"}
 TABLE_EXTENSIONS = {".csv", ".tsv", ".tab", ".psv", ".dat", ".data", ".parquet", ".pq", ".feather", ".arrow",
                     ".xlsx", ".xlsm", ".xls", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}
 DELIMITERS = [",", ";", "\t", "|"]

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
+from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS, read_head, sniff_delimiter, sniff_text
 from mlzero_jupyter.perception.profile import name_words
 from mlzero_jupyter.perception.spec import FileInfo, FileRole
 
@@ -104,8 +104,6 @@ def _flat_media_kind(listing: Listing) -> str | None:
 
 
 def _looks_like_tables(listing: Listing) -> bool:
-    from mlzero_jupyter.perception.files import read_head, sniff_delimiter, sniff_text
-
     first = next(f for f in listing.files if f.name.lower().endswith(".txt"))
     path = Path(first.path)
     return sniff_delimiter(sniff_text(path, read_head(path, 8192)).text) is not None

@@ -7,11 +7,12 @@ from pathlib import Path
 from mlzero_jupyter.errors import DataError
 from mlzero_jupyter.perception.archives import resolve_input
 from mlzero_jupyter.perception.description import Description
+from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
 from mlzero_jupyter.perception.inventory import Inventory, take_inventory
 from mlzero_jupyter.perception.joins import find_join_keys
 from mlzero_jupyter.perception.metric import higher_is_better, infer_metric
 from mlzero_jupyter.perception.roles import Roles, assign_roles, name_role
-from mlzero_jupyter.perception.spec import FileInfo, FileRole, Inferred, Modality, ProblemType, TaskSpec
+from mlzero_jupyter.perception.spec import ColumnInfo, FileInfo, FileRole, Inferred, Modality, ProblemType, TaskSpec
 from mlzero_jupyter.perception.target import infer_id_column, infer_problem_type, infer_target
 from mlzero_jupyter.perception.timeseries import (
     decide_forecasting,
@@ -85,13 +86,13 @@ def _table_task(spec: TaskSpec, roles: Roles, words: Description) -> None:
     spec.warnings.extend(data_warnings(roles, target, spec.id_column.value, classification))
 
 
-def _table_modality(columns, spec: TaskSpec, keys: set) -> Inferred:
+def _table_modality(columns: list[ColumnInfo], spec: TaskSpec, keys: set[str | None]) -> Inferred:
     if spec.problem_type.value in (ProblemType.FORECASTING.value, ProblemType.TIME_SERIES_CLASSIFICATION.value):
         return Inferred(Modality.TIME_SERIES.value, spec.problem_type.confidence, [Modality.TABULAR.value],
                         spec.problem_type.reason)
     skip = {spec.target.value, spec.id_column.value, *keys}
     features = [c for c in columns if c.name not in skip and c.kind not in _FEATURE_SKIP]
-    images = [c.name for c in features if c.kind == "path" and any(e.lower().endswith(_IMAGE_ENDINGS)
+    images = [c.name for c in features if c.kind == "path" and any(e.lower().endswith(tuple(IMAGE_EXTENSIONS))
                                                                    for e in c.examples)]
     texts = [c.name for c in features if c.kind == "text"]
     rich = images or texts
@@ -103,9 +104,6 @@ def _table_modality(columns, spec: TaskSpec, keys: set) -> Inferred:
         return Inferred(Modality.MULTIMODAL.value, 0.8, [kind, Modality.TABULAR.value],
                         f"{', '.join(rich)} plus {len(others)} other features")
     return Inferred(kind, 0.85, [Modality.MULTIMODAL.value], f"features: {', '.join(rich)}")
-
-
-_IMAGE_ENDINGS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
 def _folder_task(spec: TaskSpec, inventory: Inventory, words: Description) -> None:

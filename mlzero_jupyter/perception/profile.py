@@ -6,7 +6,6 @@ import re
 
 import pandas as pd
 
-from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
 from mlzero_jupyter.perception.spec import ColumnInfo
 
 #: Strings that stand for a missing value in raw tables ('' included).
@@ -125,7 +124,3 @@ def _integer_id(name: str, values: pd.Series) -> bool:
         return True
     steps = values.diff().dropna()
     return bool(len(steps) and (steps == 1).mean() > 0.95)
-
-
-def is_image_path(value: str) -> bool:
-    return any(str(value).lower().endswith(ext) for ext in IMAGE_EXTENSIONS)

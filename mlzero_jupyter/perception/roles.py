@@ -15,7 +15,6 @@ TEST_WORDS = {"test", "testing", "tst", "unlabeled", "unlabelled", "holdout", "i
               "predict", "new"}
 SUBMISSION_WORDS = {"submission", "submissions", "samplesubmission", "submit"}
 VALIDATION_WORDS = {"valid", "validation", "val", "dev"}
-DESCRIPTION_WORDS = {"readme", "description", "descriptions", "about", "info", "notes", "dictionary", "overview"}
 
 
 @dataclass

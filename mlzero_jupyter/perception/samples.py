@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import sqlite3
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlzero_jupyter.errors import DataError
-from mlzero_jupyter.perception.files import TextSniff, read_head, sniff_delimiter, sniff_text
+from mlzero_jupyter.perception.files import TextSniff, sniff_delimiter, sniff_text
 from mlzero_jupyter.perception.profile import clean_sample, profile_columns
 from mlzero_jupyter.perception.spec import FileInfo
 
@@ -91,8 +92,6 @@ def _text_table(path: Path, rel: str, fmt: str, size: int, head: bytes) -> Table
 
 
 def _check_ragged(rel: str, sniff: TextSniff, delimiter: str) -> None:
-    import csv
-
     rows = [row for row in csv.reader(io.StringIO(sniff.text), delimiter=delimiter) if any(cell.strip() for cell in row)]
     width = len(rows[0]) if rows else 0
     checked = rows[1:] if sniff.complete else rows[1:-1]  # the sample may end inside a quoted field
@@ -191,8 +190,3 @@ def _sqlite(path: Path, rel: str, size: int) -> list[TableSample]:
     if not tables:
         raise DataError(f"{rel} has no table with rows; check the database")
     return tables
-
-
-def load_sample(path: Path, rel: str, fmt: str) -> list[TableSample]:
-    """Read the head of ``path`` and sample its tables."""
-    return sample_tables(path, rel, fmt, read_head(path))
