@@ -12,12 +12,12 @@ from mlzero_jupyter.commands import bench
 
 def test_bench_runs_one_task_without_baseline_and_writes_the_report(tmp_path, fake_solve_class, capsys):
     output = tmp_path / "bench"
-    args = build_parser().parse_args(["bench", "iris_excel", "--no-baseline", "--time-limit", "30",
+    args = build_parser().parse_args(["bench", "iris_excel", "--no-baseline", "--time-limit", "30s",
                                       "--max-iterations", "2", "--output", str(output)])
     solve = fake_solve_class(lambda frame: frame.assign(species="setosa"))
     assert bench.run(args, solve=solve) == 0
     report = json.loads((output / "report.json").read_text())
-    assert report["command"] == f"mlzero bench iris_excel --time-limit 30 --max-iterations 2 --output {output} --no-baseline"
+    assert report["command"] == f"mlzero bench iris_excel --time-limit 30s --max-iterations 2 --output {output} --no-baseline"
     assert report["settings"]["baseline"] is False and report["summary"]["baseline_valid"] is None
     [task] = report["tasks"]
     answers = pd.read_csv(output / "suite" / "iris_excel" / "truth" / "answers.csv")
@@ -41,3 +41,8 @@ def test_a_rerun_rebuilds_the_suite_in_place(tmp_path, fake_solve_class):
     for _ in range(2):  # a second build over the first must not fail on the existing SQLite tables
         assert bench.run(args, solve=fake_solve_class()) == 0
     assert json.loads((tmp_path / "report.json").read_text())["tasks"][0]["agent"]["score"] == 0.0
+
+
+def test_a_bad_time_limit_is_a_one_line_user_error(tmp_path, capsys):
+    assert main(["bench", "iris_excel", "--time-limit", "soon", "--output", str(tmp_path)]) == EXIT_USER_ERROR
+    assert "a duration is like 90s" in capsys.readouterr().err
