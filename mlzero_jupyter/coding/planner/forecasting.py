@@ -15,7 +15,7 @@ from mlzero_jupyter.coding.planner.common import (
 )
 from mlzero_jupyter.coding.planner.models import FORECASTING_HUB_MODELS
 from mlzero_jupyter.coding.planner.plan import Plan
-from mlzero_jupyter.coding.planner.source import file_constant, read_lines, write_line
+from mlzero_jupyter.coding.planner.source import file_constant, literal, read_lines, write_line
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 
@@ -125,9 +125,10 @@ def _predict(task: TaskSpec, settings: dict[str, Any]) -> str:
              f"keys = pd.MultiIndex.from_arrays([{item}, pd.to_datetime(submission[TIMESTAMP])])"]
     target = settings["TARGET"]
     mean_column = target if sample is None or target in sample.column_names else _mean_column(sample)
-    lines.append(f"submission[{mean_column!r}] = forecast[\"mean\"].reindex(keys).to_numpy()")
-    for column, level in quantile_columns(sample).items():
-        lines.append(f"submission[{column!r}] = forecast[{level!r}].reindex(keys).to_numpy()")
+    column = "TARGET" if mean_column == target else literal(mean_column)
+    lines.append(f"submission[{column}] = forecast[\"mean\"].reindex(keys).to_numpy()")
+    for name, level in quantile_columns(sample).items():
+        lines.append(f"submission[{literal(name)}] = forecast[{literal(level)}].reindex(keys).to_numpy()")
     return "\n".join(lines + [write_line("submission", sample if rows == "sample_submission" else None)])
 
 
