@@ -123,8 +123,8 @@ class Agent:
         if self.memory is not None and text.strip():
             self.memory.record("guidance", text=text.strip())
 
-    def _emit(self, kind: str, attempt: int | None = None, **data: Any) -> None:
-        notify(self.observers, AgentEvent(kind, self.run_id, attempt, data))
+    def _emit(self, kind: str, number: int | None = None, **data: Any) -> None:
+        notify(self.observers, AgentEvent(kind, self.run_id, number, data))
 
     # -- the run ------------------------------------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -363,16 +363,18 @@ class Agent:
 
 
 def build_coder(options: RunOptions) -> Coder:
-    """The coder the options ask for: the offline planner, or an LLM coder over a provider."""
+    """The coder the options ask for: the offline planner, or an LLM coder over a configured provider."""
     if options.provider == "offline":
         from mlzero_jupyter.coding.offline import OfflinePlanner
 
         return OfflinePlanner()
     from mlzero_jupyter.coding.llm import LLMCoder
+    from mlzero_jupyter.config import load_config
     from mlzero_jupyter.providers.registry import get_provider
 
-    provider = get_provider(options.provider, model=options.model, base_url=options.base_url)
-    return LLMCoder(provider)
+    settings = load_config({"provider": options.provider, "model": options.model, "base_url": options.base_url})
+    provider = get_provider(settings.provider, **settings.provider_options())
+    return LLMCoder(provider, budget_tokens=settings.prompt_budget_tokens)
 
 
 def _add_calls(record: AttemptRecord, draft: CodeDraft) -> None:

@@ -12,21 +12,22 @@ from mlzero_jupyter.result import RunResult
 
 
 def make_options(**options: Any) -> RunOptions:
-    """RunOptions from keyword arguments, with durations like "10m" accepted and unknown names refused."""
-    from mlzero_jupyter.config import parse_duration
+    """RunOptions from keyword arguments over the configuration (files < MLZERO_* variables < these).
+
+    Durations like "10m" are accepted; unknown names and bad values are refused with one line.
+    """
+    from mlzero_jupyter.config import MLZero, load_config
 
     known = {f.name for f in dataclasses.fields(RunOptions)}
     unknown = sorted(set(options) - known)
     if unknown:
         raise ConfigError(f"unknown option {', '.join(unknown)}; valid options are {', '.join(sorted(known))}")
-    values = {k: v for k, v in options.items() if v is not None}
-    if "time_limit" in values:
-        values["time_limit"] = parse_duration(values["time_limit"])
-    if int(values.get("max_iterations", 1)) < 1:
-        raise ConfigError("max_iterations must be at least 1")
-    if "output_dir" in values:
+    configurable = set(MLZero.class_own_traits(config=True))
+    settings = load_config({k: v for k, v in options.items() if k in configurable})
+    values = {**settings.run_options(), **{k: v for k, v in options.items() if k not in configurable and v is not None}}
+    if values.get("output_dir") is not None:
         values["output_dir"] = str(values["output_dir"])
-    return RunOptions(**values)
+    return RunOptions(**{k: v for k, v in values.items() if k in known})
 
 
 def solve(data: Path | str, description: str | None = None, *, observers: list | None = None,

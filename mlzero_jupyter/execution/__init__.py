@@ -1,0 +1,20 @@
+"""Execution: the code policy, the sandboxed executor, input fingerprints and the deterministic validator."""
+
+from mlzero_jupyter.execution.executor import ExecutionResult, execute, scrubbed_environment
+from mlzero_jupyter.execution.fingerprint import changes, fingerprint
+from mlzero_jupyter.execution.policy import PolicyReport, check_code
+from mlzero_jupyter.execution.tracebacks import essential_error_lines
+from mlzero_jupyter.execution.validator import Validation, validate
+
+__all__ = [
+    "ExecutionResult",
+    "PolicyReport",
+    "Validation",
+    "changes",
+    "check_code",
+    "essential_error_lines",
+    "execute",
+    "fingerprint",
+    "scrubbed_environment",
+    "validate",
+]

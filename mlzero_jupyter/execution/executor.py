@@ -1,0 +1,199 @@
+"""Run one attempt's script as an untrusted subprocess of the kernel's own Python, and bring it down when needed.
+
+- its own session and process group, working directory = the attempt folder, stdin closed;
+- environment without credentials (``execution.environment``);
+- stdout and stderr streamed line by line to a callback and to ``stdout.txt`` / ``stderr.txt``, each capped,
+  with only a bounded tail in memory (``execution.capture``);
+- killed, children and grandchildren too, when ``stop`` is set, at the timeout, or when the tree's resident
+  memory goes over ``memory_limit_mb``: SIGTERM, then SIGKILL after a short grace.
+
+Why the memory cap watches RSS instead of setting RLIMIT_AS: the address-space limit counts virtual
+reservations, and torch, numba, LightGBM's OpenMP and CUDA-free jemalloc arenas reserve gigabytes they never
+touch, so a cap that is generous in real memory still makes ``import torch`` fail with odd errors. Sampling the
+resident memory of the whole process tree every half second is portable (psutil) and only kills real hogs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlzero_jupyter.coding.contract import STDERR_FILE, STDOUT_FILE
+from mlzero_jupyter.execution.capture import StreamCapture
+from mlzero_jupyter.execution.environment import scrubbed_environment
+from mlzero_jupyter.execution.essentials import essential_error_lines
+from mlzero_jupyter.execution.processes import ProcessTree
+
+#: Seconds between SIGTERM and SIGKILL.
+KILL_GRACE_SECONDS = 3.0
+#: Seconds between two samples of the tree's memory.
+MEMORY_SAMPLE_SECONDS = 0.5
+#: Seconds to wait for the output pipes to close after the processes are gone.
+DRAIN_SECONDS = 5.0
+POLL_SECONDS = 0.05
+
+
+@dataclass
+class ExecutionResult:
+    """How the script's process ended. ``killed_reason`` is set when we killed it (timeout, stop, memory)."""
+
+    returncode: int | None
+    duration_s: float
+    timed_out: bool = False
+    stopped: bool = False
+    killed_reason: str | None = None
+    memory_peak_mb: float = 0.0
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+    signal: str | None = None  # e.g. SIGSEGV when a signal ended the process
+    output_truncated: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and self.killed_reason is None
+
+    def failure(self) -> str | None:
+        """One line on why the run failed, or None when it exited with code 0."""
+        if self.killed_reason:
+            return f"The script was killed: {self.killed_reason}."
+        if self.signal:
+            return f"The script crashed: the process was ended by {self.signal}."
+        if self.returncode != 0:
+            return f"The script exited with code {self.returncode}."
+        return None
+
+    def essential_errors(self, max_lines: int = 30) -> str:
+        return essential_error_lines(self.stderr_tail, max_lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExecutionResult:
+        return cls(**data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> ExecutionResult:
+        return cls.from_dict(json.loads(text))
+
+
+def execute(
+    script: Path,
+    *,
+    cwd: Path,
+    timeout: float,
+    on_output: Callable[[str, str], None] | None = None,
+    stop: threading.Event | None = None,
+    memory_limit_mb: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    grace: float = KILL_GRACE_SECONDS,
+) -> ExecutionResult:
+    """Run ``sys.executable script`` in ``cwd`` until it ends, is stopped, times out or uses too much memory."""
+    script, cwd = Path(script).resolve(), Path(cwd).resolve()
+    if not script.is_file():
+        raise FileNotFoundError(f"no script at {script}")
+    started = time.monotonic()
+    popen = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=cwd,
+        env=scrubbed_environment(os.environ, cwd, extra_env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    captures = [StreamCapture("stdout", popen.stdout, cwd / STDOUT_FILE, on_output).start(),
+                StreamCapture("stderr", popen.stderr, cwd / STDERR_FILE, on_output).start()]
+    supervisor = _Supervisor(ProcessTree(popen), started + timeout, stop, memory_limit_mb)
+    try:
+        supervisor.watch()
+    finally:  # also on KeyboardInterrupt in the kernel: nothing outlives the attempt
+        supervisor.tree.kill(grace if supervisor.verdict else 0.5)
+    duration = time.monotonic() - started
+    for capture in captures:
+        capture.join(DRAIN_SECONDS)
+    return _result(popen.returncode, duration, supervisor, captures)
+
+
+class _Supervisor:
+    """Polls the root process, the stop event, the clock and the tree's memory; decides whether to kill."""
+
+    def __init__(self, tree: ProcessTree, deadline: float, stop: threading.Event | None,
+                 memory_limit_mb: int | None) -> None:
+        self.tree = tree
+        self.deadline = deadline
+        self.stop = stop
+        self.memory_limit_mb = memory_limit_mb
+        self.peak_mb = 0.0
+        self.verdict: str | None = None  # timeout, stopped, memory
+        self.reason: str | None = None
+
+    def watch(self) -> None:
+        next_sample = 0.0
+        while self.tree.popen.poll() is None:
+            now = time.monotonic()
+            if self.stop is not None and self.stop.is_set():
+                self._kill_for("stopped", "stopped by the user")
+            elif now >= self.deadline:
+                self._kill_for("timeout", "it ran into the time limit")
+            elif now >= next_sample:
+                next_sample = now + MEMORY_SAMPLE_SECONDS
+                self._check_memory()
+            if self.verdict:
+                return
+            time.sleep(POLL_SECONDS)
+
+    def _check_memory(self) -> None:
+        rss = self.tree.rss_mb()
+        self.peak_mb = max(self.peak_mb, rss)
+        if self.memory_limit_mb is not None and rss > self.memory_limit_mb:
+            self._kill_for("memory", f"its processes used {rss:.0f} MB of memory, over the limit of "
+                                     f"{self.memory_limit_mb} MB; use less memory (subsample, lighter models)")
+
+    def _kill_for(self, verdict: str, reason: str) -> None:
+        self.verdict, self.reason = verdict, reason
+
+
+def _result(returncode: int, duration: float, supervisor: _Supervisor,
+            captures: list[StreamCapture]) -> ExecutionResult:
+    stdout, stderr = captures
+    reason = supervisor.reason
+    if supervisor.verdict == "timeout":
+        reason = f"{reason} ({duration:.0f} s)"
+    return ExecutionResult(
+        returncode=returncode,
+        duration_s=duration,
+        timed_out=supervisor.verdict == "timeout",
+        stopped=supervisor.verdict == "stopped",
+        killed_reason=reason,
+        memory_peak_mb=round(supervisor.peak_mb, 1),
+        stdout_tail=stdout.tail,
+        stderr_tail=stderr.tail,
+        signal=_signal_name(returncode),
+        output_truncated=stdout.truncated or stderr.truncated,
+    )
+
+
+def _signal_name(returncode: int | None) -> str | None:
+    if returncode is None or returncode >= 0:
+        return None
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return f"signal {-returncode}"
+
+
+__all__ = ["ExecutionResult", "essential_error_lines", "execute"]
