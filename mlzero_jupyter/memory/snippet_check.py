@@ -14,13 +14,19 @@ from mlzero_jupyter.memory.environment import Environment
 from mlzero_jupyter.memory.knowledge import CodeBlock, KnowledgeBase
 
 
+#: Fence mark of a block that downloads pretrained weights (```python fit download).
+DOWNLOAD_MARK = "download"
+
+
 def skip_reason(block: CodeBlock, knowledge: KnowledgeBase, environment: Environment) -> str | None:
-    """Why ``block`` cannot run here (its tool does not import), or None."""
+    """Why ``block`` cannot run here (its tool does not import, or it needs the unreachable hub), or None."""
     tool = next((t for t in knowledge.tools.values() if Path(block.snippet).parent == Path(t.folder)), None)
     if tool is None:
         return f"{block.snippet} belongs to no known tool"
     if not environment.can_import(tool.import_name):
         return f"{tool.import_name} is not installed here (pip install {tool.pip!r})"
+    if DOWNLOAD_MARK in block.marks and not environment.hub_reachable:
+        return f"needs pretrained weights from the model hub, which is unreachable here ({environment.hub_note})"
     return None
 
 
