@@ -1,0 +1,42 @@
+"""`mlzero env`: what this machine can run, as the agent sees it."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "Show what this machine can run: AutoGluon parts, torch/CUDA, CPUs, memory, disk, model hub, checkpoints."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the environment as JSON")
+    parser.add_argument("--probe", action="store_true", help="import every library in a subprocess to be sure (slower)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from mlzero_jupyter.memory.environment import detect_environment
+
+    environment = detect_environment(probe_imports=args.probe)
+    if args.json:
+        print(json.dumps(environment.to_dict(), indent=2))
+        return 0
+    how = "imported in a subprocess" if environment.probed else "found, not imported"
+    print(f"Python {environment.python_version} on {environment.platform}")
+    print(f"libraries ({how}):")
+    for name, status in environment.modules.items():
+        state = (status.version or "installed") if status.importable else "missing"
+        print(f"  {name:22s} {state}{'  ' + status.error if status.error else ''}")
+    gpu = f"{environment.gpu_count} GPU(s), CUDA {'available' if environment.cuda_available else 'not available'}"
+    print(f"hardware: {environment.cpu_count} CPU(s), {gpu}")
+    print(f"memory: {environment.memory_available_mb / 1024:.1f} GB free of {environment.memory_total_mb / 1024:.1f} GB;"
+          f" disk: {environment.disk_free_mb / 1024:.1f} GB free here")
+    print(f"model hub: {'reachable' if environment.hub_reachable else 'offline'} ({environment.hub_note})")
+    if not environment.checkpoints:
+        print("local checkpoints: none (set MLZERO_TEXT_CHECKPOINT, MLZERO_IMAGE_CHECKPOINT or "
+              "MLZERO_SEGMENTATION_CHECKPOINT)")
+    for checkpoint in environment.checkpoints:
+        print(f"local {checkpoint.role} checkpoint: {checkpoint.path} ({checkpoint.source})")
+    for warning in environment.warnings:
+        print(f"warning: {warning}")
+    return 0
