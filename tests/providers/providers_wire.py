@@ -7,6 +7,7 @@ import http.server
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +27,12 @@ class Reply:
 
 
 class ScriptedServer:
-    """Answers POSTs with ``replies`` in order (the last one repeats); ``requests`` holds what arrived."""
+    """Answers POSTs with ``replies`` in order (the last one repeats), or with ``responder(request)``;
+    ``requests`` holds what arrived."""
 
     def __init__(self) -> None:
         self.replies: list[Reply] = []
+        self.responder: Callable[[dict[str, Any]], Reply] | None = None  # replaces ``replies`` when set
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         handler = self._handler_class()
@@ -48,6 +51,8 @@ class ScriptedServer:
     def _next(self, request: dict[str, Any]) -> Reply:
         with self._lock:
             self.requests.append(request)
+            if self.responder is not None:
+                return self.responder(request)
             index = min(len(self.requests), len(self.replies)) - 1
             return self.replies[index]
 
@@ -59,7 +64,8 @@ class ScriptedServer:
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 raw = self.rfile.read(int(self.headers.get("content-length", 0)))
-                reply = server._next({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": json.loads(raw)})
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                reply = server._next({"path": self.path, "headers": headers, "json": json.loads(raw)})
                 time.sleep(reply.delay)
                 data, content_type = reply.encoded()
                 try:

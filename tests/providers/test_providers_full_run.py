@@ -1,0 +1,114 @@
+"""A whole run through `mlzero run --provider openai --base-url ...` against a local OpenAI-compatible server.
+
+The "model" first writes code that fails, is asked for an error analysis, then (with the error lines and the
+analysis in its prompt) writes code that works; the code really runs and the validator accepts the result.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from providers_wire import Reply, openai_completion
+
+from mlzero_jupyter.cli import main
+from mlzero_jupyter.coding.prompts import ANALYSIS_SYSTEM
+
+pytestmark = pytest.mark.fit
+
+ANALYSIS = "The script reads a column petal_area that the data does not have; use the four measured columns."
+TOKENS_IN, TOKENS_OUT = 1500, 400
+
+BROKEN = """import pandas as pd
+train = pd.read_csv({train!r})
+print(train["petal_area"].mean())
+"""
+
+FIXED = """import json
+import pandas as pd
+from autogluon.tabular import TabularPredictor
+
+train = pd.read_csv({train!r}).drop(columns=["flower_id"])
+test = pd.read_csv({test!r})
+submission = pd.read_csv({sample!r})
+predictor = TabularPredictor(label="species", eval_metric={metric!r}, path="model", verbosity=1).fit(
+    train, time_limit=30, hyperparameters={{"RF": {{"n_estimators": 30}}}}, holdout_frac=0.25)
+score = float(predictor.leaderboard(silent=True)["score_val"].max())
+submission["species"] = predictor.predict(test.drop(columns=["flower_id"])).values
+submission.to_csv("predictions.csv", index=False)
+with open("metrics.json", "w") as handle:
+    json.dump({{"metric": {metric!r}, "validation_score": score, "higher_is_better": True,
+               "validation": "AutoGluon holdout, 25% of train", "model_path": "model"}}, handle)
+"""
+
+
+def fake_model(request: dict) -> Reply:
+    """Answers like a coding model would: from what the prompt says (file paths, metric, earlier errors)."""
+    system, user = (m["content"] for m in request["json"]["messages"])
+    if system == ANALYSIS_SYSTEM:
+        return Reply(body=openai_completion(ANALYSIS, TOKENS_IN, TOKENS_OUT))
+    paths = {name: re.search(rf"- (\S+{name}\.csv) \[", user).group(1) for name in ("train", "test",
+                                                                                    "sample_submission")}
+    metric = re.search(r"Metric: `(\w+)`", user).group(1)
+    if "petal_area" not in user:  # the first attempt: nothing learned yet
+        code, summary = BROKEN.format(train=paths["train"]), "Explore the mean petal area first."
+    else:
+        code = FIXED.format(train=paths["train"], test=paths["test"], sample=paths["sample_submission"],
+                            metric=metric)
+        summary = "Train a random forest on the measured columns."
+    return Reply(body=openai_completion(f"{summary}\n```python\n{code}```", TOKENS_IN, TOKENS_OUT))
+
+
+@pytest.fixture
+def iris(tmp_path: Path) -> Path:
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame
+    frame.columns = ["sepal_length", "sepal_width", "petal_length", "petal_width", "species"]
+    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame["species"]]
+    frame.insert(0, "flower_id", range(1, len(frame) + 1))
+    test = frame.sample(frac=0.2, random_state=1)
+    folder = tmp_path / "iris"
+    folder.mkdir()
+    frame.drop(test.index).to_csv(folder / "train.csv", index=False)
+    test.drop(columns="species").to_csv(folder / "test.csv", index=False)
+    test[["flower_id"]].assign(species="setosa").to_csv(folder / "sample_submission.csv", index=False)
+    return folder
+
+
+def test_broken_then_fixed_through_the_openai_compatible_path(server, no_provider_env, iris, tmp_path,
+                                                                monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "jupyter"))
+    server.responder = fake_model
+    code = main(["run", str(iris), "predict the iris species", "--provider", "openai", "--base-url",
+                 server.url + "/v1", "--model", "any-name", "--time-limit", "4m", "--max-iterations", "3",
+                 "--output", str(tmp_path / "runs")])
+    assert code == 0, capsys.readouterr()
+    [run_dir] = [p for p in (tmp_path / "runs").iterdir() if p.is_dir()]
+    result = json.loads((run_dir / "result.json").read_text())
+    assert result["status"] == "success" and result["best_attempt"] == 2
+    first, second = result["attempts"][:2]
+    assert first["status"] != "success" and "petal_area" in first["error"] and "KeyError" in first["error"]
+    assert first["analysis"] == ANALYSIS
+
+    code_prompts = [r["json"]["messages"][1]["content"] for r in server.requests
+                    if r["json"]["messages"][0]["content"] != ANALYSIS_SYSTEM]
+    assert len(code_prompts) == 2
+    assert "KeyError" not in code_prompts[0]
+    assert "KeyError: 'petal_area'" in code_prompts[1]  # the essential error lines of attempt 1
+    assert ANALYSIS in code_prompts[1]
+
+    calls = len(server.requests)  # two code calls and one analysis
+    assert calls == 3
+    assert result["input_tokens"] == calls * TOKENS_IN and result["output_tokens"] == calls * TOKENS_OUT
+    assert result["cost_usd"] == 0.0  # a local endpoint, no configured price
+    assert result["provider"] == "openai" and result["model"] == "any-name"
+    saved = sorted(str(p.relative_to(run_dir)) for p in run_dir.rglob("*_*.md") if p.name[:5] in ("promp", "reply"))
+    assert len(saved) == 6  # prompt and reply of each call, in the attempt folders
+    assert len(pd.read_csv(result["predictions_path"])) == 30
