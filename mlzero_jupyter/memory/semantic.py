@@ -52,18 +52,16 @@ def checkpoint_role(task: TaskSpec) -> str | None:
 # -- tool selection -------------------------------------------------------------------------------------------------
 def select_tools(task: TaskSpec, environment: Environment, knowledge: KnowledgeBase | None = None) -> list[ToolChoice]:
     """Every known tool, best first, each with the reasons for its rank. An importable tool always ranks first
-    when one exists; a better suited tool that cannot import here is named in the first tool's reasons."""
+    when one exists; a suited tool that cannot import here is named in the first tool's reasons."""
     knowledge = knowledge or load_knowledge()
     choices = sorted((_assess(tool, task, environment) for tool in knowledge.tools.values()),
                      key=lambda c: (-c.score, c.name))
     if choices and choices[0].importable:
-        problem_type = _value(task.problem_type)
-        for better in choices:
-            if better.importable:
-                break
-            tool = knowledge.tools[better.name]
-            if problem_type in tool.problem_types and better.score - NOT_IMPORTABLE > choices[0].score:
-                choices[0].reasons.append(f"chosen because {tool.name} would suit better but is not installed here "
+        problem_type, modality = _value(task.problem_type), _value(task.modality)
+        for other in choices:
+            tool = knowledge.tools[other.name]
+            if not other.importable and problem_type in tool.problem_types and modality in tool.modalities:
+                choices[0].reasons.append(f"{tool.name} would handle this task but is not installed here "
                                           f"(pip install {tool.pip!r})")
     return choices
 
