@@ -23,10 +23,10 @@ def make_options(**options: Any) -> RunOptions:
     if unknown:
         raise ConfigError(f"unknown option {', '.join(unknown)}; valid options are {', '.join(sorted(known))}")
     configurable = set(MLZero.class_own_traits(config=True))
+    if options.get("output_dir") is not None:
+        options["output_dir"] = str(options["output_dir"])
     settings = load_config({k: v for k, v in options.items() if k in configurable})
     values = {**settings.run_options(), **{k: v for k, v in options.items() if k not in configurable and v is not None}}
-    if values.get("output_dir") is not None:
-        values["output_dir"] = str(values["output_dir"])
     return RunOptions(**{k: v for k, v in values.items() if k in known})
 
 

@@ -3,7 +3,7 @@
 from mlzero_jupyter.execution.executor import ExecutionResult, execute, scrubbed_environment
 from mlzero_jupyter.execution.fingerprint import changes, fingerprint
 from mlzero_jupyter.execution.policy import PolicyReport, check_code
-from mlzero_jupyter.execution.tracebacks import essential_error_lines
+from mlzero_jupyter.execution.essentials import essential_error_lines
 from mlzero_jupyter.execution.validator import Validation, validate
 
 __all__ = [

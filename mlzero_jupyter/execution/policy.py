@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlzero_jupyter.execution.executor import SECRET_NAME
+from mlzero_jupyter.execution.environment import SECRET_NAME
 
 DEFAULT_RULES = {
     "syntax": "block",

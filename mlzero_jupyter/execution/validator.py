@@ -17,7 +17,7 @@ import pandas as pd
 
 from mlzero_jupyter.coding.contract import METRICS_FILE, PREDICTIONS_STEM, STDERR_FILE
 from mlzero_jupyter.execution.executor import ExecutionResult
-from mlzero_jupyter.execution.tracebacks import essential_error_lines
+from mlzero_jupyter.execution.essentials import essential_error_lines
 from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileInfo, TaskSpec
 from mlzero_jupyter.perception.tables import read_table
 
