@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from mlzero_jupyter.cli import EXIT_USER_ERROR, build_parser, main
 from mlzero_jupyter.commands import bench
@@ -46,3 +47,13 @@ def test_a_rerun_rebuilds_the_suite_in_place(tmp_path, fake_solve_class):
 def test_a_bad_time_limit_is_a_one_line_user_error(tmp_path, capsys):
     assert main(["bench", "iris_excel", "--time-limit", "soon", "--output", str(tmp_path)]) == EXIT_USER_ERROR
     assert "a duration is like 90s" in capsys.readouterr().err
+
+
+@pytest.mark.fit
+def test_bench_runs_the_real_agent_on_one_task(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main(["bench", "iris_excel", "--no-baseline", "--time-limit", "45s", "--output", str(tmp_path)]) == 0
+    [task] = json.loads((tmp_path / "report.json").read_text())["tasks"]
+    assert task["agent"]["status"] == "valid", task["agent"]["message"]
+    assert task["agent"]["score"] >= 0.85
+    assert 0 < task["agent"]["execution_s"] <= task["agent"]["total_s"] <= 45 + 15
