@@ -1,4 +1,4 @@
-"""Fixtures of the knowledge tests: an offline hub and a fresh knowledge cache."""
+"""Fixtures of the knowledge tests: an offline hub, no extra knowledge folders, a fresh knowledge cache."""
 
 from __future__ import annotations
 
@@ -11,4 +11,6 @@ from mlzero_jupyter.memory.knowledge import clear_knowledge_cache
 def offline_hub(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.delenv("MLZERO_KNOWLEDGE_PATH", raising=False)
+    for role in ("TEXT", "IMAGE", "SEGMENTATION"):
+        monkeypatch.delenv(f"MLZERO_{role}_CHECKPOINT", raising=False)
     clear_knowledge_cache()
