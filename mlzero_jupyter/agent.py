@@ -154,6 +154,9 @@ class Agent:
         self.memory.record("run_started", data=str(self.data), description=self.description,
                            options=dataclasses.asdict(self.options))
         self.task = perceive(self.data, self.description, work_dir=self.folder.input_dir)
+        refine = getattr(self.coder, "refine_task", None)
+        if refine is not None and self.task.ambiguous_fields:
+            self.task = refine(self.task, record_dir=self.folder.path)
         self.folder.write_json("task.json", self.task.to_dict())
         self.memory.record("perception", problem_type=self.task.problem_type.value, target=self.task.target.value,
                            metric=self.task.metric.value, warnings=self.task.warnings)
@@ -166,6 +169,10 @@ class Agent:
         environment = detect_environment()
         self._environment = environment.to_dict()
         choices = select_tools(self.task, environment)
+        rank = getattr(self.coder, "rank_tools", None)
+        importable = [choice for choice in choices if choice.importable]
+        if rank is not None and len(importable) > 1:
+            choices = rank(self.task, importable, record_dir=self.folder.path)
         self._tool = choices[0].name
         query = " ".join(filter(None, [self.task.description, self.task.problem_type.value, self.task.modality.value]))
         snippets = retrieve(self.task, query, budget_tokens=self.options.knowledge_budget_tokens, tool=self._tool)
@@ -297,6 +304,7 @@ class Agent:
         analyse = getattr(self.coder, "analyse_failure", None)
         if analyse is not None and record.error:
             record.analysis = analyse(context, record.error)
+            _add_calls(record, CodeDraft("", "", self.coder.drain_calls()))
 
     def _input_root(self) -> Path:
         path = Path(self.task.data_path)
