@@ -59,3 +59,17 @@ def test_blocks_of_uninstalled_tools_and_offline_downloads_are_skipped_with_the_
             assert reason is None or "model hub" in reason
         else:
             assert reason == "autogluon.multimodal is not installed here (pip install 'autogluon.multimodal')"
+
+
+def test_a_package_adds_knowledge_through_an_entry_point(tmp_path: Path, monkeypatch) -> None:
+    folder = write_tiny_tool(tmp_path / "shipped")
+    (tmp_path / "tiny_knowledge.py").write_text(f"def folder():\n    return {str(folder)!r}\n")
+    info = tmp_path / "tiny_knowledge-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tiny-knowledge\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[mlzero_jupyter.knowledge]\ntiny = tiny_knowledge:folder\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    knowledge = load_knowledge()
+    assert str(folder.resolve()) in knowledge.folders
+    [block] = [b for b in knowledge.code_blocks() if b.id == "tinytool/averaging#0"]
+    run_block(block, tmp_path)
