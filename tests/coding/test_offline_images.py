@@ -41,7 +41,8 @@ def test_class_folders_become_pixel_features(planner, tmp_path):
 
 def test_a_local_checkpoint_and_multimodal_choose_multimodal_predictor(planner, tmp_path):
     _, task = _digits_task(tmp_path)
-    environment = {"multimodal": True, "checkpoints": {"image": "/models/resnet18"}}
+    environment = {"modules": {"autogluon.multimodal": {"importable": True}},
+                   "checkpoints": [{"role": "image", "path": "/models/resnet18", "source": "config"}]}
     draft = planner.write(context(task, tmp_path / "attempt_1", environment=environment))
     compile(draft.code, "solution.py", "exec")
     assert "MultiModalPredictor" in draft.summary

@@ -76,14 +76,16 @@ def image_source(task: TaskSpec) -> ImageSource | None:
 
 def choose_model(plan: Plan, environment: dict[str, Any]) -> None:
     """MultiModalPredictor when autogluon.multimodal imports and a local image checkpoint exists."""
-    if plan.family == "image" and image_checkpoint(environment) and environment.get("multimodal"):
+    multimodal = environment.get("modules", {}).get("autogluon.multimodal", {})
+    if plan.family == "image" and image_checkpoint(environment) and multimodal.get("importable"):
         plan.use_multimodal = True
         plan.tool = "autogluon.multimodal"
 
 
 def image_checkpoint(environment: dict[str, Any]) -> str | None:
-    checkpoints = environment.get("checkpoints") or {}
-    return checkpoints.get("image") if isinstance(checkpoints, dict) else None
+    """The path of a local image checkpoint, from ``Environment.to_dict()``'s checkpoint list."""
+    found = [c for c in environment.get("checkpoints", []) if isinstance(c, dict) and c.get("role") == "image"]
+    return found[0]["path"] if found else None
 
 
 def build(context: CodingContext, plan: Plan, summary: str) -> str:
