@@ -1,30 +1,32 @@
 """The validator: a deterministic verdict on an attempt, never a model's say-so.
 
-An attempt is valid when its code exited cleanly, left predictions that fit the test set (rows, ids, columns and
-their order as the sample submission has them, no missing values, known labels or proper probabilities, full
-forecast horizons) and reported a finite validation score on held-out data in ``metrics.json``.
+An attempt is valid when its code exited cleanly, left predictions that fit the test set and reported a finite
+validation score on held-out data in ``metrics.json``. Predictions (``coding.contract``) are
+``predictions.<ext>`` in the sample submission's file type (else any table type, CSV by default); for semantic
+segmentation without a sample submission, a ``predictions/`` folder with one mask image per test image.
+
+Each failed check is one message written for the next attempt: what is wrong and what was expected.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from mlzero_jupyter.coding.contract import METRICS_FILE, PREDICTIONS_STEM, STDERR_FILE
+from mlzero_jupyter.coding.contract import METRICS_FILE, PREDICTIONS_STEM
+from mlzero_jupyter.coding.planner.source import PREDICTION_EXTENSIONS
+from mlzero_jupyter.execution import prediction_checks as checks
 from mlzero_jupyter.execution.executor import ExecutionResult
-from mlzero_jupyter.execution.essentials import essential_error_lines
-from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileInfo, TaskSpec
+from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileInfo, FileRole, TaskSpec
 from mlzero_jupyter.perception.tables import read_table
 
-READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".json": pd.read_json, ".xlsx": pd.read_excel,
-           ".tsv": lambda p: pd.read_csv(p, sep="\t")}
-CLASSIFICATION = {"binary", "multiclass", "time_series_classification"}
-PROBABILITY_METRICS = {"roc_auc", "log_loss"}
+EXTENSION_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".feather": "feather", ".xlsx": "excel",
+                     ".json": "json", ".jsonl": "jsonl"}
 
 
 @dataclass
@@ -34,193 +36,198 @@ class Validation:
     score: float | None = None
     metric: str | None = None
     higher_is_better: bool = True
-    how: str = ""
+    how: str = ""  # how the score was obtained, as the code reported it
     predictions_path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Validation:
+        return cls(**data)
 
 
 def validate(task: TaskSpec, attempt_dir: Path, execution: ExecutionResult) -> Validation:
-    """Every check in turn; the first failing stage stops the rest, since later checks would only add noise."""
+    """Every check in turn. A failed run stops there (later checks would only add noise); otherwise the
+    predictions and the metrics are both checked, so the next attempt sees all their problems at once."""
     attempt_dir = Path(attempt_dir)
     verdict = Validation(ok=False, metric=task.metric.value, higher_is_better=task.higher_is_better)
-    problem = _exit_problem(execution, attempt_dir)
-    if problem:
-        verdict.problems.append(problem)
+    failure = execution.failure()
+    if failure:
+        essentials = execution.essential_errors()
+        verdict.problems.append(f"{failure}\n{essentials}".strip())
         return verdict
-    path = _predictions_file(attempt_dir)
-    if path is None:
-        verdict.problems.append(f"no {PREDICTIONS_STEM}.csv (or .parquet) was written in the attempt folder")
-        return verdict
-    verdict.predictions_path = str(path)
-    try:
-        predictions = READERS[path.suffix](path)
-    except Exception as error:
-        verdict.problems.append(f"{path.name} cannot be read: {type(error).__name__}: {error}")
-        return verdict
-    verdict.problems.extend(check_predictions(task, predictions))
-    verdict.problems.extend(_read_metrics(task, attempt_dir, verdict))
+    verdict.problems += _check_predictions(task, attempt_dir, verdict)
+    verdict.problems += _check_metrics(task, attempt_dir, verdict)
     verdict.ok = not verdict.problems
     return verdict
 
 
-def _exit_problem(execution: ExecutionResult, attempt_dir: Path) -> str | None:
-    if execution.ok:
-        return None
-    if execution.killed_reason:
-        return f"the code was killed ({execution.killed_reason}) after {execution.duration_s:.0f} s"
-    stderr_path = attempt_dir / STDERR_FILE
-    stderr = stderr_path.read_text(errors="replace") if stderr_path.exists() else execution.stderr_tail
-    lines = essential_error_lines(stderr[-200_000:])
-    if execution.signal:
-        return f"the Python process crashed with {execution.signal}\n{lines}".strip()
-    return f"the code exited with code {execution.returncode}\n{lines}".strip()
+# -- predictions -----------------------------------------------------------------------------------------------
+def _check_predictions(task: TaskSpec, attempt_dir: Path, verdict: Validation) -> list[str]:
+    sample = task.sample_submission_file
+    if task.problem_type.value == "semantic_segmentation" and sample is None:
+        folder = attempt_dir / PREDICTIONS_STEM
+        verdict.predictions_path = str(folder)
+        return checks.masks(folder, _test_images(task))
+    path, problem = _predictions_file(attempt_dir, sample)
+    if path is None:
+        return [problem]
+    verdict.predictions_path = str(path)
+    try:
+        predictions = read_table(path, FileInfo(path.name, format=EXTENSION_FORMATS[path.suffix],
+                                                delimiter="\t" if path.suffix == ".tsv" else None))
+    except Exception as error:  # any parser failure is the attempt's problem, reported as such
+        return [f"{path.name} cannot be read as a table: {type(error).__name__}: {str(error)[:300]}"]
+    if predictions.empty:
+        return [f"{path.name} has no rows"]
+    return _check_table(task, predictions)
 
 
-def _predictions_file(attempt_dir: Path) -> Path | None:
-    for suffix in READERS:
-        candidate = attempt_dir / f"{PREDICTIONS_STEM}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
+def _predictions_file(attempt_dir: Path, sample: FileInfo | None) -> tuple[Path | None, str]:
+    """The predictions file, or None and why not."""
+    present = [attempt_dir / f"{PREDICTIONS_STEM}{ext}" for ext in EXTENSION_FORMATS
+               if (attempt_dir / f"{PREDICTIONS_STEM}{ext}").is_file()]
+    wanted = PREDICTION_EXTENSIONS.get(sample.format, ".csv") if sample is not None else None
+    if wanted is not None:
+        path = attempt_dir / f"{PREDICTIONS_STEM}{wanted}"
+        if path.is_file():
+            return path, ""
+        found = f" (found {', '.join(p.name for p in present)})" if present else ""
+        return None, (f"No {path.name} in the attempt folder{found}: write the predictions there, in the sample "
+                      f"submission's format ({sample.path}).")
+    if present:
+        return present[0], ""
+    return None, f"No {PREDICTIONS_STEM}.csv in the attempt folder: write the predictions there."
 
 
-def check_predictions(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
-    """Problems of a predictions table against the task's test set and sample submission."""
-    if task.problem_type.value == "forecasting":
+def _check_table(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
+    problem = task.problem_type.value
+    if problem == "forecasting":
         return _check_forecast(task, predictions)
     sample = task.sample_submission_file
-    reference = _read(task, sample) if sample else None
-    problems = _check_shape(task, predictions, reference)
-    if problems:
-        return problems
-    empty = predictions.columns[predictions.isna().any()].tolist()
-    if empty:
-        return [f"predictions have missing values in {empty}"]
-    if task.problem_type.value in CLASSIFICATION:
-        problems.extend(_check_labels(task, predictions, reference))
-    return problems
+    reference = _read(task, sample) if sample is not None else None
+    id_column, expected_ids = _expected_ids(task, reference)
+    columns = list(reference.columns) if reference is not None else [c for c in (id_column, task.target.value) if c]
+    found = checks.columns(predictions, columns, ordered=reference is not None)
+    found += checks.rows_and_ids(predictions, id_column, expected_ids)
+    if found:
+        return found  # the values cannot be judged on the wrong rows or columns
+    found += checks.missing_values(predictions)
+    value_columns = [c for c in columns if c != id_column]
+    if problem in ("binary", "multiclass", "time_series_classification"):
+        found += _check_classes(task, predictions, value_columns, reference)
+    elif problem == "regression":
+        found += checks.numbers(predictions, value_columns)
+    return found
+
+
+def _expected_ids(task: TaskSpec, reference: pd.DataFrame | None) -> tuple[str | None, list[str] | int]:
+    """The id column and the ids the predictions must have (or only a row count when there are no ids)."""
+    test = task.test_file
+    names = set(reference.columns) if reference is not None else None
+    if test is not None and test.format == "image_folder":
+        id_column = _first_of([task.id_column.value, *(reference.columns[:1] if reference is not None else [])],
+                              names) or "image"
+        return id_column, checks.image_names(task.absolute(test), reference[id_column] if reference is not None
+                                             and id_column in reference else None)
+    frame = _read(task, test) if test is not None and test.columns else None
+    candidates = [task.id_column.value] + (list(reference.columns[:1]) if reference is not None else [])
+    id_column = _first_of(candidates, names if names is not None else set(frame.columns) if frame is not None else set())
+    if frame is not None and id_column in frame.columns:
+        return id_column, checks.keys(frame[id_column])
+    if reference is not None and id_column:
+        return id_column, checks.keys(reference[id_column])
+    return None, len(frame) if frame is not None else len(reference) if reference is not None else 0
+
+
+def _first_of(candidates: list[str | None], allowed: set[str] | None) -> str | None:
+    return next((c for c in candidates if c and (allowed is None or c in allowed)), None)
+
+
+def _check_classes(task: TaskSpec, predictions: pd.DataFrame, value_columns: list[str],
+                   reference: pd.DataFrame | None) -> list[str]:
+    labels = _train_labels(task)
+    if len(value_columns) > 1 or (reference is not None and _probability_column(task, reference, value_columns)):
+        return checks.probabilities(predictions, value_columns)
+    return checks.labels(predictions, value_columns[0], labels) if labels and value_columns else []
+
+
+def _probability_column(task: TaskSpec, reference: pd.DataFrame, value_columns: list[str]) -> bool:
+    """A single float column in the sample of a task scored on probabilities (roc_auc, log_loss)."""
+    if task.metric.value not in ("roc_auc", "log_loss") or len(value_columns) != 1:
+        return False
+    values = reference[value_columns[0]]
+    return pd.api.types.is_float_dtype(values) and bool(values.between(0, 1).all())
+
+
+def _train_labels(task: TaskSpec) -> set[str]:
+    """The class labels seen in training: the target column of the train table, or the class sub-folders."""
+    train = task.train_file
+    if train is not None and task.target.value in train.column_names:
+        return set(checks.keys(_read(task, train)[task.target.value].dropna()))
+    return {str(c) for f in task.files if f.classes for c in f.classes}
+
+
+def _check_forecast(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
+    series = task.time_series
+    if series is None or not series.timestamp_column:
+        return ["The task's time-series columns are unknown, so the forecast cannot be checked."]
+    sample = task.sample_submission_file
+    rows = sample or (task.test_file if task.test_file is not None and task.test_file.columns else None)
+    reference = _read(task, rows) if rows is not None else None
+    train = _read(task, task.train_file)
+    item = series.item_id_column if series.item_id_column in train.columns else None
+    columns = list(reference.columns) if sample is not None else [c for c in (item, series.timestamp_column) if c]
+    found = checks.columns(predictions, columns, ordered=sample is not None)
+    if not found and sample is None and len(predictions.columns) <= len(columns):
+        found.append(f"The forecast has no value column next to {columns}: add the forecast "
+                     f"('{task.target.value}' or 'mean').")
+    if found:
+        return found
+    found += checks.missing_values(predictions)
+    items = checks.keys(train[item]) if item else ["(the series)"]
+    found += checks.horizon(predictions, item, series.timestamp_column, items, series.prediction_length,
+                            reference if reference is not None and series.timestamp_column in reference else None)
+    return found
+
+
+def _test_images(task: TaskSpec) -> list[Path]:
+    folders = [f for f in task.files if f.format == "image_folder" and f.role == FileRole.TEST.value]
+    return [p for f in folders for p in checks.list_images(task.absolute(f))]
 
 
 def _read(task: TaskSpec, info: FileInfo) -> pd.DataFrame:
     return read_table(task.absolute(info), info)
 
 
-def _check_shape(task: TaskSpec, predictions: pd.DataFrame, sample: pd.DataFrame | None) -> list[str]:
-    if sample is not None:
-        if list(predictions.columns) != list(sample.columns):
-            return [f"columns {list(predictions.columns)} differ from the sample submission's {list(sample.columns)}"
-                    " (same names, same order)"]
-        expected_rows, id_column, expected_ids = len(sample), sample.columns[0], sample[sample.columns[0]]
-    else:
-        expected_rows, id_column, expected_ids = _test_rows(task)
-        missing = [c for c in (id_column, task.target.value) if c and c not in predictions.columns]
-        if missing:
-            return [f"predictions lack the column(s) {missing}; write the id and the target '{task.target.value}'"]
-    if len(predictions) != expected_rows:
-        return [f"predictions have {len(predictions)} rows, the test set has {expected_rows}"]
-    if id_column is not None and expected_ids is not None:
-        given, wanted = set(predictions[id_column].astype(str)), set(expected_ids.astype(str))
-        if given != wanted:
-            return [f"{len(wanted - given)} test ids are missing from the predictions and "
-                    f"{len(given - wanted)} are unknown (column '{id_column}')"]
-    return []
-
-
-def _test_rows(task: TaskSpec) -> tuple[int, str | None, pd.Series | None]:
-    """Row count, id column and ids of the test set (a table, or a folder of images or documents)."""
-    test = task.test_file
-    if test is None:
-        raise ValueError("the task has no test set to predict")
-    if test.format in ("image_folder", "text_folder"):
-        return int(test.file_count or 0), None, None
-    frame = _read(task, test)
-    id_column = task.id_column.value if task.id_column.value in frame.columns else None
-    return len(frame), id_column, frame[id_column] if id_column else None
-
-
-def _train_labels(task: TaskSpec) -> set[str] | None:
-    train = task.train_file
-    if train is None or not task.target.value:
-        folders = [f for f in task.files if f.classes]
-        return {str(c) for f in folders for c in f.classes} or None
-    if train.classes:
-        return {str(c) for c in train.classes}
-    frame = _read(task, train)
-    if task.target.value not in frame.columns:
-        return None
-    return set(frame[task.target.value].dropna().astype(str))
-
-
-def _check_labels(task: TaskSpec, predictions: pd.DataFrame, sample: pd.DataFrame | None) -> list[str]:
-    labels = _train_labels(task)
-    value_columns = [c for c in predictions.columns[1:]] if sample is not None else [task.target.value]
-    if labels and len(value_columns) > 1 and set(map(str, value_columns)) <= labels:
-        sums = predictions[value_columns].sum(axis=1)
-        if ((sums - 1).abs() > 1e-3).any():
-            return ["class probabilities do not sum to 1 on every row"]
-        return []
-    column = value_columns[0]
-    values = predictions[column]
-    if task.metric.value in PROBABILITY_METRICS and pd.api.types.is_numeric_dtype(values) and values.between(0, 1).all():
-        return []
-    if labels:
-        unknown = sorted(set(values.astype(str)) - labels - {_float_text(v) for v in labels})
-        if unknown:
-            return [f"predicted labels {unknown[:5]} are not among the training labels {sorted(labels)[:10]}"]
-    return []
-
-
-def _float_text(label: str) -> str:
-    """'1' as read from a float column prints as '1.0': accept both spellings of an integer label."""
-    try:
-        return str(float(label))
-    except ValueError:
-        return label
-
-
-def _check_forecast(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
-    series = task.time_series
-    if series is None or not series.item_id_column or not series.timestamp_column:
-        return ["the task's time-series fields are unknown; cannot check the forecast"]
-    item, stamp = series.item_id_column, series.timestamp_column
-    missing = [c for c in (item, stamp) if c not in predictions.columns]
-    if missing:
-        return [f"forecast lacks the column(s) {missing}"]
-    if predictions.isna().any().any():
-        return ["forecast has missing values"]
-    train = _read(task, task.train_file)
-    items = set(train[item].astype(str))
-    counts = predictions.groupby(predictions[item].astype(str)).size()
-    problems = []
-    absent = sorted(items - set(counts.index))
-    if absent:
-        problems.append(f"forecast misses {len(absent)} of {len(items)} items, e.g. {absent[:3]}")
-    short = counts[counts < (series.prediction_length or 1)]
-    if len(short):
-        problems.append(f"{len(short)} items have fewer than {series.prediction_length} forecast steps")
-    if task.test_file is not None and task.test_file.format not in ("image_folder", "text_folder"):
-        test = _read(task, task.test_file)
-        if {item, stamp} <= set(test.columns) and len(predictions) != len(test):
-            problems.append(f"forecast has {len(predictions)} rows, the test file asks for {len(test)}")
-    return problems
-
-
-def _read_metrics(task: TaskSpec, attempt_dir: Path, verdict: Validation) -> list[str]:
+# -- metrics.json ------------------------------------------------------------------------------------------------
+def _check_metrics(task: TaskSpec, attempt_dir: Path, verdict: Validation) -> list[str]:
     path = attempt_dir / METRICS_FILE
     try:
-        metrics: dict[str, Any] = json.loads(path.read_text())
+        metrics = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [f"no {METRICS_FILE}: write the validation score on held-out data there"]
-    except ValueError as error:
-        return [f"{METRICS_FILE} is not valid JSON ({error})"]
+        return [f"No {METRICS_FILE}: write the validation score measured on held-out data there "
+                '({"metric": ..., "validation_score": ..., "validation": "how it was measured"}).']
+    except (OSError, ValueError) as error:
+        return [f"{METRICS_FILE} is not valid JSON: {error}"]
+    if not isinstance(metrics, dict):
+        return [f"{METRICS_FILE} must hold a JSON object, not {type(metrics).__name__}"]
+    problems = []
     score = metrics.get("validation_score")
-    if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score):
-        return [f"{METRICS_FILE} has no finite validation_score (got {score!r})"]
-    if not str(metrics.get("validation", "")).strip():
-        return [f"{METRICS_FILE} does not say how the score was obtained ('validation')"]
-    metric = metrics.get("metric") or task.metric.value
-    if metric != task.metric.value:
-        return [f"{METRICS_FILE} reports {metric}, but the task is scored by {task.metric.value}"]
-    verdict.score, verdict.how = float(score), str(metrics["validation"])
-    verdict.higher_is_better = METRIC_DIRECTIONS.get(metric, task.higher_is_better)
-    return []
-
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+        problems.append(f"{METRICS_FILE} has no finite validation_score (got {score!r}): compute the metric on "
+                        "held-out rows and write it as a number.")
+    how = str(metrics.get("validation") or "").strip()
+    if not how:
+        problems.append(f"{METRICS_FILE} does not say how the score was obtained: set \"validation\" to a sentence "
+                        "naming the held-out data it was measured on.")
+    metric = str(metrics.get("metric") or task.metric.value or "")
+    if task.metric.value and metric != task.metric.value:
+        problems.append(f"{METRICS_FILE} reports {metric!r}, but the task is scored by {task.metric.value!r}.")
+    if not problems:
+        verdict.score, verdict.how, verdict.metric = float(score), how, metric
+        # a known metric's direction is a fact; the code's own claim only counts for metrics we do not know
+        verdict.higher_is_better = METRIC_DIRECTIONS.get(metric, bool(metrics.get("higher_is_better",
+                                                                                    task.higher_is_better)))
+    return problems
