@@ -13,8 +13,16 @@ from mlzero_jupyter.bench.tasks import BUILDERS
 
 pytestmark = pytest.mark.fit
 
+#: Suite tasks the offline planner cannot solve yet, and why; strict, so a fix shows up as a failure to update.
+KNOWN_GAPS = {"chatter_languages": "text-folder classification is not planned offline yet (issue #10)"}
 
-@pytest.mark.parametrize("name", sorted(BUILDERS))
+
+def suite_tasks() -> list:
+    return [pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=True))
+            if name in KNOWN_GAPS else name for name in sorted(BUILDERS)]
+
+
+@pytest.mark.parametrize("name", suite_tasks())
 def test_the_offline_planner_solves_a_suite_task(name, tmp_path, digest):
     task_dir = BUILDERS[name](tmp_path / "suite")
     info = json.loads((task_dir / "task.json").read_text())
