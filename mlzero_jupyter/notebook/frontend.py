@@ -117,15 +117,15 @@ class ShellPump:
         session = self.kernel.session
         try:
             idents, rest = session.feed_identities(frames, copy=False)
+            # Peek at the header only: a full read records the signature, and the kernel would then refuse the
+            # message as a replay when it reads it itself.
+            kind = session.deserialize(rest, content=False, copy=False)["header"].get("msg_type")
+            handler = self.kernel.shell_handlers.get(kind) if kind in COMM_MESSAGES else None
+            if handler is None:
+                return False
             message = session.deserialize(rest, content=True, copy=False)
         except Exception:
             log.debug("unreadable shell message kept for the kernel", exc_info=True)
-            return False
-        kind = message["header"].get("msg_type")
-        if kind not in COMM_MESSAGES:
-            return False
-        handler = self.kernel.shell_handlers.get(kind)
-        if handler is None:
             return False
         try:
             handler(self.stream, idents, message)
