@@ -47,6 +47,9 @@ def rows_and_ids(predictions: pd.DataFrame, id_column: str | None, expected: lis
         return []
     given = keys(predictions[id_column])
     problems = []
+    if len(predictions) != len(expected):
+        problems.append(f"The predictions have {len(predictions)} rows; the test set has {len(expected)}: one row "
+                        "per test row.")
     repeated = pd.Series(given)
     duplicated = set(repeated[repeated.duplicated()])
     if duplicated:
@@ -56,8 +59,6 @@ def rows_and_ids(predictions: pd.DataFrame, id_column: str | None, expected: lis
         problems.append(f"{len(missing)} test ids have no prediction in '{id_column}': {_some(missing)}.")
     if unknown:
         problems.append(f"{len(unknown)} ids in '{id_column}' are not in the test set: {_some(unknown)}.")
-    if not problems and len(predictions) != len(expected):
-        problems.append(f"The predictions have {len(predictions)} rows; the test set has {len(expected)}.")
     return problems
 
 
