@@ -133,7 +133,8 @@ class Agent:
         deadline = started + self.options.time_limit
         if self.folder is None:
             self._prepare()
-        self._emit(RUN_STARTED, run_dir=str(self.folder.path))
+        else:
+            self._emit(RUN_STARTED, run_dir=str(self.folder.path))
         self._select_tool()
         message = ""
         try:
@@ -153,6 +154,7 @@ class Agent:
         self.memory = EpisodicMemory(self.folder.events_path)
         self.memory.record("run_started", data=str(self.data), description=self.description,
                            options=dataclasses.asdict(self.options))
+        self._emit(RUN_STARTED, run_dir=str(self.folder.path))
         self.task = perceive(self.data, self.description, work_dir=self.folder.input_dir)
         refine = getattr(self.coder, "refine_task", None)
         if refine is not None and self.task.ambiguous_fields:
