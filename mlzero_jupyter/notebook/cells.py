@@ -156,8 +156,9 @@ class CellChannel:
         if self.comm is not None:
             self.comm.send({"type": kind, "run_id": self.run_id, "cell_id": self.frontend.cell_id, **data})
 
-    def send_state(self, state: str, **data: Any) -> None:
-        self.send("run_state", state=state, **data)
+    def send_state(self, phase: str, **data: Any) -> None:
+        # "phase", not "state": nbclient and papermill take any comm data with a "state" key for widget state.
+        self.send("run_state", phase=phase, **data)
 
     def _open(self) -> None:
         if not self.frontend.in_kernel:

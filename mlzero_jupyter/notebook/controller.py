@@ -86,11 +86,11 @@ class NotebookController:
         answered = wait_until(lambda: not self.inbox.answers.empty(), self.wait_s, self.pump)
         return self.inbox.answers.get_nowait() if answered else None
 
-    def _ask(self, state: str, make_widget: Callable[[], Any], **data: Any) -> dict[str, Any] | None:
+    def _ask(self, phase: str, make_widget: Callable[[], Any], **data: Any) -> dict[str, Any] | None:
         self.inbox.clear()
         self.inbox.asking.set()  # before the question goes out: an answer may come back at once, on another thread
         if self.channel is not None:
-            self.channel.send_state(state, timeout_s=self.wait_s, **data)
+            self.channel.send_state(phase, timeout_s=self.wait_s, **data)
         self.display.ask(make_widget)
         try:
             return self._wait()

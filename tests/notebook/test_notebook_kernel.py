@@ -59,7 +59,7 @@ class ScriptedFrontend:
         data = content.get("data", {})
         if data.get("type") != "run_state" or content["comm_id"] != self.comm_id:
             return
-        answers = {"waiting_review": self.reviews, "waiting_guidance": self.guidance}.get(data["state"])
+        answers = {"waiting_review": self.reviews, "waiting_guidance": self.guidance}.get(data["phase"])
         if answers:
             answer = answers.pop(0)
             if callable(answer):
@@ -98,7 +98,7 @@ def test_a_frontend_on_a_subshell_gets_the_cells_and_its_guidance_and_approval_r
     second = [e["attempt"] for e in record if e["kind"] == "attempt_finished"][1]
     assert second["guidance"] == ["read the right column"]
     assert second["summary"].endswith("(edited by the user)") and second["status"] == "success"
-    states = [m["state"] for m in mlzero_messages(kernel, "run_state")]
+    states = [m["phase"] for m in mlzero_messages(kernel, "run_state")]
     assert states.count("waiting_review") == 2 and states.count("waiting_guidance") == 1 and states[-1] == "finished"
     assert not reply.get("payload")  # a frontend inserts the cells: no set_next_input
     kernel.execute("print(mlzero_result.status, mlzero_result.best_attempt, len(mlzero_result.predictions()))")
@@ -147,7 +147,7 @@ def test_stop_and_interrupt_end_the_run_cleanly_and_it_can_be_resumed(kernel, tm
     def stop_when_running(session, message):
         frontend(session, message)
         data = message["content"].get("data", {})
-        if data.get("type") == "run_state" and data.get("state") == "attempt_running" and not stopped_at:
+        if data.get("type") == "run_state" and data.get("phase") == "attempt_running" and not stopped_at:
             stopped_at.append(time.monotonic())
             time.sleep(1.0)
             if how == "kernel interrupt":
