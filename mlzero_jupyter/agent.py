@@ -272,7 +272,7 @@ class Agent:
         return draft.code
 
     def _execute_and_validate(self, record: AttemptRecord, attempt_dir: Path, deadline: float) -> None:
-        before = fingerprint(self._input_root())
+        before = fingerprint(self._input_root(), exclude=[self.folder.path])
         outcome = self.executor(
             attempt_dir / CODE_FILE,
             cwd=attempt_dir,
@@ -282,7 +282,7 @@ class Agent:
             memory_limit_mb=self.options.memory_limit_mb,
         )
         record.execution_s = outcome.duration_s
-        touched = changes(before, fingerprint(self._input_root()))
+        touched = changes(before, fingerprint(self._input_root(), exclude=[self.folder.path]))
         if outcome.stopped:
             record.status, record.error = STOPPED, "stopped by the user"
         elif touched:
