@@ -135,3 +135,20 @@ def test_resume_survives_a_torn_event_line(iris_folder, runs_dir):
         handle.write('{"kind": "attempt_sta')  # the kernel died mid-write
     resumed = Agent.resume(stopped.run_dir, coder=ScriptedCoder([good(iris_folder)])).run()
     assert resumed.status == "success"
+
+
+def test_a_run_folder_inside_the_data_folder_is_not_an_input_change(iris_folder, digest):
+    before = digest(iris_folder)
+    result, _, _ = run(iris_folder, iris_folder / "mlzero-runs", [good(iris_folder)])
+    assert result.status == "success"
+    after = {k: v for k, v in digest(iris_folder).items() if not k.startswith("mlzero-runs")}
+    assert after == before
+
+
+def test_code_that_deletes_input_files_is_blocked_before_it_runs(iris_folder, runs_dir, digest):
+    before = digest(iris_folder)
+    attack = f"import shutil\nshutil.rmtree({str(iris_folder)!r})\n"
+    result, _, _ = run(iris_folder, runs_dir, [attack, good(iris_folder)])
+    assert [a.status for a in result.attempts] == ["blocked", "success"]
+    assert "input" in result.attempts[0].error
+    assert digest(iris_folder) == before
