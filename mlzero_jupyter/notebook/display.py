@@ -26,6 +26,7 @@ WRITING, RUNNING, VALIDATING, DONE, FAILED = "writing code", "running", "validat
 #: Seconds between two refreshes of a running attempt's row.
 REFRESH_S = 0.5
 TABLE_ROWS = 10
+LEADERBOARD_COLUMNS = ("model", "score_test", "score_val", "eval_metric", "fit_time", "pred_time_val")
 
 
 @dataclass
@@ -145,7 +146,7 @@ class FinalSummary:
         self.result = result
         self.export_path = export_path
         best_dir = Path(result.run_dir) / f"attempt_{result.best_attempt}" if result.best_attempt else None
-        self.leaderboard = _read_csv(best_dir / LEADERBOARD_FILE) if best_dir else None
+        self.leaderboard = _leaderboard_view(_read_csv(best_dir / LEADERBOARD_FILE)) if best_dir else None
         self.importance = _read_csv(best_dir / FEATURE_IMPORTANCE_FILE) if best_dir else None
 
     def text(self) -> str:
@@ -203,6 +204,14 @@ def _read_csv(path: Path) -> Any:
         return pd.read_csv(path)
     except (ValueError, OSError):
         return None
+
+
+def _leaderboard_view(frame: Any) -> Any:
+    """The leaderboard columns worth a glance, when the file has them."""
+    if frame is None:
+        return None
+    shown = [c for c in LEADERBOARD_COLUMNS if c in frame.columns]
+    return frame[shown] if "model" in shown and len(shown) > 1 else frame
 
 
 def _importance_series(frame: Any) -> Any:

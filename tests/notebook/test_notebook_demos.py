@@ -1,0 +1,43 @@
+"""The demo notebooks run headlessly on the offline planner with real AutoGluon fits, and the tabular one's
+exported solution reproduces its predictions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+DEMOS = Path(__file__).resolve().parents[2] / "demo_notebooks"
+
+
+def execute(path: Path) -> nbformat.NotebookNode:
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return notebook
+
+
+def outputs(notebook: nbformat.NotebookNode) -> str:
+    return "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                     for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
+
+
+@pytest.mark.fit
+@pytest.mark.parametrize("name, metric", [("tabular_wine", "accuracy"), ("timeseries_macro", "mase"),
+                                          ("images_digits", "accuracy")])
+def test_demo_notebook_solves_its_task(tmp_path, monkeypatch, name, metric):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    path = tmp_path / f"{name}.ipynb"
+    shutil.copyfile(DEMOS / path.name, path)
+    text = outputs(execute(path))
+    assert f"success {metric} " in text and "Exported notebook: " in text
+    (run_dir,) = [p for p in (tmp_path / "mlzero-runs").iterdir() if (p / "task.json").exists()]
+    assert (run_dir / "attempts.ipynb").is_file()
+    if name == "tabular_wine":  # the export reproduces the run's predictions exactly
+        execute(run_dir / "solution.ipynb")
+        pd.testing.assert_frame_equal(pd.read_csv(run_dir / "solution_outputs" / "predictions.csv"),
+                                      pd.read_csv(run_dir / "predictions.csv"))
