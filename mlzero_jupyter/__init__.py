@@ -40,3 +40,13 @@ def unload_ipython_extension(ipython: Any) -> None:
     from mlzero_jupyter.notebook.magics import unload
 
     unload(ipython)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """Jupyter Server: the MLZero panel's REST endpoints live in ``mlzero_jupyter.server``."""
+    return [{"module": "mlzero_jupyter.server"}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """JupyterLab: the prebuilt frontend extension (``jupyter labextension develop`` links it)."""
+    return [{"src": "labextension", "dest": "mlzero-jupyter"}]
