@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlzero_jupyter.atomic import copy_file_atomic, disk_full_error, is_disk_full, write_text_atomic
 from mlzero_jupyter.coding.base import CodeDraft, Coder, CodingContext
 from mlzero_jupyter.coding.contract import CODE_FILE, METRICS_FILE
 from mlzero_jupyter.events import (
@@ -33,6 +33,7 @@ from mlzero_jupyter.events import (
     Unattended,
     notify,
 )
+from mlzero_jupyter.errors import ProviderError, UserInputError
 from mlzero_jupyter.execution import check_code, execute, fingerprint, validate
 from mlzero_jupyter.execution.fingerprint import changes
 from mlzero_jupyter.memory.episodic import BLOCKED, FAILED, SKIPPED, STOPPED, SUCCESS, TIMEOUT, AttemptRecord, EpisodicMemory
@@ -44,6 +45,8 @@ from mlzero_jupyter.runs import RunFolder
 MIN_ATTEMPT_SECONDS = 10.0
 #: Seconds kept back from each attempt's budget for validation and record keeping.
 RESERVE_SECONDS = 2.0
+#: Longest description accepted: a sentence or a paragraph, not a document.
+MAX_DESCRIPTION_CHARS = 20_000
 
 
 @dataclass
@@ -78,7 +81,7 @@ class Agent:
         folder: RunFolder | None = None,
     ) -> None:
         self.data = Path(data).expanduser()
-        self.description = description
+        self.description = check_description(description)
         self.options = options or RunOptions()
         self.coder = coder or build_coder(self.options)
         self.controller = controller or Unattended()
@@ -91,16 +94,19 @@ class Agent:
         self._tool: str | None = None
         self._knowledge: list[str] = []
         self._environment: dict[str, Any] = {}
+        self._choice: Any = None  # the selected ToolChoice
 
     @classmethod
     def resume(cls, run_dir: Path | str, guidance: str | None = None, overrides: dict[str, Any] | None = None,
                **kwargs: Any) -> Agent:
         """Continue a run from its folder (after a stop, a failure or a dead kernel), numbering attempts on."""
         folder = RunFolder.open(run_dir)
-        task = TaskSpec.from_dict(folder.read_json("task.json"))
+        task = folder.read_record("task.json", TaskSpec.from_dict)
         memory = EpisodicMemory.load(folder.events_path)
         started = memory.of_kind("run_started")
         stored = started[0].get("options", {}) if started else {}
+        known = {f.name for f in dataclasses.fields(RunOptions)}
+        stored = {k: v for k, v in stored.items() if k in known} if isinstance(stored, dict) else {}
         options = RunOptions(**{**stored, **(overrides or {})})
         agent = cls(task.data_path, task.description, options, folder=folder, **kwargs)
         agent.task, agent.memory = task, memory
@@ -129,6 +135,14 @@ class Agent:
     # -- the run ------------------------------------------------------------------------------------------------
     def run(self) -> RunResult:
         """Run to the end (success, budget spent, or stopped) and return the result."""
+        try:
+            return self._run()
+        except OSError as error:  # a full disk under the run folder: one line, records stay whole (atomic writes)
+            if is_disk_full(error):
+                raise disk_full_error(self.folder.path if self.folder else self.options.output_dir, error) from None
+            raise
+
+    def _run(self) -> RunResult:
         started = time.monotonic()
         deadline = started + self.options.time_limit
         if self.folder is None:
@@ -176,6 +190,7 @@ class Agent:
         if rank is not None and len(importable) > 1:
             choices = rank(self.task, importable, record_dir=self.folder.path)
         self._tool = choices[0].name
+        self._choice = choices[0]
         query = " ".join(filter(None, [self.task.description, self.task.problem_type.value, self.task.modality.value]))
         snippets = retrieve(self.task, query, budget_tokens=self.options.knowledge_budget_tokens, tool=self._tool)
         self._knowledge = [s.text for s in snippets]
@@ -191,7 +206,11 @@ class Agent:
                 return "stopped by the user"
             if remaining < MIN_ATTEMPT_SECONDS:
                 return f"time budget spent ({remaining:.0f} s left)"
-            record = self._attempt(number, deadline)
+            try:
+                record = self._attempt(number, deadline)
+            except KeyboardInterrupt:  # Kernel > Interrupt: the executor killed the attempt on its way out
+                self._stop.set()
+                record = AttemptRecord(number, STOPPED, error="interrupted by the user")
             self.memory.record_attempt(record)
             self._emit(ATTEMPT_FINISHED, number, attempt=dataclasses.asdict(record))
             self._write_result("running", 0.0, "")
@@ -213,14 +232,20 @@ class Agent:
         attempt_dir = self.folder.attempt_dir(number)
         context = self._context(number, attempt_dir, deadline - began - RESERVE_SECONDS)
         self.memory.record("attempt_started", number=number)
-        draft = self.coder.write(context)
+        try:
+            draft = self.coder.write(context)
+        except ProviderError as error:
+            if isinstance(error, UserInputError):  # missing or rejected credentials: the user must act
+                raise
+            return AttemptRecord(number, FAILED, summary="no code: the LLM call failed", error=f"LLM error: {error}",
+                                 duration_s=time.monotonic() - began)
         record = AttemptRecord(number, FAILED, summary=draft.summary, guidance=list(context.guidance))
         _add_calls(record, draft)
         code = self._review(number, draft, attempt_dir, record)
         if code is None:
             record.duration_s = time.monotonic() - began
             return record
-        (attempt_dir / CODE_FILE).write_text(code, encoding="utf-8")
+        write_text_atomic(attempt_dir / CODE_FILE, code)
         self._emit(ATTEMPT_STARTED, number, code=code, summary=draft.summary, time_limit=context.time_limit)
         self._execute_and_validate(record, attempt_dir, deadline)
         if not record.succeeded and record.status != STOPPED:
@@ -247,13 +272,15 @@ class Agent:
             best_score=best.score if best else None,
             environment=self._environment,
             seed=self.options.seed,
+            checkpoint=self._choice.checkpoint if self._choice else None,
+            excluded_model_types=list(self._choice.excluded_model_types) if self._choice else [],
         )
 
     def _review(self, number: int, draft: CodeDraft, attempt_dir: Path, record: AttemptRecord) -> str | None:
         """Apply the code policy and the controller's review; the code to run, or None (record says why)."""
         report = check_code(draft.code, attempt_dir=attempt_dir, input_dir=self._input_root(),
                             rules=self.options.policy)
-        (attempt_dir / f"proposed_{CODE_FILE}").write_text(draft.code, encoding="utf-8")
+        write_text_atomic(attempt_dir / f"proposed_{CODE_FILE}", draft.code)
         if report.blocked:
             record.status, record.error = BLOCKED, "Blocked by the code policy:\n" + report.describe("block")
             return None
@@ -328,9 +355,9 @@ class Agent:
     def _publish(self, best: AttemptRecord) -> None:
         """Copy the best attempt's code and predictions to the top of the run folder."""
         source = self.folder.attempt_dir(best.number, create=False)
-        shutil.copyfile(source / CODE_FILE, self.folder.solution_path)
+        copy_file_atomic(source / CODE_FILE, self.folder.solution_path)
         predictions = self.folder.path / best.predictions
-        shutil.copyfile(predictions, self.folder.path / predictions.name)
+        copy_file_atomic(predictions, self.folder.path / predictions.name)
 
     def _write_result(self, status: str, total_s: float, message: str) -> RunResult:
         attempts = self.memory.attempts
@@ -385,6 +412,24 @@ def build_coder(options: RunOptions) -> Coder:
     settings = load_config({"provider": options.provider, "model": options.model, "base_url": options.base_url})
     provider = get_provider(settings.provider, **settings.provider_options())
     return LLMCoder(provider, budget_tokens=settings.prompt_budget_tokens)
+
+
+def check_description(text: str | None) -> str | None:
+    """The description as given (None: inferred from the data); empty, binary or huge text is refused."""
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise UserInputError(f"the description must be text, not {type(text).__name__}; describe the goal in a sentence")
+    if not text.strip():
+        raise UserInputError("the description is empty; describe the goal in a sentence, or leave it out to let "
+                             "the agent infer it from the data")
+    if len(text) > MAX_DESCRIPTION_CHARS:
+        raise UserInputError(f"the description has {len(text):,} characters (at most {MAX_DESCRIPTION_CHARS:,}); "
+                             "describe the goal in a few sentences and put documents in the data folder")
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text) or "\ufffd" in text:
+        raise UserInputError("the description contains binary data (control characters); describe the goal in "
+                             "plain words")
+    return text
 
 
 def _add_calls(record: AttemptRecord, draft: CodeDraft) -> None:

@@ -39,6 +39,8 @@ class CodingContext:
     best_score: float | None = None
     environment: dict[str, Any] = field(default_factory=dict)  # facts from memory.environment (cpus, checkpoints...)
     seed: int = 0
+    checkpoint: str | None = None  # the local checkpoint folder tool selection chose (ToolChoice.checkpoint)
+    excluded_model_types: list[str] = field(default_factory=list)  # hub models tool selection excluded (offline)
 
 
 @dataclass

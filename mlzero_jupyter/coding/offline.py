@@ -1,8 +1,10 @@
 """The offline planner: deterministic, readable scripts from the TaskSpec, repaired by rules. No LLM needed.
 
-It picks the script family from the task (tabular, forecasting, images), starts from the default plan, applies the
-user's guidance, the repairs the previous failures call for and, with a valid result in hand, the next rung of the
-improvement ladder, then renders the family's template.
+It picks the script family from the task (tabular, forecasting, image, text, segmentation) and the pretrained
+backbone this machine offers (``backbones.resolve``), starts from the default plan, applies the user's guidance,
+the repairs the previous failures call for and, with a valid result in hand, the next rung of the improvement
+ladder, then renders the family's template. The summary and the script's header say which model path was taken
+and why.
 """
 
 from __future__ import annotations
@@ -10,13 +12,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mlzero_jupyter.coding.base import CodeDraft, CodingContext
-from mlzero_jupyter.coding.planner import forecasting, guidance, images, ladder, repairs, tabular
+from mlzero_jupyter.coding.planner import (
+    backbones,
+    forecasting,
+    guidance,
+    images,
+    ladder,
+    repairs,
+    segmentation,
+    tabular,
+    texts,
+)
 from mlzero_jupyter.coding.planner.common import tidy
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.perception.spec import TaskSpec
 
 Builder = Callable[[CodingContext, Plan, str], str]
-BUILDERS: dict[str, Builder] = {"tabular": tabular.build, "forecasting": forecasting.build, "image": images.build}
+BUILDERS: dict[str, Builder] = {"tabular": tabular.build, "forecasting": forecasting.build, "image": images.build,
+                                "text": texts.build, "segmentation": segmentation.build}
+#: The pretrained backbone each family may fine-tune.
+ROLES = {"image": "image", "text": "text", "segmentation": "segmentation"}
 
 
 class OfflinePlanner:
@@ -26,9 +41,11 @@ class OfflinePlanner:
 
     def write(self, context: CodingContext) -> CodeDraft:
         plan = Plan(family=family_of(context.task), tool=context.tool)
-        images.choose_model(plan, context.environment)
+        choose_backbone(plan, context)
         guidance.apply(plan, context)
         repairs.apply(plan, context)
+        if plan.family == "text" and not plan.use_multimodal and texts.text_folders(context.task) is None:
+            plan.family = "tabular"  # a table with text: TabularPredictor's n-gram features, no backbone needed
         if context.improve:
             ladder.climb(plan, context)
         summary = describe(plan, context)
@@ -36,20 +53,46 @@ class OfflinePlanner:
 
 
 def family_of(task: TaskSpec) -> str:
-    """Which script family fits the task."""
+    """Which script family fits the task (before the backbone is known: text tables start as "text")."""
     if task.problem_type.value == "forecasting":
         return "forecasting"
-    if task.modality.value == "image" or images.image_source(task) is not None:
+    if task.problem_type.value == "semantic_segmentation":
+        return "segmentation"
+    if images.image_source(task) is not None or (task.modality.value == "image" and task.train_file is None):
         return "image"
+    if texts.text_folders(task) is not None or texts.text_columns(task):
+        return "text"
     return "tabular"
 
 
+def choose_backbone(plan: Plan, context: CodingContext) -> None:
+    """Resolve the family's pretrained backbone; MultiModalPredictor when there is one."""
+    role = ROLES.get(plan.family)
+    if role is None:
+        return
+    plan.backbone = backbones.resolve(role, context.environment, context.checkpoint)
+    plan.use_multimodal = plan.backbone.pretrained
+    if plan.use_multimodal:
+        plan.tool = "autogluon.multimodal"
+
+
+FALLBACKS = {"image": "pixel features + TabularPredictor", "text": "text n-grams + TabularPredictor",
+             "segmentation": "per-pixel gradient boosting (trained from scratch)"}
+
+
 def describe(plan: Plan, context: CodingContext) -> str:
-    """One line for the attempt's record: what the script does, then what changed and why."""
+    """One line for the attempt's record: what the script does, which model path and why, what changed and why."""
     task = context.task
     what = {"tabular": "TabularPredictor", "forecasting": "TimeSeriesPredictor",
-            "image": "MultiModalPredictor" if plan.use_multimodal else "pixel features + TabularPredictor"}
-    line = (f"{what[plan.family]} ({plan.presets}) for {task.problem_type.value or 'the task'} "
+            **({plan.family: "MultiModalPredictor"} if plan.use_multimodal else FALLBACKS)}
+    presets = "" if plan.family == "segmentation" or plan.use_multimodal else f" ({plan.presets})"
+    line = (f"{what[plan.family]}{presets} for {task.problem_type.value or 'the task'} "
             f"on {task.target.value!r}, scored by {task.metric.value}")
+    if plan.backbone is not None and plan.family in ROLES:
+        backbone = plan.backbone
+        if plan.use_multimodal:
+            line += f"; model: {backbone.checkpoint} ({backbone.reason})"
+        else:
+            line += f"; no pretrained model: {'MultiModalPredictor failed before' if backbone.pretrained else backbone.reason}"
     changes = plan.summary_changes
     return line + ("; " + "; ".join(changes) if changes else "")

@@ -1,5 +1,6 @@
-"""Scripts for image classification: MultiModalPredictor on a local checkpoint when the environment has both,
-otherwise pixel and colour-histogram features fed to TabularPredictor."""
+"""Scripts for image classification (class folders, or a table of image paths alone or beside other columns):
+MultiModalPredictor on a pretrained backbone when this machine has one (``backbones.resolve``), otherwise pixel
+and colour-histogram features fed to TabularPredictor. Document images are images like any other."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner import multimodal
 from mlzero_jupyter.coding.planner.common import (
     header,
     higher_is_better,
@@ -20,6 +22,7 @@ from mlzero_jupyter.coding.planner.source import file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
 from mlzero_jupyter.coding.planner.tabular import AG_METRICS, evaluate_lines, fit_arguments
 from mlzero_jupyter.coding.templates import render
+from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 
 #: Seconds kept for imports, reading every image, evaluating and predicting.
@@ -58,34 +61,33 @@ class ImageSource:
     test: FileInfo | None  # a folder of images, or a table with a path column
 
 
-def image_source(task: TaskSpec) -> ImageSource | None:
-    """The task's images, if it has any: class folders or a table of paths."""
-    folders = [f for f in task.files if f.format == "image_folder"]
+def class_folders(task: TaskSpec, fmt: str) -> ImageSource | None:
+    """A folder of ``fmt`` (image_folder, text_folder) with class sub-folders, and the unlabelled one to predict."""
+    folders = [f for f in task.files if f.format == fmt]
     labelled = next((f for f in folders if f.classes), None)
-    if labelled is not None:
-        unlabelled = [f for f in folders if not f.classes]
-        test = next((f for f in unlabelled if f.role == "test"), None) or next(iter(unlabelled), None)
-        return ImageSource(labelled, None, test)
+    if labelled is None:
+        return None
+    unlabelled = [f for f in folders if not f.classes]
+    test = next((f for f in unlabelled if f.role == "test"), None) or next(iter(unlabelled), None)
+    return ImageSource(labelled, None, test)
+
+
+def image_source(task: TaskSpec) -> ImageSource | None:
+    """The task's images, if it has any: class folders, or a table with a column of image paths (alone, or beside
+    other features)."""
+    folders = class_folders(task, "image_folder")
+    if folders is not None:
+        return folders
     train = task.train_file
-    paths = [c.name for c in train.columns if c.kind == "path"] if train is not None else []
-    if paths and task.modality.value == "image":
+    paths = [c.name for c in train.columns if c.kind == "path" and _images_named(c.examples)] if train else []
+    if paths and task.modality.value in ("image", "multimodal"):
         test = task.test_file if task.test_file is not None and paths[0] in task.test_file.column_names else None
         return ImageSource(train, paths[0], test)
     return None
 
 
-def choose_model(plan: Plan, environment: dict[str, Any]) -> None:
-    """MultiModalPredictor when autogluon.multimodal imports and a local image checkpoint exists."""
-    multimodal = environment.get("modules", {}).get("autogluon.multimodal", {})
-    if plan.family == "image" and image_checkpoint(environment) and multimodal.get("importable"):
-        plan.use_multimodal = True
-        plan.tool = "autogluon.multimodal"
-
-
-def image_checkpoint(environment: dict[str, Any]) -> str | None:
-    """The path of a local image checkpoint, from ``Environment.to_dict()``'s checkpoint list."""
-    found = [c for c in environment.get("checkpoints", []) if isinstance(c, dict) and c.get("role") == "image"]
-    return found[0]["path"] if found else None
+def _images_named(examples: list[str]) -> bool:
+    return not examples or any(str(e).lower().endswith(tuple(IMAGE_EXTENSIONS)) for e in examples)
 
 
 def build(context: CodingContext, plan: Plan, summary: str) -> str:
@@ -98,19 +100,24 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     shape = layout(task.sample_submission_file, settings["LABEL"], settings["ID_COLUMN"], [settings["ID_COLUMN"]],
                    settings["PROBLEM_TYPE"], settings["METRIC"])
     settings["PREDICTION_COLUMNS"] = shape.columns
-    tool = (f"AutoGluon MultiModalPredictor on the local checkpoint {settings.get('CHECKPOINT')!r}"
+    tool = (f"AutoGluon MultiModalPredictor fine-tuning {plan.backbone.checkpoint} ({plan.backbone.reason})"
             if plan.use_multimodal else "Pillow pixel and colour features, AutoGluon TabularPredictor "
-            f"(presets {plan.presets!r})")
-    modules = (["from autogluon.multimodal import MultiModalPredictor"] if plan.use_multimodal else
+            f"(presets {plan.presets!r})" + (f"; no pretrained backbone: {plan.backbone.reason}"
+                                             if plan.backbone and not plan.backbone.pretrained else ""))
+    modules = ([multimodal.IMPORT, "from autogluon.core.metrics import get_metric"] if plan.use_multimodal else
                ["from autogluon.tabular import TabularPredictor", "from PIL import Image"])
+    comments = {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
+                "OTHER_FEATURES": "the table's other columns, used beside the image"}
+    if plan.use_multimodal:
+        comments.update(multimodal.comments(plan.backbone))
     head = header(context, plan, title=f"Classify images by {settings['LABEL']!r} from {source.train.path}.",
                   tool=tool, summary=summary, modules=modules, settings=settings,
                   validation="On a random 20% hold-out of the labelled images (stratified by class), never used "
                              "for fitting.",
-                  comments={"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS)})
+                  comments=comments)
     return render("images", header=head, helpers=_helpers(plan, source),
                   load_comments=plan.comments("load"), load=_load(task, source, plan, settings),
-                  prepare_comments=plan.comments("prepare"), prepare=_prepare(plan, source),
+                  prepare_comments=plan.comments("prepare"), prepare=_prepare(plan, source, settings),
                   train_comments=plan.comments("train"), fit=_fit(plan), evaluate=_evaluate(plan, settings),
                   metrics=metrics_block(), predict_comments=plan.comments("predict"),
                   predict=_predict(task, plan, shape, settings, source))
@@ -135,8 +142,10 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: ImageS
     values.update(LABEL=task.target.value or "label", ID_COLUMN=_id_column(task, source), PROBLEM_TYPE=problem,
                   METRIC=metric, AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
                   TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS))
+    values["OTHER_FEATURES"] = other_features(task, source, values["LABEL"], values["ID_COLUMN"]) or None
     if plan.use_multimodal:
-        values["CHECKPOINT"] = image_checkpoint(context.environment)
+        values.update(multimodal.metric_settings(metric, problem))
+        values.update(multimodal.settings(plan.backbone, fusion=bool(values["OTHER_FEATURES"])))
     else:
         values.update(IMAGE_SIZE=16, PRESETS=plan.presets, HYPERPARAMETERS=plan.hyperparameters,
                       EXCLUDED_MODEL_TYPES=plan.excluded_models or None)
@@ -181,23 +190,29 @@ def _load(task: TaskSpec, source: ImageSource, plan: Plan, settings: dict[str, A
     return "\n".join(lines)
 
 
-def _prepare(plan: Plan, source: ImageSource) -> str:
+def other_features(task: TaskSpec, source: ImageSource, label: str, id_column: str) -> list[str]:
+    """Columns of a table of image paths that are features too (image plus tabular data)."""
+    if source.path_column is None:
+        return []
+    skip = {label, id_column, source.path_column, task.id_column.value}
+    return [c.name for c in source.train.columns if c.name not in skip and c.kind not in ("id", "constant", "path")]
+
+
+def _prepare(plan: Plan, source: ImageSource, settings: dict[str, Any]) -> str:
     frames = ("train", "test") if source.test is not None else ("train",)
+    others = " + OTHER_FEATURES" if settings.get("OTHER_FEATURES") else ""
     if plan.use_multimodal:
-        return "\n".join(f"{frame}[\"image\"] = {frame}[\"path\"].astype(str)" for frame in frames)
+        lines = [f"{frame}[\"image\"] = {frame}[\"path\"].astype(str)" for frame in frames]
+        return "\n".join(lines + [f"features = [\"image\"]{others}"])
     lines = ["# Images become numbers: resized pixels and colour histograms, one row per image."]
     lines += [f"{frame} = pd.concat([{frame}, feature_table(list({frame}[\"path\"]))], axis=1)" for frame in frames]
-    lines.append("features = [c for c in train.columns if c.startswith((\"pixel_\", \"colour_bin_\"))]")
+    lines.append(f"features = [c for c in train.columns if c.startswith((\"pixel_\", \"colour_bin_\"))]{others}")
     return "\n".join(lines)
 
 
 def _fit(plan: Plan) -> str:
     if plan.use_multimodal:
-        return ("predictor = MultiModalPredictor(label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=METRIC, "
-                "path=MODEL_DIR)\n"
-                "predictor.fit(\n    fit_data[[\"image\", LABEL]], time_limit=TIME_LIMIT, seed=SEED,\n"
-                "    hyperparameters={\"model.names\": [\"timm_image\"], "
-                "\"model.timm_image.checkpoint_name\": CHECKPOINT},\n)")
+        return multimodal.fit_lines("features")
     return ("predictor = TabularPredictor(\n"
             "    label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=AG_METRIC, path=MODEL_DIR, verbosity=1\n)\n"
             f"predictor.fit(fit_data[features + [LABEL]], {fit_arguments(plan)})")
@@ -205,9 +220,7 @@ def _fit(plan: Plan) -> str:
 
 def _evaluate(plan: Plan, settings: dict[str, Any]) -> str:
     if plan.use_multimodal:
-        return ("validation_score = predictor.evaluate(holdout[[\"image\", LABEL]], metrics=[METRIC])[METRIC]\n"
-                "pd.DataFrame([{\"model\": \"MultiModalPredictor\", \"score_test\": validation_score}]).to_csv(\n"
-                "    \"leaderboard.csv\", index=False\n)")
+        return multimodal.evaluate_lines("features")
     return (evaluate_lines(settings["METRIC"])
             + "\npredictor.leaderboard(holdout, silent=True).to_csv(\"leaderboard.csv\", index=False)")
 
@@ -217,7 +230,6 @@ def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any]
     if source.test is None:
         lines.append("# No unlabelled images were given: the predictions are for the hold-out images.\n"
                      "holdout[ID_COLUMN] = [path.name for path in holdout[\"path\"]]\ntest = holdout")
-    features = "test[[\"image\"]]" if plan.use_multimodal else "test[features]"
-    lines.append(predict_lines(plan, shape, settings["PROBLEM_TYPE"], features, task.sample_submission_file,
+    lines.append(predict_lines(plan, shape, settings["PROBLEM_TYPE"], "test[features]", task.sample_submission_file,
                                settings["ID_COLUMN"]))
     return "\n".join(lines)

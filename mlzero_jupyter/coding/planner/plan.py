@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlzero_jupyter.coding.planner.backbones import Backbone
+
 #: Where a note is printed in the script: above the settings, or at the top of one of its sections.
 SECTIONS = ("settings", "load", "prepare", "train", "predict")
 
@@ -21,7 +23,7 @@ class Note:
 class Plan:
     """What the script of one attempt will do; rules edit it, builders render it."""
 
-    family: str  # tabular, forecasting, image
+    family: str  # tabular, forecasting, image, text, segmentation
     tool: str  # autogluon.tabular, autogluon.timeseries, sklearn, autogluon.multimodal
     presets: str = "medium_quality"
     time_share: float = 0.8  # share of the attempt's time limit given to training
@@ -35,7 +37,8 @@ class Plan:
     drop_columns: list[str] = field(default_factory=list)
     feature_importance: bool = True
     complete_predictions: bool = False  # fill rows the model could not score, keep every test row
-    use_multimodal: bool = False  # images: MultiModalPredictor instead of pixel features
+    use_multimodal: bool = False  # MultiModalPredictor on a pretrained backbone instead of the fallback
+    backbone: Backbone | None = None  # the pretrained model path considered, and why it was (not) taken
     notes: list[Note] = field(default_factory=list)
 
     def note(self, kind: str, section: str, text: str, change: str) -> None:

@@ -54,8 +54,8 @@ def _first_line(pattern: re.Pattern[str], text: str) -> str:
 def _missing_packages(plan: Plan, text: str) -> None:
     for match in MISSING_MODULE.finditer(text):
         package = next(group for group in match.groups() if group).split(".")[0].lower()
-        if package == "autogluon" and "multimodal" in match.group(0):
-            _no_multimodal(plan, f"{match.group(0)!r}: AutoGluon's multimodal module is not installed")
+        if (package == "autogluon" and "multimodal" in match.group(0)) or package in BACKBONE_PACKAGES:
+            _no_multimodal(plan, f"{match.group(0)!r}: a package MultiModalPredictor needs is not installed")
             continue
         tabular, forecasting = PACKAGE_MODELS.get(package, ([], []))
         models = forecasting if plan.family == "forecasting" else tabular
@@ -65,11 +65,20 @@ def _missing_packages(plan: Plan, text: str) -> None:
                       f"need it ({', '.join(models)}) are excluded.", f"{package} missing, {', '.join(models)} excluded")
 
 
+#: Packages MultiModalPredictor's backbones need.
+BACKBONE_PACKAGES = {"timm", "transformers", "torchvision", "open_clip"}
+#: What each family does instead of MultiModalPredictor.
+FALLBACK_NOTES = {"image": ("images become pixel features for TabularPredictor", "pixel features instead"),
+                  "text": ("text becomes n-gram features for TabularPredictor", "text n-grams instead"),
+                  "segmentation": ("a per-pixel classifier is trained from scratch", "a per-pixel classifier instead")}
+
+
 def _no_multimodal(plan: Plan, reason: str) -> None:
-    if plan.family == "image" and plan.use_multimodal:
+    if plan.use_multimodal and plan.family in FALLBACK_NOTES:
         plan.use_multimodal = False
-        plan.note("Repair", "settings", f"{reason}; images become pixel features for TabularPredictor.",
-                  "MultiModalPredictor unavailable, pixel features instead")
+        plan.tool = "autogluon.tabular" if plan.family != "segmentation" else "sklearn"
+        instead, change = FALLBACK_NOTES[plan.family]
+        plan.note("Repair", "settings", f"{reason}; {instead}.", f"MultiModalPredictor unavailable, {change}")
 
 
 def _hub(plan: Plan, text: str) -> None:

@@ -119,7 +119,7 @@ def write_line(variable: str, sample: FileInfo | None) -> str:
     return f"{variable}.to_{fmt}({literal(name)}" + (", index=False)" if fmt == "parquet" else ")")
 
 
-THIRD_PARTY = ("numpy", "pandas", "autogluon", "PIL", "sklearn")
+THIRD_PARTY = ("numpy", "pandas", "autogluon", "PIL", "sklearn", "scipy", "joblib")
 
 
 def imports(*items: str) -> str:

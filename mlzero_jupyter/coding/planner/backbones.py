@@ -1,0 +1,80 @@
+"""Which pretrained model an attempt fine-tunes, and why: a local checkpoint, the model hub, or no backbone at all
+(the planner then uses a fallback that needs no pretrained weights).
+
+The order is: autogluon.multimodal must import; a local checkpoint for the role (the one tool selection chose,
+else the first the environment reports) wins; the hub is used only when it is reachable and the role is cheap
+enough for this machine (segmentation models are too heavy for a CPU without a local checkpoint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mlzero_jupyter.memory.environment import CHECKPOINT_VARIABLES
+
+#: Small, CPU-friendly hub models per role, used only when the hub is reachable.
+HUB_MODELS = {"text": "sentence-transformers/all-MiniLM-L6-v2", "image": "mobilenetv3_small_100",
+              "segmentation": "facebook/sam-vit-base"}
+#: MultiModalPredictor's model key and checkpoint hyperparameter per role.
+MODEL_KEYS = {"text": "hf_text", "image": "timm_image", "segmentation": "sam"}
+
+
+@dataclass
+class Backbone:
+    """The model path of one attempt."""
+
+    role: str  # text, image, segmentation
+    checkpoint: str | None  # a local folder or a hub name; None: no pretrained backbone, use the fallback
+    reason: str  # one sentence: why this model path
+
+    @property
+    def pretrained(self) -> bool:
+        return self.checkpoint is not None
+
+    @property
+    def model_key(self) -> str:
+        return MODEL_KEYS[self.role]
+
+
+def resolve(role: str, environment: dict[str, Any], chosen: str | None = None) -> Backbone:
+    """The backbone for ``role`` on the machine ``environment`` describes (``Environment.to_dict()``); ``chosen``
+    is the checkpoint tool selection picked, if any."""
+    multimodal = environment.get("modules", {}).get("autogluon.multimodal", {})
+    if not multimodal.get("importable"):
+        return Backbone(role, None, "autogluon.multimodal is not installed here")
+    local = local_checkpoint(environment, role, chosen)
+    if local is not None:
+        what = f" ({local['model']})" if local.get("model") else ""
+        return Backbone(role, local["path"], f"local {role} checkpoint{what} from {local['source']}")
+    heavy = role == "segmentation" and not environment.get("gpu_count")
+    if environment.get("hub_reachable") and not heavy:
+        return Backbone(role, HUB_MODELS[role], f"the model hub is reachable: the small hub model {HUB_MODELS[role]}")
+    variable = CHECKPOINT_VARIABLES[role]
+    if heavy and environment.get("hub_reachable"):
+        why = "no GPU for a hub segmentation model"
+    else:
+        why = f"the model hub is unreachable ({environment.get('hub_note') or 'offline'})"
+    return Backbone(role, None, f"{why} and no local {role} checkpoint (set ${variable} to a checkpoint folder)")
+
+
+def local_checkpoint(environment: dict[str, Any], role: str, chosen: str | None = None) -> dict[str, Any] | None:
+    """The checkpoint of ``role`` in the environment's list: the ``chosen`` folder if it has that role, else the
+    first one."""
+    found = [c for c in environment.get("checkpoints", []) if isinstance(c, dict) and c.get("role") == role]
+    return next((c for c in found if c.get("path") == chosen), found[0] if found else None)
+
+
+def facts(environment: dict[str, Any]) -> list[str]:
+    """Compact lines for a prompt: the local checkpoints, the hub and whether MultiModalPredictor imports."""
+    multimodal = environment.get("modules", {}).get("autogluon.multimodal", {})
+    lines = [f"autogluon.multimodal importable: {'yes' if multimodal.get('importable') else 'no'}; model hub: "
+             + ("reachable" if environment.get("hub_reachable") else
+                f"unreachable ({environment.get('hub_note') or 'offline'})")]
+    for checkpoint in environment.get("checkpoints", []):
+        model = f", holds {checkpoint['model']}" if checkpoint.get("model") else ""
+        lines.append(f"local {checkpoint['role']} checkpoint: {checkpoint['path']} ({checkpoint['source']}{model})")
+    if len(lines) == 1:
+        lines.append("no local checkpoints (" + ", ".join(f"${v}" for v in CHECKPOINT_VARIABLES.values())
+                     + " unset)")
+    return lines

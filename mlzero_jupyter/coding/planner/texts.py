@@ -1,0 +1,229 @@
+"""Scripts for text: documents in class folders (read into a table with a ``text`` column) and tables with free
+text (alone or beside other columns). MultiModalPredictor fine-tunes a pretrained text backbone when this machine
+has one (``backbones.resolve``); otherwise TabularPredictor turns the text into n-gram features (text tables then
+go to the tabular family, which does exactly that)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner import multimodal
+from mlzero_jupyter.coding.planner.common import (
+    header,
+    higher_is_better,
+    metric_name,
+    metrics_block,
+    time_limit_comment,
+    training_seconds,
+)
+from mlzero_jupyter.coding.planner.images import ImageSource, class_folders
+from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.source import file_constant, read_lines
+from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
+from mlzero_jupyter.coding.planner.tabular import AG_METRICS, evaluate_lines, fit_arguments
+from mlzero_jupyter.coding.templates import render
+from mlzero_jupyter.perception.spec import TaskSpec
+
+#: Seconds kept for imports, reading the documents, evaluating and predicting.
+MARGIN_SECONDS = 15
+PROBLEMS = ("binary", "multiclass", "regression")
+
+DOCUMENTS_HELPER = '''
+TEXT_EXTENSIONS = {".txt", ".text", ".md"}
+
+
+def list_documents(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file() and path.suffix.lower() in TEXT_EXTENSIONS)
+
+
+def read_document(path: Path) -> str:
+    """A document's text; undecodable bytes are replaced, never fatal."""
+    return path.read_text(encoding="utf-8", errors="replace").strip()
+'''
+
+
+def text_folders(task: TaskSpec) -> ImageSource | None:
+    """Documents in class sub-folders, and the unlabelled folder to predict."""
+    return class_folders(task, "text_folder")
+
+
+def text_columns(task: TaskSpec) -> list[str]:
+    """The free-text columns of the training table."""
+    train = task.train_file
+    target = task.target.value
+    return [c.name for c in train.columns if c.kind == "text" and c.name != target] if train is not None else []
+
+
+def build(context: CodingContext, plan: Plan, summary: str) -> str:
+    """The whole text script."""
+    task = context.task
+    folders = text_folders(task)
+    if folders is None and task.train_file is None:
+        raise ValueError("the task has neither labelled documents nor a training table")
+    settings = _settings(context, plan, task, folders)
+    test_columns = [settings["ID_COLUMN"]] if folders is not None else (
+        task.test_file.column_names if task.test_file is not None else [])
+    shape = layout(task.sample_submission_file, settings["LABEL"], settings["ID_COLUMN"], test_columns,
+                   settings["PROBLEM_TYPE"], settings["METRIC"])
+    settings["PREDICTION_COLUMNS"] = shape.columns
+    head = header(context, plan, title=_title(task, folders, settings["LABEL"]), tool=_tool(plan), summary=summary,
+                  modules=_modules(plan), settings=settings, comments=_comments(context, plan),
+                  validation=_validation(settings["PROBLEM_TYPE"]))
+    return render("texts", header=head, helpers=DOCUMENTS_HELPER if folders is not None else "",
+                  load_comments=plan.comments("load"), load=_load(task, plan, folders),
+                  prepare_comments=plan.comments("prepare"), prepare=_prepare(task, folders),
+                  train_comments=plan.comments("train"), holdout=_holdout(settings["PROBLEM_TYPE"]),
+                  fit=_fit(plan), evaluate=_evaluate(plan, settings), metrics=metrics_block(),
+                  predict_comments=plan.comments("predict"),
+                  predict=_predict(task, plan, shape, settings, folders))
+
+
+def _title(task: TaskSpec, folders: ImageSource | None, label: str) -> str:
+    where = folders.train.path if folders is not None else task.train_file.path
+    return f"Predict {label!r} from the text in {where}."
+
+
+def _tool(plan: Plan) -> str:
+    if plan.use_multimodal:
+        return f"AutoGluon MultiModalPredictor fine-tuning {plan.backbone.checkpoint} ({plan.backbone.reason})"
+    why = f"; no pretrained backbone: {plan.backbone.reason}" if plan.backbone and not plan.backbone.pretrained else ""
+    return f"AutoGluon TabularPredictor on text n-gram features (presets {plan.presets!r}){why}"
+
+
+def _modules(plan: Plan) -> list[str]:
+    if plan.use_multimodal:
+        return [multimodal.IMPORT, "from autogluon.core.metrics import get_metric"]
+    return ["from autogluon.tabular import TabularPredictor"]
+
+
+def _comments(context: CodingContext, plan: Plan) -> dict[str, str]:
+    comments = {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
+                "IGNORED_COLUMNS": "never used as features"}
+    if plan.use_multimodal:
+        comments.update(multimodal.comments(plan.backbone))
+    return comments
+
+
+def _validation(problem: str) -> str:
+    stratified = " (stratified by class)" if problem != "regression" else ""
+    return f"On a random 20% hold-out of the labelled rows{stratified}, never used for fitting."
+
+
+def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: ImageSource | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if folders is not None:
+        values["TRAIN_DIR"] = file_constant(folders.train)
+        if folders.test is not None:
+            values["TEST_DIR"] = file_constant(folders.test)
+    else:
+        values["TRAIN_FILE"] = file_constant(task.train_file)
+        if task.test_file is not None:
+            values["TEST_FILE"] = file_constant(task.test_file)
+    if task.sample_submission_file is not None:
+        values["SAMPLE_SUBMISSION_FILE"] = file_constant(task.sample_submission_file)
+    problem = _problem(task, folders)
+    metric = metric_name(task, "rmse" if problem == "regression" else "accuracy")
+    id_column = _id_column(task, folders)
+    values.update(LABEL=task.target.value or "label", ID_COLUMN=id_column, PROBLEM_TYPE=problem, METRIC=metric,
+                  AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
+                  IGNORED_COLUMNS=[c for c in [id_column, *plan.drop_columns] if c] if folders is None else None,
+                  TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS))
+    if plan.use_multimodal:
+        others = folders is None and any(c.kind in ("numeric", "categorical", "boolean") for c in task.train_file.columns
+                                         if c.name not in (values["LABEL"], id_column))
+        values.update(multimodal.metric_settings(metric, problem))
+        values.update(multimodal.settings(plan.backbone, fusion=others))
+    else:
+        values.update(PRESETS=plan.presets, HYPERPARAMETERS=plan.hyperparameters,
+                      EXCLUDED_MODEL_TYPES=plan.excluded_models or None)
+    values.update(HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
+    return values
+
+
+def _problem(task: TaskSpec, folders: ImageSource | None) -> str:
+    if task.problem_type.value in PROBLEMS:
+        return task.problem_type.value
+    return "binary" if folders is not None and len(folders.train.classes) == 2 else "multiclass"
+
+
+def _id_column(task: TaskSpec, folders: ImageSource | None) -> str | None:
+    """Documents: the sample submission's id column, else 'file'. Tables: the task's id column, if present."""
+    sample = task.sample_submission_file
+    value = task.id_column.value
+    if folders is None:
+        present = task.train_file.column_names + (task.test_file.column_names if task.test_file else [])
+        return value if value and value in present else None
+    if value and (sample is None or value in sample.column_names):
+        return value
+    return sample.columns[0].name if sample is not None and sample.columns else "file"
+
+
+def _has_test(task: TaskSpec, folders: ImageSource | None) -> bool:
+    return (folders.test if folders is not None else task.test_file) is not None
+
+
+def _load(task: TaskSpec, plan: Plan, folders: ImageSource | None) -> str:
+    if folders is None:
+        lines = [read_lines("train", "TRAIN_FILE", task.train_file, plan)]
+        if task.test_file is not None:
+            lines.append(read_lines("test", "TEST_FILE", task.test_file, plan))
+    else:
+        sample = task.sample_submission_file
+        column = sample.columns[0] if sample is not None and sample.columns else None
+        name = "path.stem" if column is not None and column.examples and all(
+            "." not in e for e in column.examples) else "path.name"
+        lines = ["train_paths = list_documents(TRAIN_DIR)",
+                 "train = pd.DataFrame({\"path\": train_paths, LABEL: [p.relative_to(TRAIN_DIR).parts[0] for p in "
+                 "train_paths]})"]
+        if folders.test is not None:
+            lines += ["test_paths = list_documents(TEST_DIR)",
+                      f"test = pd.DataFrame({{\"path\": test_paths, ID_COLUMN: [{name} for path in test_paths]}})"]
+    if task.sample_submission_file is not None:
+        lines.append(read_lines("sample_submission", "SAMPLE_SUBMISSION_FILE", task.sample_submission_file, plan))
+    return "\n".join(lines)
+
+
+def _prepare(task: TaskSpec, folders: ImageSource | None) -> str:
+    frames = "(train, test)" if _has_test(task, folders) else "(train,)"
+    if folders is not None:
+        return ("# One row per document: its text is the only feature.\n"
+                f"for frame in {frames}:\n"
+                "    frame[\"text\"] = [read_document(path) for path in frame[\"path\"]]\n"
+                "features = [\"text\"]")
+    return ("features = [column for column in train.columns if column not in (LABEL, *IGNORED_COLUMNS)]\n"
+            f"for frame in {frames}:  # free text stays text\n"
+            f"    for column in [c for c in {text_columns(task)!r} if c in frame]:\n"
+            "        frame[column] = frame[column].fillna(\"\").astype(str)")
+
+
+def _holdout(problem: str) -> str:
+    if problem == "regression":
+        return "train.sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
+    return "train.groupby(LABEL, group_keys=False).sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
+
+
+def _fit(plan: Plan) -> str:
+    if plan.use_multimodal:
+        return multimodal.fit_lines("features")
+    return ("predictor = TabularPredictor(\n"
+            "    label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=AG_METRIC, path=MODEL_DIR, verbosity=1\n)\n"
+            f"predictor.fit(fit_data[features + [LABEL]], {fit_arguments(plan)})")
+
+
+def _evaluate(plan: Plan, settings: dict[str, Any]) -> str:
+    if plan.use_multimodal:
+        return multimodal.evaluate_lines("features")
+    return (evaluate_lines(settings["METRIC"])
+            + "\npredictor.leaderboard(holdout, silent=True).to_csv(\"leaderboard.csv\", index=False)")
+
+
+def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any], folders: ImageSource | None) -> str:
+    lines = []
+    if not _has_test(task, folders):
+        named = "holdout[ID_COLUMN] = [path.name for path in holdout[\"path\"]]\n" if folders is not None else ""
+        lines.append(f"# No unlabelled data was given: the predictions are for the hold-out rows.\n{named}"
+                     "test = holdout.drop(columns=[LABEL])")
+    lines.append(predict_lines(plan, shape, settings["PROBLEM_TYPE"], "test[features]",
+                               task.sample_submission_file, settings["ID_COLUMN"]))
+    return "\n".join(lines)
