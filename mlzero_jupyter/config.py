@@ -29,7 +29,6 @@ from mlzero_jupyter.errors import ConfigError
 
 ENV_PREFIX = "MLZERO_"
 JUPYTER_CONFIG_NAME = "jupyter_mlzero_config"
-POLICY_ACTIONS = ("block", "ask", "allow")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|h|minutes?|min|m|seconds?|sec|s)?", re.IGNORECASE)
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
 _SECRET_WORDS = ("key", "token", "secret", "password")
@@ -110,9 +109,12 @@ class MLZero(Configurable):
 
     @validate("policy")
     def _check_policy(self, proposal: Any) -> dict:
-        bad = {k: v for k, v in proposal["value"].items() if v not in POLICY_ACTIONS}
-        if bad:
-            raise TraitError(f"actions must be one of {', '.join(POLICY_ACTIONS)}; got {bad}")
+        from mlzero_jupyter.execution.policy import check_rules
+
+        try:
+            check_rules(proposal["value"])
+        except ConfigError as error:
+            raise TraitError(str(error)) from None
         return proposal["value"]
 
     @validate("prices")

@@ -18,17 +18,20 @@ import datetime as dt
 import json
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mlzero_jupyter.atomic import write_json_atomic
 from mlzero_jupyter.errors import RunFolderError
+from mlzero_jupyter.redaction import redact_data
 
 DEFAULT_OUTPUT_DIR = Path("mlzero-runs")
 TASK_FILE = "task.json"
 EVENTS_FILE = "events.jsonl"
 RESULT_FILE = "result.json"
 SOLUTION_FILE = "solution.py"
+T = TypeVar("T")
 
 
 def slugify(text: str, max_words: int = 5) -> str:
@@ -60,6 +63,8 @@ class RunFolder:
             path.mkdir()
         except FileExistsError:
             raise RunFolderError(f"run folder {path} already exists; runs are never overwritten, try again") from None
+        except OSError as error:
+            raise RunFolderError(f"cannot create the run folder {path} ({error.strerror}); choose another with --output") from None
         return cls(path.resolve())
 
     @classmethod
@@ -101,8 +106,9 @@ class RunFolder:
 
     # -- records ------------------------------------------------------------------------------------------------
     def write_json(self, name: str, data: Any) -> Path:
+        """Write a record atomically, secret values masked."""
         target = self.path / name
-        write_json_atomic(target, data)
+        write_json_atomic(target, redact_data(json.loads(json.dumps(data, default=str))))
         return target
 
     def read_json(self, name: str) -> Any:
@@ -113,6 +119,17 @@ class RunFolder:
             raise RunFolderError(f"{target} is missing; the run folder is incomplete") from None
         except json.JSONDecodeError as error:
             raise RunFolderError(f"{target} is damaged ({error.msg} at line {error.lineno}); restore it or start a new run") from None
+        except (UnicodeDecodeError, OSError) as error:
+            raise RunFolderError(f"{target} cannot be read ({error}); restore it or start a new run") from None
+
+    def read_record(self, name: str, build: Callable[[Any], T]) -> T:
+        """``build(data)`` of a JSON record; a record that does not fit (edited by hand) is a RunFolderError."""
+        data = self.read_json(name)
+        try:
+            return build(data)
+        except (TypeError, KeyError, ValueError, AttributeError) as error:
+            raise RunFolderError(f"{self.path / name} is damaged ({type(error).__name__}: {error}); restore it or "
+                                 "start a new run") from None
 
 
 def find_runs(root: Path | str = DEFAULT_OUTPUT_DIR) -> list[RunFolder]:
@@ -137,15 +154,19 @@ def locate_run(name: Path | str, root: Path | str = DEFAULT_OUTPUT_DIR) -> RunFo
 
 def run_summary(folder: RunFolder) -> dict[str, Any]:
     """Status, metric, score, attempt count and task of a run, from its records; a damaged run says so."""
+    damaged = {"status": "damaged", "metric": None, "score": None, "attempts": 0, "task": ""}
     try:
         result = folder.read_json(RESULT_FILE) if folder.result_path.exists() else {}
         task = folder.read_json(TASK_FILE)
     except RunFolderError:
-        return {"status": "damaged", "metric": None, "score": None, "attempts": 0, "task": ""}
+        return damaged
+    if not isinstance(result, dict) or not isinstance(task, dict):
+        return damaged
+    attempts, score = result.get("attempts", []), result.get("validation_score")
     return {
-        "status": result.get("status", "started"),
-        "metric": result.get("metric"),
-        "score": result.get("validation_score"),
-        "attempts": len(result.get("attempts", [])),
-        "task": task.get("description") or "",
+        "status": str(result.get("status", "started")),
+        "metric": str(result["metric"]) if result.get("metric") else None,
+        "score": score if isinstance(score, (int, float)) else None,
+        "attempts": len(attempts) if isinstance(attempts, list) else 0,
+        "task": str(task.get("description") or ""),
     }

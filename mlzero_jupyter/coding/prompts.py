@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from mlzero_jupyter.coding import contract
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
+from mlzero_jupyter.redaction import redact
 
 CHARS_PER_TOKEN = 4
 MAX_COLUMNS_SHOWN = 60
@@ -144,7 +145,7 @@ def code_prompt(context: CodingContext, budget_tokens: int) -> Prompt:
         user = _code_user(context, knowledge, history, previous, error)
         excess = estimate_tokens(user) - available
         if excess <= 0:
-            return Prompt(system, user, trimmed)
+            return Prompt(system, redact(user), trimmed)
         if knowledge:
             trimmed.append(f"knowledge snippet {len(knowledge)} ({estimate_tokens(knowledge[-1])} tokens)")
             knowledge.pop()
@@ -157,7 +158,7 @@ def code_prompt(context: CodingContext, budget_tokens: int) -> Prompt:
         else:
             user = _cut_middle(user, available * CHARS_PER_TOKEN)
             trimmed.append("the middle of the task description")
-            return Prompt(system, user, trimmed)
+            return Prompt(system, redact(user), trimmed)
 
 
 def _code_user(context: CodingContext, knowledge: list[str], history: str, previous: str, error: str) -> str:
@@ -205,20 +206,21 @@ def _cut_middle(text: str, limit: int) -> str:
 
 # -- the other prompts ------------------------------------------------------------------------------------------
 def analysis_prompt(context: CodingContext, code: str, error: str) -> str:
-    return "\n\n".join([
+    return redact("\n\n".join([
         f"## Task\n{render_task(context.task)}",
         f"## Tool\n{context.tool}",
         f"## The script of attempt {context.attempt}\n```python\n{_cut_middle(code, 12000)}\n```",
         f"## How it failed\n{_cut_middle(error.strip(), 4000)}",
         "## Answer\nWhy did it fail, and what must the next attempt change?",
-    ])
+    ]))
 
 
 def refine_prompt(task: TaskSpec, questions: dict[str, str]) -> str:
     asked = "\n".join(f'- "{key}": {question}' for key, question in questions.items())
-    return f"## Task\n{render_task(task)}\n\n## Settle these fields\n{asked}\n\nAnswer with one JSON object."
+    return redact(f"## Task\n{render_task(task)}\n\n## Settle these fields\n{asked}\n\nAnswer with one JSON object.")
 
 
 def rank_prompt(task: TaskSpec, names: list[str], reasons: dict[str, str]) -> str:
     listed = "\n".join(f"- {name}" + (f": {reasons[name]}" if reasons.get(name) else "") for name in names)
-    return f"## Task\n{render_task(task)}\n\n## Candidate tools\n{listed}\n\nList them best first, one per line."
+    return redact(f"## Task\n{render_task(task)}\n\n## Candidate tools\n{listed}\n\nList them best first, one "
+                  "per line.")

@@ -55,18 +55,25 @@ def run_agent(agent) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
     from mlzero_jupyter.agent import Agent
     from mlzero_jupyter.api import make_options
+    from mlzero_jupyter.config import load_config
     from mlzero_jupyter.console import ConsoleProgress
     from mlzero_jupyter.errors import UserInputError
+    from mlzero_jupyter.terminal import controller_for
 
     observers = [ConsoleProgress(verbose=args.verbose)]
+    controller = controller_for(sys.stdin, load_config().guidance_timeout)
     if args.resume:
         given = {k: v for k, v in options_from(args).items() if v is not None}
         checked = make_options(**given)  # parses and refuses bad values before touching the run
         overrides = {k: getattr(checked, k) for k in given}
-        return run_agent(Agent.resume(args.resume, args.guidance, overrides, observers=observers))
+        return run_agent(Agent.resume(args.resume, args.guidance, overrides, observers=observers,
+                                      controller=controller))
     if not args.data:
         raise UserInputError("give a data folder, file or archive: mlzero run DATA \"what to predict\"")
-    description = args.description_option or args.description
-    return run_agent(Agent(args.data, description, make_options(**options_from(args)), observers=observers))
+    description = args.description_option if args.description_option is not None else args.description
+    return run_agent(Agent(args.data, description, make_options(**options_from(args)), observers=observers,
+                           controller=controller))

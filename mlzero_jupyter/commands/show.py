@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    result = RunResult.from_dict(data)
+    result = folder.read_record("result.json", RunResult.from_dict)
     print(result)
     for attempt in result.attempts:
         score = "" if attempt.score is None else f" {attempt.metric} = {attempt.score:.5g}"

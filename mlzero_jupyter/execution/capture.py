@@ -30,6 +30,7 @@ class StreamCapture:
         self.path = path
         self.bytes_seen = 0
         self.truncated = False
+        self.save_error: str | None = None
         self._pipe = pipe
         self._on_output = on_output
         self._file_cap = file_cap
@@ -52,7 +53,7 @@ class StreamCapture:
         return "".join(self._tail)[-self._tail_chars:]
 
     def _run(self) -> None:
-        with open(self.path, "wb") as file:
+        with open(self.path, "wb", buffering=0) as file:  # unbuffered: a full disk fails the write, not close
             for raw in iter(lambda: self._pipe.readline(MAX_LINE_BYTES), b""):
                 self._take(raw, file)
         self._pipe.close()
@@ -62,15 +63,24 @@ class StreamCapture:
         self._remember(text)
         self.bytes_seen += len(raw)
         if self.bytes_seen <= self._file_cap:
-            file.write(raw)
-            file.flush()
+            self._save(file, raw)
             self._deliver(text.rstrip("\r\n"))
         elif not self.truncated:
             self.truncated = True
             note = f"[mlzero: {self.name} truncated after {self._file_cap // (1024 * 1024)} MB; the rest is not saved]"
-            file.write(("\n" + note + "\n").encode())
-            file.flush()
+            self._save(file, ("\n" + note + "\n").encode())
             self._deliver(note)
+
+    def _save(self, file: BinaryIO, data: bytes) -> None:
+        """Write to the file; when the disk is full, stop saving but keep reading (the child must not block)."""
+        if self.save_error:
+            return
+        try:
+            file.write(data)
+        except OSError as error:
+            self.save_error = f"{self.path.name} not saved further: {error.strerror}"
+            self.truncated = True
+            log.warning(self.save_error)
 
     def _remember(self, text: str) -> None:
         self._tail.append(text)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlzero_jupyter.redaction import redact_data
+
 #: Attempt statuses. Only ``success`` attempts have a validated score.
 SUCCESS, FAILED, BLOCKED, TIMEOUT, STOPPED, SKIPPED = "success", "failed", "blocked", "timeout", "stopped", "skipped"
 
@@ -53,22 +55,34 @@ class EpisodicMemory:
 
     @classmethod
     def load(cls, path: Path) -> EpisodicMemory:
-        """Read an existing log; a torn last line (the process died mid-write) is dropped."""
+        """Read an existing log; a torn last line (the process died mid-write) or garbage lines are dropped."""
         events = []
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
+        for line in Path(path).read_bytes().decode("utf-8", errors="replace").splitlines():
             try:
-                events.append(json.loads(line))
+                event = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            if _well_formed(event):
+                events.append(event)
         return cls(path, events)
 
     def record(self, kind: str, **data: Any) -> dict[str, Any]:
-        event = {"time": time.time(), "kind": kind, **data}
-        line = json.dumps(event, default=str)
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        """Append one event (secret values masked); on a write error the file is cut back to its last whole line."""
+        event = redact_data(json.loads(json.dumps({"time": time.time(), "kind": kind, **data}, default=str)))
+        payload = (json.dumps(event) + "\n").encode("utf-8")
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            size = os.fstat(descriptor).st_size
+            try:
+                written = 0
+                while written < len(payload):
+                    written += os.write(descriptor, payload[written:])
+                os.fsync(descriptor)
+            except OSError:
+                os.ftruncate(descriptor, size)  # no torn line left behind (disk full, quota)
+                raise
+        finally:
+            os.close(descriptor)
         self.events.append(event)
         return event
 
@@ -107,3 +121,16 @@ class EpisodicMemory:
             lines.append(f"User guidance: {text}")
         text = "\n".join(lines)
         return text if len(text) <= max_chars else "...\n" + text[-max_chars:]
+
+
+def _well_formed(event: Any) -> bool:
+    """An event object with a kind; an attempt event whose attempt reads back as an AttemptRecord."""
+    if not isinstance(event, dict) or not isinstance(event.get("kind"), str):
+        return False
+    if event["kind"] != "attempt_finished":
+        return True
+    try:
+        AttemptRecord(**event["attempt"])
+    except (TypeError, KeyError):
+        return False
+    return True
