@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from mlzero_jupyter.coding import contract
 from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner import backbones
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 from mlzero_jupyter.redaction import redact
 
@@ -170,6 +171,8 @@ def _code_user(context: CodingContext, knowledge: list[str], history: str, previ
     if context.environment:
         facts = ", ".join(f"{k}: {v}" for k, v in context.environment.items() if not isinstance(v, (dict, list)))
         sections.append(("Machine", facts))
+        sections.append(("Pretrained models (use these; nothing can be downloaded unless the hub is reachable)",
+                         "\n".join(f"- {line}" for line in model_facts(context))))
     if history:
         sections.append(("Earlier attempts (what was tried, how it ended, the analysis)", history))
     if error:
@@ -185,6 +188,16 @@ def _code_user(context: CodingContext, knowledge: list[str], history: str, previ
                          "\n".join(f"- {g}" for g in context.guidance)))
     sections.append(("Answer", f"Write attempt {context.attempt}: the complete script in one ```python block."))
     return "\n\n".join(f"## {title}\n{body}" for title, body in sections)
+
+
+def model_facts(context: CodingContext) -> list[str]:
+    """Where pretrained weights can come from here, and the checkpoint tool selection chose."""
+    lines = backbones.facts(context.environment)
+    if context.checkpoint:
+        lines.append(f"chosen checkpoint: {context.checkpoint} (pass it as the checkpoint_name of the model)")
+    if context.excluded_model_types:
+        lines.append(f"excluded model types (need the hub): {', '.join(context.excluded_model_types)}")
+    return lines
 
 
 def _keep_tail(text: str, excess_tokens: int) -> tuple[str, int]:

@@ -12,6 +12,8 @@ import pandas as pd
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 PROBABILITY_TOLERANCE = 1e-3
 SHOWN = 5
+#: Predicted masks whose values are checked (reading every mask of a large test set is slow).
+MASKS_READ = 50
 
 
 def keys(values: Iterable) -> list[str]:
@@ -148,13 +150,16 @@ def image_names(folder: Path, sample_ids: pd.Series | None) -> list[str]:
     return [p.stem if stems else p.name for p in images]
 
 
-def masks(folder: Path, images: list[Path]) -> list[str]:
-    """One mask per test image (same stem, same width and height) in the predictions folder."""
+def masks(folder: Path, images: list[Path], values: set[int] | None = None) -> list[str]:
+    """One mask per test image (same stem, same width and height) in the predictions folder; with ``values``
+    (the training masks' class values), no other value in any mask."""
     from PIL import Image
 
     if not folder.is_dir():
         return [f"No {folder.name}/ folder of masks: write one mask image per test image there (same file stem)."]
     found = {p.stem: p for p in list_images(folder)}
+    if not images and not found:
+        return [f"The {folder.name}/ folder holds no mask images."]
     problems = []
     missing = [p.stem for p in images if p.stem not in found]
     if missing:
@@ -165,4 +170,52 @@ def masks(folder: Path, images: list[Path]) -> list[str]:
                 if original.size != mask.size:
                     problems.append(f"The mask of {image.name} is {mask.size[0]}x{mask.size[1]}; the image is "
                                     f"{original.size[0]}x{original.size[1]}.")
+    for path in list(found.values())[:MASKS_READ] if values else []:
+        unknown = set(mask_values(path)) - values
+        if unknown:
+            problems.append(f"The mask {path.name} holds values {_some(unknown)} that no training mask has "
+                            f"(classes: {_some(values)}); write class values, not probabilities or colours (PNG).")
+            break
     return problems[:SHOWN + 1]
+
+
+def mask_values(path: Path) -> list[int]:
+    """The distinct class values of one mask image (palette indices or grey levels)."""
+    from PIL import Image
+
+    with Image.open(path) as mask:
+        array = np.asarray(mask if mask.mode in ("L", "P", "1", "I") else mask.convert("L"))
+    return [int(v) for v in np.unique(array)]
+
+
+def run_lengths(predictions: pd.DataFrame, id_column: str, column: str, pixels: dict[str, int]) -> list[str]:
+    """Run-length-encoded masks: 'start length' pairs of positive integers, starts ascending without overlap,
+    inside the image (``pixels``: id -> width x height). An empty value is an empty mask."""
+    problems = []
+    for key, value in zip(keys(predictions[id_column]), predictions[column]):
+        text = "" if pd.isna(value) else str(value).strip()
+        problem = _run_length_problem(text, pixels.get(key))
+        if problem:
+            problems.append(f"'{column}' of {key!r}: {problem}")
+    if problems:
+        more = f" ({len(problems)} rows in all)" if len(problems) > SHOWN else ""
+        return [f"Run-length encoding must be 'start length' pairs (1-based, ascending){more}: "
+                + "; ".join(problems[:SHOWN])]
+    return []
+
+
+def _run_length_problem(text: str, size: int | None) -> str:
+    if not text:
+        return ""
+    parts = text.split()
+    if not all(p.isdigit() for p in parts) or len(parts) % 2:
+        return f"{text[:40]!r} is not an even count of whole numbers"
+    numbers = np.array(parts, dtype=np.int64)
+    starts, lengths = numbers[0::2], numbers[1::2]
+    if (starts < 1).any() or (lengths < 1).any():
+        return "starts and lengths must be at least 1"
+    if (starts[1:] < starts[:-1] + lengths[:-1]).any():
+        return "runs overlap or are not in ascending order"
+    if size is not None and starts[-1] + lengths[-1] - 1 > size:
+        return f"a run ends at pixel {int(starts[-1] + lengths[-1] - 1)}, past the image's {size} pixels"
+    return ""

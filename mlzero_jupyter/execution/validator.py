@@ -69,7 +69,7 @@ def _check_predictions(task: TaskSpec, attempt_dir: Path, verdict: Validation) -
     if task.problem_type.value == "semantic_segmentation" and sample is None:
         folder = attempt_dir / PREDICTIONS_STEM
         verdict.predictions_path = str(folder)
-        return checks.masks(folder, _test_images(task))
+        return checks.masks(folder, _test_images(task), _mask_values(task))
     path, problem = _predictions_file(attempt_dir, sample)
     if path is None:
         return [problem]
@@ -113,8 +113,10 @@ def _check_table(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
     found += checks.rows_and_ids(predictions, id_column, expected_ids)
     if found:
         return found  # the values cannot be judged on the wrong rows or columns
-    found += checks.missing_values(predictions)
     value_columns = [c for c in columns if c != id_column]
+    if problem == "semantic_segmentation":  # run-length-encoded masks; an empty value is an empty mask
+        return _check_run_lengths(task, predictions, id_column, value_columns)
+    found += checks.missing_values(predictions)
     if problem in ("binary", "multiclass", "time_series_classification"):
         found += _check_classes(task, predictions, value_columns, reference)
     elif problem == "regression":
@@ -190,6 +192,27 @@ def _check_forecast(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
     found += checks.horizon(predictions, item, series.timestamp_column, items, series.prediction_length,
                             reference if reference is not None and series.timestamp_column in reference else None)
     return found
+
+
+def _check_run_lengths(task: TaskSpec, predictions: pd.DataFrame, id_column: str | None,
+                       value_columns: list[str]) -> list[str]:
+    from PIL import Image
+
+    if id_column is None or not value_columns:
+        return []
+    stems = not any("." in key for key in checks.keys(predictions[id_column]))
+    pixels = {}
+    for path in _test_images(task):
+        with Image.open(path) as image:
+            pixels[path.stem if stems else path.name] = image.width * image.height
+    return checks.run_lengths(predictions, id_column, value_columns[-1], pixels)
+
+
+def _mask_values(task: TaskSpec, limit: int = 20) -> set[int]:
+    """The class values of (at most ``limit``) training masks."""
+    folders = [task.absolute(f) for f in task.files if f.format == "mask_folder"]
+    paths = [p for folder in folders for p in checks.list_images(folder)][:limit]
+    return {value for path in paths for value in checks.mask_values(path)}
 
 
 def _test_images(task: TaskSpec) -> list[Path]:
