@@ -14,6 +14,7 @@ NETWORK_MODULES = {"socket", "socketserver", "ssl", "requests", "urllib.request"
                    "http.server", "httpx", "httplib2", "aiohttp", "ftplib", "smtplib", "poplib", "imaplib", "telnetlib",
                    "xmlrpc", "paramiko", "websocket", "websockets", "pycurl", "grpc", "boto3", "botocore", "kaggle",
                    "gdown", "wget", "huggingface_hub"}
+IMPORT_CALLS = {"__import__", "importlib.import_module", "builtins.__import__"}
 SHELL_MODULES = {"subprocess", "pty", "pexpect", "sh", "plumbum"}
 INSTALL_MODULES = {"pip", "ensurepip"}
 SHELL_CALLS = re.compile(r"^os\.(system|popen|exec\w*|spawn\w*|posix_spawnp?|forkpty)$|"
@@ -81,9 +82,11 @@ class CodeChecker(ast.NodeVisitor):
         if isinstance(node, ast.Attribute):
             return f"{self.qualify(node.value)}.{node.attr}"
         if isinstance(node, ast.Call):
-            attribute = self.paths.value(node.args[1]) if self.qualify(node.func) == "getattr" and len(
-                node.args) > 1 else None
-            return f"{self.qualify(node.args[0])}.{attribute}" if attribute else self.qualify(node.func)
+            function = self.qualify(node.func)
+            if function in IMPORT_CALLS and node.args and isinstance(self.paths.value(node.args[0]), str):
+                return self.paths.value(node.args[0])  # __import__("sh" + "util") is shutil
+            attribute = self.paths.value(node.args[1]) if function == "getattr" and len(node.args) > 1 else None
+            return f"{self.qualify(node.args[0])}.{attribute}" if attribute else function
         return "?"
 
     # -- imports ------------------------------------------------------------------------------------------------
@@ -122,7 +125,8 @@ class CodeChecker(ast.NodeVisitor):
             self._bind(node.target.id, node.value)
 
     def _bind(self, name: str, value: ast.AST) -> None:
-        qualified = self.qualify(value) if isinstance(value, (ast.Name, ast.Attribute)) else ""
+        imported = isinstance(value, ast.Call) and self.qualify(value.func) in IMPORT_CALLS
+        qualified = self.qualify(value) if imported or isinstance(value, (ast.Name, ast.Attribute)) else ""
         if qualified.split(".")[0] in {"os", "shutil", "subprocess", "builtins", "pathlib"}:
             self.aliases[name] = qualified  # run = subprocess.run
         self.paths.bind(name, value)
@@ -184,7 +188,7 @@ class CodeChecker(ast.NodeVisitor):
     def _dynamic(self, node: ast.Call, name: str) -> None:
         if name in DYNAMIC_CALLS:
             self.flag("dynamic_code", node, f"runs code built at run time ({name}), which cannot be checked")
-        elif name in {"__import__", "importlib.import_module", "builtins.__import__"}:
+        elif name in IMPORT_CALLS:
             module = self.paths.value(node.args[0]) if node.args else None
             if module is None:
                 self.flag("dynamic_code", node, "imports a module whose name is computed at run time")
