@@ -1,0 +1,181 @@
+/**
+ * What the MLZero panel's buttons do, and how its state follows the comms and the server.
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+
+import { INewRun, mlzeroCellSource, relativeToNotebook, shellWord } from './cells';
+import { IMLZeroComms, IRunEvent } from './comm';
+import {
+  applyMessage,
+  applyRunDetail,
+  applyServerRuns,
+  ICommOpen,
+  IKernelMessage,
+  IRunView,
+  IServerRun,
+  IServerRunDetail,
+  runClosed,
+  runOpened
+} from './model';
+import { IPanelActions, MLZeroPanel } from './panel';
+import { requestAPI } from './request';
+
+/** How often the runs on disk are listed again while the panel is visible, and the live clock ticks. */
+const REFRESH_MS = 10000;
+const TICK_MS = 1000;
+const LOAD_EXTENSION = '%load_ext mlzero_jupyter';
+
+export class PanelController implements IPanelActions {
+  constructor(
+    private app: JupyterFrontEnd,
+    private tracker: INotebookTracker,
+    private comms: IMLZeroComms,
+    private browser: IDefaultFileBrowser | null
+  ) {}
+
+  /** Connect the panel to the comms, the notebook tracker and two timers. */
+  attach(panel: MLZeroPanel): void {
+    this.panel = panel;
+    this.comms.events.connect((_, event) => this.onEvent(event));
+    this.tracker.currentChanged.connect(() => this.followKernel());
+    this.followKernel();
+    this.refresh();
+    window.setInterval(() => panel.isVisible && this.refresh(), REFRESH_MS);
+    window.setInterval(() => {
+      if (panel.isVisible && Object.values(panel.state.runs).some(r => r.live)) {
+        panel.update();
+      }
+    }, TICK_MS);
+  }
+
+  private panel: MLZeroPanel | null = null;
+
+  private get state() {
+    return this.panel!.state;
+  }
+
+  private followKernel(): void {
+    const current = this.tracker.currentWidget;
+    this.panel!.kernelId = current?.sessionContext.session?.kernel?.id ?? null;
+    current?.sessionContext.kernelChanged.connect(() => this.followKernel());
+    this.panel!.update();
+  }
+
+  onEvent(event: IRunEvent): void {
+    const now = Date.now();
+    if (event.kind === 'open') {
+      this.panel!.setState(runOpened(this.state, event.data as unknown as ICommOpen, event.kernelId, now));
+      return;
+    }
+    if (event.kind === 'close') {
+      this.panel!.setState(runClosed(this.state, event.runId, now));
+      void this.loadDetail(event.runId);
+      return;
+    }
+    const message = event.data as unknown as IKernelMessage;
+    this.panel!.setState(applyMessage(this.state, message, now));
+    if (message.type === 'run_state' && ['attempt_finished', 'finished'].includes(String(message.phase))) {
+      void this.loadDetail(event.runId);
+    }
+  }
+
+  refresh(): void {
+    requestAPI<{ runs: IServerRun[] }>('runs')
+      .then(reply => {
+        this.panel!.error = null;
+        this.panel!.setState(applyServerRuns(this.state, reply.runs));
+      })
+      .catch(reason => {
+        this.panel!.error = `Cannot list the runs on disk: ${reason.message ?? reason}`;
+        this.panel!.update();
+      });
+  }
+
+  private async loadDetail(runId: string): Promise<void> {
+    try {
+      const detail = await requestAPI<IServerRunDetail>(`runs/${encodeURIComponent(runId)}`);
+      this.panel!.setState(applyRunDetail(this.state, detail));
+    } catch {
+      // a run folder outside the server root is not served: the kernel's messages are all the panel shows
+    }
+  }
+
+  // -- IPanelActions ----------------------------------------------------------------------------------------
+  jumpToCell(run: IRunView): void {
+    for (const notebook of this.notebooks()) {
+      const index = notebook.content.widgets.findIndex(cell => cell.model.id === run.cellId);
+      if (index >= 0) {
+        this.app.shell.activateById(notebook.id);
+        notebook.content.activeCellIndex = index;
+        void notebook.content.scrollToCell(notebook.content.widgets[index], 'center');
+        return;
+      }
+    }
+  }
+
+  stop(run: IRunView): void {
+    this.comms.send(run.runId, { type: 'stop' });
+  }
+
+  guide(run: IRunView, text: string): void {
+    this.comms.send(run.runId, { type: 'guidance', action: 'continue', text });
+  }
+
+  open(path: string): void {
+    void this.app.commands.execute('docmanager:open', { path });
+  }
+
+  resume(run: IRunView): void {
+    const notebook = this.tracker.currentWidget;
+    if (!notebook) {
+      return;
+    }
+    const folder = run.runDir ?? relativeToNotebook(notebook.context.path, run.path ?? run.runId);
+    void this.insertAndRun(notebook, `%mlzero resume ${shellWord(folder)}`);
+  }
+
+  newRun(form: INewRun): void {
+    const notebook = this.tracker.currentWidget;
+    if (!notebook) {
+      this.panel!.error = 'Open a notebook first: the new run goes into the active notebook.';
+      this.panel!.update();
+      return;
+    }
+    void this.insertAndRun(notebook, mlzeroCellSource(form));
+  }
+
+  selectedData(): string | null {
+    const notebook = this.tracker.currentWidget;
+    if (!this.browser || !notebook) {
+      return null;
+    }
+    const selected = this.browser.selectedItems().next();
+    const path = selected.done ? this.browser.model.path : selected.value.path;
+    return relativeToNotebook(notebook.context.path, path);
+  }
+
+  // -- helpers ----------------------------------------------------------------------------------------------
+  private notebooks(): NotebookPanel[] {
+    const found: NotebookPanel[] = [];
+    this.tracker.forEach(panel => found.push(panel));
+    return found;
+  }
+
+  /** Insert cells below the active cell (the extension is loaded first when no cell loads it) and run them. */
+  private async insertAndRun(notebook: NotebookPanel, source: string): Promise<void> {
+    const shared = notebook.content.model!.sharedModel;
+    const loaded = shared.cells.some(cell => cell.getSource().includes(LOAD_EXTENSION));
+    const sources = loaded ? [source] : [LOAD_EXTENSION, source];
+    const at = Math.min(notebook.content.activeCellIndex + 1, shared.cells.length);
+    shared.insertCells(
+      at,
+      sources.map(text => ({ cell_type: 'code', source: text, metadata: {}, outputs: [], execution_count: null }))
+    );
+    const cells = notebook.content.widgets.slice(at, at + sources.length);
+    notebook.content.activeCellIndex = at + sources.length - 1;
+    this.app.shell.activateById(notebook.id);
+    await NotebookActions.runCells(notebook.content, cells, notebook.sessionContext);
+  }
+}

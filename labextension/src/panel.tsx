@@ -1,0 +1,245 @@
+/**
+ * The "MLZero" side panel: the runs of the active notebook's kernel, live, and the runs found on disk, with
+ * their attempts, and the actions on them; a New-run form that inserts a `%%mlzero` cell and runs it.
+ *
+ * The state logic is in model.ts (pure); this file renders it and turns clicks into comm messages, server
+ * requests and notebook edits.
+ */
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import {
+  availableActions,
+  formatCost,
+  formatDuration,
+  formatScore,
+  formatTokens,
+  IPanelState,
+  IRunView,
+  progress,
+  visibleRuns
+} from './model';
+import { INewRun } from './cells';
+
+/** What the panel's buttons do; implemented in index.ts where the application is at hand. */
+export interface IPanelActions {
+  jumpToCell(run: IRunView): void;
+  stop(run: IRunView): void;
+  guide(run: IRunView, text: string): void;
+  open(path: string): void;
+  resume(run: IRunView): void;
+  newRun(form: INewRun): void;
+  refresh(): void;
+  /** The data path selected in the file browser, relative to the active notebook, when there is one. */
+  selectedData(): string | null;
+}
+
+export interface IPanelProps {
+  state: IPanelState;
+  kernelId: string | null;
+  now: number;
+  defaults: INewRun;
+  error: string | null;
+  actions: IPanelActions;
+}
+
+function GuidanceBox(props: { run: IRunView; actions: IPanelActions }): JSX.Element {
+  const [text, setText] = React.useState('');
+  const send = (): void => {
+    if (text.trim()) {
+      props.actions.guide(props.run, text.trim());
+      setText('');
+    }
+  };
+  return (
+    <div className="jp-MLZero-guidance">
+      <textarea
+        className="jp-MLZero-guidanceText"
+        placeholder="Guidance for the next attempt"
+        value={text}
+        onChange={e => setText(e.target.value)}
+      />
+      <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-send" onClick={send}>
+        Send guidance
+      </button>
+    </div>
+  );
+}
+
+function AttemptsTable(props: { run: IRunView }): JSX.Element {
+  return (
+    <table className="jp-MLZero-attempts">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>status</th>
+          <th>score</th>
+          <th>time</th>
+          <th>tokens</th>
+          <th>cost</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.run.attempts.map(a => (
+          <tr key={a.number} className={`jp-MLZero-attempt jp-MLZero-status-${a.status}`} data-attempt={a.number}>
+            <td>
+              {a.number}
+              {a.final ? ' ★' : ''}
+            </td>
+            <td>{a.status}</td>
+            <td>{formatScore(a.score)}</td>
+            <td>{formatDuration(a.durationS)}</td>
+            <td>{formatTokens(a.inputTokens, a.outputTokens)}</td>
+            <td>{formatCost(a.costUsd)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function RunCard(props: { run: IRunView; now: number; actions: IPanelActions }): JSX.Element {
+  const { run, actions } = props;
+  const can = availableActions(run);
+  const shown = progress(run, props.now);
+  const notebook = run.solutionNotebook ?? run.attemptsNotebook;
+  return (
+    <div className="jp-MLZero-run" data-run-id={run.runId} data-status={run.status}>
+      <div className="jp-MLZero-runHeader">
+        <span className={`jp-MLZero-badge jp-MLZero-status-${run.status}`}>{run.status}</span>
+        {run.live && <span className="jp-MLZero-live">live</span>}
+        <span className="jp-MLZero-runId" title={run.runDir ?? run.path ?? ''}>
+          {run.runId}
+        </span>
+      </div>
+      {run.task && <div className="jp-MLZero-task">{run.task}</div>}
+      <div className="jp-MLZero-score">
+        Best: <b>{formatScore(run.score, run.metric)}</b>
+        {run.bestAttempt !== null && ` (attempt ${run.bestAttempt})`}
+      </div>
+      <div className="jp-MLZero-progress">
+        {shown.text}
+        {shown.fraction !== null && <progress max={1} value={shown.fraction} />}
+      </div>
+      {run.question && <div className="jp-MLZero-question">{run.question.text}</div>}
+      {run.attempts.length > 0 && <AttemptsTable run={run} />}
+      <div className="jp-MLZero-actions">
+        {run.cellId && <button className="jp-Button jp-mod-styled jp-MLZero-jump" onClick={() => actions.jumpToCell(run)}>Jump to cell</button>}
+        {can.stop && <button className="jp-Button jp-mod-styled jp-mod-warn jp-MLZero-stop" onClick={() => actions.stop(run)}>Stop</button>}
+        {notebook && <button className="jp-Button jp-mod-styled jp-MLZero-open" onClick={() => actions.open(notebook)}>Open notebook</button>}
+        {can.resume && <button className="jp-Button jp-mod-styled jp-MLZero-resume" onClick={() => actions.resume(run)}>Resume</button>}
+      </div>
+      {can.guide && <GuidanceBox run={run} actions={actions} />}
+    </div>
+  );
+}
+
+function NewRunForm(props: { defaults: INewRun; actions: IPanelActions }): JSX.Element {
+  const [form, setForm] = React.useState<INewRun>(props.defaults);
+  const set = (change: Partial<INewRun>): void => setForm({ ...form, ...change });
+  const fromBrowser = (): void => {
+    const selected = props.actions.selectedData();
+    if (selected !== null) {
+      set({ data: selected });
+    }
+  };
+  const submit = (event: React.FormEvent): void => {
+    event.preventDefault();
+    props.actions.newRun(form);
+  };
+  return (
+    <details className="jp-MLZero-newRun">
+      <summary>New run</summary>
+      <form onSubmit={submit}>
+        <label>
+          Data folder or file
+          <div className="jp-MLZero-row">
+            <input name="data" value={form.data} onChange={e => set({ data: e.target.value })} />
+            <button type="button" className="jp-Button jp-mod-styled" onClick={fromBrowser} title="Use the item selected in the file browser">
+              From file browser
+            </button>
+          </div>
+        </label>
+        <label>
+          What should the model do?
+          <textarea name="description" value={form.description} onChange={e => set({ description: e.target.value })} />
+        </label>
+        <label>
+          Time limit
+          <input name="timeLimit" value={form.timeLimit} onChange={e => set({ timeLimit: e.target.value })} />
+        </label>
+        <label>
+          Provider
+          <input name="provider" value={form.provider} onChange={e => set({ provider: e.target.value })} />
+        </label>
+        <label>
+          Model
+          <input name="model" value={form.model} onChange={e => set({ model: e.target.value })} />
+        </label>
+        <label className="jp-MLZero-check">
+          <input type="checkbox" name="guide" checked={form.guide} onChange={e => set({ guide: e.target.checked })} />
+          Pause for guidance after every attempt
+        </label>
+        <button type="submit" className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-start">
+          Insert cell and run
+        </button>
+      </form>
+    </details>
+  );
+}
+
+export function PanelView(props: IPanelProps): JSX.Element {
+  const runs = visibleRuns(props.state, props.kernelId);
+  return (
+    <div className="jp-MLZero-panelBody">
+      <div className="jp-MLZero-title">
+        <span>MLZero runs</span>
+        <button className="jp-Button jp-mod-minimal jp-MLZero-refresh" onClick={() => props.actions.refresh()} title="Look for runs on disk again">
+          ↻
+        </button>
+      </div>
+      <NewRunForm defaults={props.defaults} actions={props.actions} />
+      {props.error && <div className="jp-MLZero-error">{props.error}</div>}
+      {runs.length === 0 && <div className="jp-MLZero-empty">No runs yet: run a %%mlzero cell or start one above.</div>}
+      {runs.map(run => (
+        <RunCard key={run.runId} run={run} now={props.now} actions={props.actions} />
+      ))}
+    </div>
+  );
+}
+
+/** The panel widget: holds the state and re-renders on every change. */
+export class MLZeroPanel extends ReactWidget {
+  constructor(actions: IPanelActions, defaults: () => INewRun) {
+    super();
+    this.addClass('jp-MLZero-panel');
+    this._actions = actions;
+    this._defaults = defaults;
+  }
+
+  state: IPanelState = { runs: {} };
+  kernelId: string | null = null;
+  error: string | null = null;
+
+  /** Replace the state (and re-render). */
+  setState(state: IPanelState): void {
+    this.state = state;
+    this.update();
+  }
+
+  render(): JSX.Element {
+    return (
+      <PanelView
+        state={this.state}
+        kernelId={this.kernelId}
+        now={Date.now()}
+        defaults={this._defaults()}
+        error={this.error}
+        actions={this._actions}
+      />
+    );
+  }
+
+  private _actions: IPanelActions;
+  private _defaults: () => INewRun;
+}
