@@ -94,8 +94,8 @@ class MLZeroMagics(Magics):
 
         folder = locate_run(command.run, REGISTRY.output_dir)
         options = session_options({})
-        agent = Agent.resume(folder.path, command.guidance, overrides=dict(REGISTRY.settings),
-                             coder=REGISTRY.coder_for(options))
+        overrides = {name: getattr(options, name) for name in REGISTRY.settings if hasattr(options, name)}
+        agent = Agent.resume(folder.path, command.guidance, overrides=overrides, coder=REGISTRY.coder_for(options))
         run_in_notebook(agent, detect(self.shell))
 
     def _do_stop(self, command: Subcommand) -> None:

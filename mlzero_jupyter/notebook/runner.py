@@ -64,10 +64,10 @@ def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, conf
             agent.stop()
         inbox.put(message)
 
-    channel = CellChannel(frontend, received, pump) if frontend.in_kernel else None
+    channel = CellChannel(frontend, received, pump)  # opens a comm only in a kernel; writes attempts.ipynb always
     agent.controller = NotebookController(frontend, display, inbox, channel=channel, pump=pump, guide=guide,
                                           confirm=confirm, wait_s=wait_s)
-    agent.observers.extend([display] + ([channel] if channel else []) + ([ReadWhileRunning(pump)] if pump else []))
+    agent.observers.extend([display, channel] + ([ReadWhileRunning(pump)] if pump else []))
     agent.executor = announcing_validation(agent.executor, display.validating)
     REGISTRY.add(agent)
     try:
@@ -77,8 +77,7 @@ def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, conf
         return None
     finally:
         REGISTRY.remove(agent)
-        if channel is not None:
-            channel.close()
+        channel.close()
     display.finish(FinalSummary(result, _export(result)))
     if frontend.shell is not None:
         frontend.shell.user_ns[RESULT_NAME] = result

@@ -99,3 +99,59 @@ def test_config_sets_session_values_that_runs_use(shell, capsys):
 
     options = session_options({"max_iterations": 4, "name": "x"})
     assert (options.time_limit, options.max_iterations, options.improve, options.name) == (300.0, 4, True, "x")
+
+
+def test_providers_knowledge_and_list_run_the_cli_commands(shell, capsys, finished_run):
+    shell.run_cell("%mlzero providers")
+    assert "offline" in capsys.readouterr().out
+    shell.run_cell("%mlzero knowledge time series frequency")
+    assert "autogluon.timeseries" in capsys.readouterr().out
+    shell.run_cell(f"%mlzero config output={finished_run.parent}")
+    capsys.readouterr()
+    shell.run_cell("%mlzero list")
+    assert "20260101-iris" in capsys.readouterr().out
+
+
+def test_a_run_in_terminal_ipython_prints_progress_and_leaves_its_result(shell, capsys, tmp_path, iris_dir,
+                                                                           solution_code, failing_code):
+    from mlzero_jupyter.coding.scripted import ScriptedCoder
+
+    REGISTRY.coder_factory = lambda options: ScriptedCoder([failing_code, solution_code(iris_dir)])
+    shell.user_ns["goal"] = "species"
+    shell.run_cell(f"%%mlzero {iris_dir} --output runs --time-limit 2m\nPredict the {{goal}} of each flower.")
+    out = capsys.readouterr().out
+    assert "attempt 1: failed" in out and "attempt 2: done" in out and "Leaderboard:" in out
+    result = shell.user_ns["mlzero_result"]
+    assert result.status == "success" and result.task == "Predict the species of each flower."
+    assert len(result.predictions()) == 30
+    run_dir = Path(result.run_dir)
+    assert (run_dir / "attempts.ipynb").is_file() and (run_dir / "solution.ipynb").is_file()
+    assert f"All attempts, one cell each: {run_dir / 'attempts.ipynb'}" in out
+
+
+def test_stop_from_another_thread_reaches_the_running_run(shell, capsys, iris_dir):
+    import threading
+    import time
+
+    from mlzero_jupyter.coding.scripted import ScriptedCoder
+
+    forever = "import time\nwhile True:\n    time.sleep(0.1)\n"
+    REGISTRY.coder_factory = lambda options: ScriptedCoder([forever])
+    stopped = []
+
+    def stop_when_running():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not stopped:
+            agents = REGISTRY.running()
+            if agents and agents[0].memory is not None and agents[0].memory.of_kind("attempt_started"):
+                time.sleep(0.5)
+                shell.run_line_magic("mlzero", f"stop {agents[0].run_id[:12]}")
+                stopped.append(time.monotonic())
+            time.sleep(0.1)
+
+    threading.Thread(target=stop_when_running, daemon=True).start()
+    shell.run_cell(f"%%mlzero {iris_dir} --output runs --time-limit 2m\nPredict the species.")
+    assert stopped and time.monotonic() - stopped[0] < 20
+    assert shell.user_ns["mlzero_result"].status == "stopped"
+    assert "Stopping 20" in capsys.readouterr().out
+    assert REGISTRY.running() == []
