@@ -133,11 +133,12 @@ class RunFolder:
 
 
 def find_runs(root: Path | str = DEFAULT_OUTPUT_DIR) -> list[RunFolder]:
-    """Run folders under ``root`` (newest first), skipping anything that is not a run."""
+    """Run folders under ``root`` (newest first; a run missing its task.json is listed, as damaged), skipping
+    anything that is not a run."""
     root = Path(root)
     if not root.is_dir():
         return []
-    runs = [RunFolder(p) for p in root.iterdir() if (p / TASK_FILE).is_file()]
+    runs = [RunFolder(p) for p in root.iterdir() if (p / TASK_FILE).is_file() or (p / EVENTS_FILE).is_file()]
     return sorted(runs, key=lambda run: run.path.stat().st_mtime, reverse=True)
 
 

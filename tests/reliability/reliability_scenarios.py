@@ -503,7 +503,81 @@ def _records_whole(run_dir: Path) -> bool:
     return not list(run_dir.rglob("*.tmp"))
 
 
+# -- run folders edited by hand ----------------------------------------------------------------------------------
+DAMAGES: dict[str, Callable[[Path], Any]] = {
+    "task.json deleted": lambda run: (run / "task.json").unlink(),
+    "task.json corrupt": lambda run: (run / "task.json").write_text('{"description": "Predict'),
+    "task.json not a task": lambda run: (run / "task.json").write_text("[1, 2, 3]"),
+    "events.jsonl garbage": lambda run: (run / "events.jsonl").write_bytes(os.urandom(4096) + b"\n[]\n42\n"),
+    "result.json truncated": lambda run: (run / "result.json").write_bytes((run / "result.json").read_bytes()[:200]),
+    "result.json not a result": lambda run: (run / "result.json").write_text('{"attempts": 5, "status": 1}'),
+}
+
+
+def cli_lines(argv: list[str]) -> tuple[int, str, str]:
+    """``mlzero ARGV`` in this process: exit code, stdout, stderr (an escaping exception is a failure)."""
+    import io
+
+    from mlzero_jupyter import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(argv)
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    return code, out.getvalue(), err.getvalue()
+
+
+def one_clear_line(code: int, err: str) -> bool:
+    """Success, or exit 2 with exactly one line on stderr and no traceback."""
+    return code == 0 or (code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err)
+
+
+def damaged_run_folders(workdir: Path) -> Outcome:
+    """Each damage on its own copy of a finished run: show, list and resume give one clear line or work."""
+    import shutil
+
+    data = make_iris(workdir / "iris")
+    before = tree_digest(data)
+    runs = workdir / "runs"
+    with planted_secrets():
+        original = Path(run_agent(data, runs, ScriptedCoder([good(data)])).run_dir)
+        verdicts = {name: _damaged_verdict(shutil.copytree(original, runs / f"damaged-{i}"), damage, data)
+                    for i, (name, damage) in enumerate(DAMAGES.items())}
+    survived = all(verdicts.values())
+    failed = [name for name, ok in verdicts.items() if not ok]
+    return Outcome("run folder damaged by hand (6 damages)", survived, digest_changes(before, tree_digest(data)),
+                   len(files_with(runs)), "show, list, resume: one clear line or a working resume"
+                   + (f"; FAILED: {failed}" if failed else ""), {"verdicts": verdicts})
+
+
+def _damaged_verdict(run: Path, damage: Callable[[Path], Any], data: Path) -> bool:
+    from mlzero_jupyter.errors import RunFolderError
+
+    damage(run)
+    shown = cli_lines(["show", str(run)])
+    listed = cli_lines(["list", "--output", str(run.parent)])
+    ok = one_clear_line(shown[0], shown[2]) and listed[0] == 0 and "damaged" in listed[1] and not listed[2]
+    if (run / "task.json").is_file() and _parses(run / "task.json"):
+        resumed = Agent.resume(run, coder=ScriptedCoder([good(data)])).run()  # records after task.json damaged
+        return ok and resumed.status == "success"
+    code, _, err = cli_lines(["run", "--resume", str(run)])
+    try:
+        Agent.resume(run, coder=ScriptedCoder([good(data)]))
+    except RunFolderError as error:
+        return ok and one_clear_line(code, err) and code == 2 and "\n" not in str(error)
+    return False
+
+
+def _parses(path: Path) -> bool:
+    try:
+        return isinstance(json.loads(path.read_text()), dict)
+    except ValueError:
+        return False
+
+
 SCENARIOS: list[Callable[[Path], Outcome]] = [
     loop_forever, unbounded_memory, segfault, fork_tree, huge_output, llm_throttling, llm_timeouts, llm_malformed,
-    keyboard_interrupt, kernel_crash, two_runs_at_once, prompt_injection, disk_full,
+    keyboard_interrupt, kernel_crash, two_runs_at_once, prompt_injection, disk_full, damaged_run_folders,
 ]

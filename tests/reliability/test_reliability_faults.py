@@ -79,3 +79,8 @@ def test_prompt_injection_is_blocked_or_contained(tmp_path):
 def test_a_full_disk_gives_one_clear_error_and_whole_records(tmp_path):
     outcome = survive(scenarios.disk_full, tmp_path)
     assert "--output" in outcome.evidence["message"]
+
+
+def test_run_folders_damaged_by_hand_give_one_line_and_break_nothing(tmp_path):
+    outcome = survive(scenarios.damaged_run_folders, tmp_path)
+    assert set(outcome.evidence["verdicts"]) == set(scenarios.DAMAGES)
