@@ -166,3 +166,34 @@ def test_stop_and_interrupt_end_the_run_cleanly_and_it_can_be_resumed(kernel, tm
                    f"%mlzero resume runs/{run_dir.name} \"finish it\"\n"
                    f"print('resumed', mlzero_result.status, mlzero_result.best_attempt)")
     assert "resumed success" in kernel.text()
+
+
+class WidgetClicker:
+    """A widget frontend (no mlzero extension): types guidance into the display's text box and clicks Continue."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.textarea: str | None = None
+
+    def __call__(self, kernel, message: dict) -> None:
+        content = message["content"]
+        if message["msg_type"] != "comm_open" or content.get("target_name") != "jupyter.widget":
+            return
+        state = content["data"]["state"]
+        if state.get("_model_name") == "TextareaModel" and "fewer features" in state.get("placeholder", ""):
+            self.textarea = content["comm_id"]
+        elif state.get("_model_name") == "ButtonModel" and state.get("description") == "Continue":
+            kernel.reply(self.textarea, {"method": "update", "state": {"value": self.text}, "buffer_paths": []})
+            kernel.reply(content["comm_id"], {"method": "custom", "content": {"event": "click"}})
+
+
+def test_widget_buttons_answer_while_the_cell_runs(kernel, tmp_path, iris_dir, solution_code, failing_code):
+    kernel.execute(setup_code([failing_code, solution_code(iris_dir)]))
+    began = time.monotonic()
+    kernel.execute(magic(iris_dir, "--guide --wait 60"), frontend=WidgetClicker("mind the missing column"))
+    assert time.monotonic() - began < 50  # answered by the click, not by the 60 s timeout
+    run_dir = only_run(tmp_path)
+    second = [e["attempt"] for e in events(run_dir) if e["kind"] == "attempt_finished"][1]
+    assert second["guidance"] == ["mind the missing column"] and second["status"] == "success"
+    final = [o for o in kernel.outputs if o["type"] == "update_display_data"][-1]["data"]
+    assert "MLZero run" in final["text/html"] and "Leaderboard" in final["text/plain"]
