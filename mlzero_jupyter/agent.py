@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -169,7 +170,11 @@ class Agent:
         self.memory.record("run_started", data=str(self.data), description=self.description,
                            options=dataclasses.asdict(self.options))
         self._emit(RUN_STARTED, run_dir=str(self.folder.path))
-        self.task = perceive(self.data, self.description, work_dir=self.folder.input_dir)
+        try:
+            self.task = perceive(self.data, self.description, work_dir=self.folder.input_dir)
+        except UserInputError:  # unusable data: no run happened, leave no half-made run folder behind
+            shutil.rmtree(self.folder.path, ignore_errors=True)
+            raise
         refine = getattr(self.coder, "refine_task", None)
         if refine is not None and self.task.ambiguous_fields:
             self.task = refine(self.task, record_dir=self.folder.path)

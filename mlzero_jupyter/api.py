@@ -27,7 +27,19 @@ def make_options(**options: Any) -> RunOptions:
         options["output_dir"] = str(options["output_dir"])
     settings = load_config({k: v for k, v in options.items() if k in configurable})
     values = {**settings.run_options(), **{k: v for k, v in options.items() if k not in configurable and v is not None}}
+    _check_numbers(values)
     return RunOptions(**{k: v for k, v in values.items() if k in known})
+
+
+def _check_numbers(values: dict[str, Any]) -> None:
+    """Options outside the configuration that must be whole numbers (memory cap and retrieval budget positive)."""
+    for name, minimum in (("memory_limit_mb", 1), ("knowledge_budget_tokens", 0), ("seed", None)):
+        value = values.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
+            wanted = "a whole number" + (f" of at least {minimum}" if minimum is not None else "")
+            raise ConfigError(f"option {name} must be {wanted}; got {value!r}")
 
 
 def solve(data: Path | str, description: str | None = None, *, observers: list | None = None,

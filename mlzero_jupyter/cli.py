@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from mlzero_jupyter import commands
 from mlzero_jupyter._version import __version__
@@ -20,8 +21,15 @@ from mlzero_jupyter.errors import UserInputError
 EXIT_USER_ERROR = 2
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Refuses bad arguments with one line saying what to do (no usage block), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}; `{self.prog} --help` shows the options\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mlzero", description="A zero-code AutoML agent: data folder + sentence -> model.")
+    parser = OneLineParser(prog="mlzero", description="A zero-code AutoML agent: data folder + sentence -> model.")
     parser.add_argument("--version", action="version", version=f"mlzero-jupyter {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):

@@ -95,6 +95,17 @@ class MLZero(Configurable):
             raise TraitError(f"unknown provider {proposal['value']!r}; known: {', '.join(provider_names())}")
         return name
 
+    @validate("base_url")
+    def _check_base_url(self, proposal: Any) -> str | None:
+        from urllib.parse import urlparse
+
+        value = proposal["value"]
+        if value is not None:
+            parts = urlparse(value.strip())
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise TraitError("must be an http(s) URL like http://localhost:11434/v1")
+        return value.strip() if value is not None else None
+
     @validate("max_iterations")
     def _check_iterations(self, proposal: Any) -> int:
         if proposal["value"] < 1:
