@@ -362,7 +362,10 @@ class Agent:
         source = self.folder.attempt_dir(best.number, create=False)
         copy_file_atomic(source / CODE_FILE, self.folder.solution_path)
         predictions = self.folder.path / best.predictions
-        copy_file_atomic(predictions, self.folder.path / predictions.name)
+        if predictions.is_dir():  # segmentation masks: a folder of images
+            _copy_folder(predictions, self.folder.path / predictions.name)
+        else:
+            copy_file_atomic(predictions, self.folder.path / predictions.name)
 
     def _write_result(self, status: str, total_s: float, message: str) -> RunResult:
         attempts = self.memory.attempts
@@ -435,6 +438,17 @@ def check_description(text: str | None) -> str | None:
         raise UserInputError("the description contains binary data (control characters); describe the goal in "
                              "plain words")
     return text
+
+
+def _copy_folder(source: Path, target: Path) -> None:
+    """Copy a folder beside ``target`` first, then move it into place: never a half-copied folder there."""
+    import shutil
+
+    staging = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
 
 
 def _add_calls(record: AttemptRecord, draft: CodeDraft) -> None:

@@ -14,7 +14,7 @@ from mlzero_jupyter.bench.tasks import BUILDERS
 pytestmark = pytest.mark.fit
 
 #: Suite tasks the offline planner cannot solve yet, and why; strict, so a fix shows up as a failure to update.
-KNOWN_GAPS = {"chatter_languages": "text-folder classification is not planned offline yet (issue #10)"}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def suite_tasks() -> list:
