@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import conversations_table, sky_tiles
+from multimodal_data import conversations_table, sky_tiles
 
 from mlzero_jupyter import solve
 from mlzero_jupyter.bench.grader import mean_iou
