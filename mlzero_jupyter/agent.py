@@ -7,8 +7,10 @@ events and answer its controller calls.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
 import shutil
 import threading
 import time
@@ -111,7 +113,7 @@ class Agent:
         options = RunOptions(**{**stored, **(overrides or {})})
         agent = cls(task.data_path, task.description, options, folder=folder, **kwargs)
         agent.task, agent.memory = task, memory
-        memory.record("resumed", overrides=overrides or {})
+        memory.record("resumed", overrides=overrides or {}, orphans_killed=kill_orphans(folder.path))
         if guidance:
             agent.add_guidance(guidance)
         return agent
@@ -420,6 +422,25 @@ def build_coder(options: RunOptions) -> Coder:
     settings = load_config({"provider": options.provider, "model": options.model, "base_url": options.base_url})
     provider = get_provider(settings.provider, **settings.provider_options())
     return LLMCoder(provider, budget_tokens=settings.prompt_budget_tokens)
+
+
+def kill_orphans(run_dir: Path) -> int:
+    """Kill attempt processes of ``run_dir`` still running (their kernel died); how many were killed.
+
+    Attempt processes and their descendants carry ``MLZERO_ATTEMPT_DIR`` (set by the executor); nothing else is
+    touched, not even a shell whose working directory is the run folder.
+    """
+    import psutil
+
+    root = Path(run_dir).resolve()
+    killed = 0
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error, OSError):
+            attempt_dir = process.environ().get("MLZERO_ATTEMPT_DIR")
+            if process.pid != os.getpid() and attempt_dir and Path(attempt_dir).resolve().is_relative_to(root):
+                process.kill()
+                killed += 1
+    return killed
 
 
 def check_description(text: str | None) -> str | None:

@@ -331,16 +331,16 @@ def kernel_crash(workdir: Path) -> Outcome:
         pids = _wait_for_pids(runs, agent_process)
         agent_process.send_signal(signal.SIGKILL)
         agent_process.wait()
-        orphans = [p for p in pids if alive(p)]
-        for pid in orphans:  # nothing reaps the attempt of a dead kernel (see docs/reliability.md)
-            os.kill(pid, signal.SIGKILL)
+        orphans = [p for p in pids if alive(p)]  # the attempt outlives its kernel until the run resumes
         run_dir = next(runs.iterdir())
         resumed = Agent.resume(run_dir, coder=ScriptedCoder([good(data)])).run()
+    time.sleep(0.5)
+    survivors = [p for p in pids if alive(p)]
     statuses = [a.status for a in resumed.attempts]
-    return Outcome("kernel killed mid-attempt (SIGKILL), then resume", resumed.status == "success",
+    return Outcome("kernel killed mid-attempt (SIGKILL), then resume", resumed.status == "success" and not survivors,
                    digest_changes(before, tree_digest(data)), len(files_with(run_dir)),
-                   f"resumed from disk: attempts {statuses}; {len(orphans)} orphaned attempt process(es) "
-                   "outlived the kernel", {"resumed": resumed, "orphans": orphans})
+                   f"resumed from disk: attempts {statuses}; {len(orphans)} orphaned attempt process(es) killed on "
+                   "resume", {"resumed": resumed, "orphans": orphans, "survivors": survivors})
 
 
 def _wait_for_pids(runs: Path, process: subprocess.Popen, timeout: float = 120.0) -> list[int]:

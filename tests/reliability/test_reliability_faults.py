@@ -61,6 +61,7 @@ def test_kernel_interrupt_kills_the_attempt_stops_the_run_and_it_resumes(tmp_pat
 def test_a_killed_kernel_leaves_a_run_that_resumes_from_disk(tmp_path):
     outcome = survive(scenarios.kernel_crash, tmp_path)
     assert [a.number for a in outcome.evidence["resumed"].attempts] == [1]
+    assert outcome.evidence["orphans"] and not outcome.evidence["survivors"]  # the resume killed the orphan
 
 
 def test_two_runs_in_two_threads_do_not_mix(tmp_path):

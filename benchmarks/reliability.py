@@ -1,0 +1,116 @@
+"""Reliability figures: every fault scenario of tests/reliability and every malformed input, run for real, written
+as a table to docs/reliability.md (and printed).
+
+Run (as root on Linux for the full-disk scenario, which mounts a 3 MB tmpfs): python benchmarks/reliability.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "reliability"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import reliability_bad_inputs as bad  # noqa: E402 (the shared scenarios live beside the tests)
+import reliability_scenarios as scenarios  # noqa: E402
+
+DOC = ROOT / "docs" / "reliability.md"
+
+INTRO = """# Reliability
+
+Figures produced by `python benchmarks/reliability.py` (the same scenarios as `tests/reliability/`, run for
+real: scripted attempts on scikit-learn's iris executed as subprocesses, the real openai SDK against a local HTTP
+server, a real tmpfs for the full disk). During every scenario two credentials are planted in the environment
+(`OPENAI_API_KEY`, `RELIABILITY_SERVICE_TOKEN`); *secrets leaked* counts the files of the run folders (and, for
+the prompt injection, the bodies posted to the attacker's server) that contain their value. *Data lost* counts
+input files changed, added or removed. See [security](security.md) for the layers these figures test.
+"""
+
+
+def run_scenario(scenario, workdir: Path) -> tuple[scenarios.Outcome, float]:
+    started = time.monotonic()
+    try:
+        outcome = scenario(workdir)
+    except Exception as error:  # noqa: BLE001 (a crash of a scenario is a fault not survived, reported as such)
+        outcome = scenarios.Outcome(scenario.__name__, False, 0, 0, f"crashed: {type(error).__name__}: {error}")
+    return outcome, time.monotonic() - started
+
+
+def fault_rows(workdir: Path) -> list[str]:
+    rows = []
+    for index, scenario in enumerate(scenarios.SCENARIOS):
+        if scenario is scenarios.disk_full and not scenarios.can_mount():
+            rows.append("| disk full under the run folder | not run (needs root to mount a tmpfs) | - | - | - | |")
+            continue
+        outcome, seconds = run_scenario(scenario, workdir / f"fault-{index}")
+        detail = outcome.detail.replace("|", "/").replace("\n", " ")
+        rows.append(f"| {outcome.fault} | {'yes' if outcome.survived else '**no**'} | {outcome.data_lost} | "
+                    f"{outcome.secrets_leaked} | {seconds:.1f} | {detail} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def bad_input_rows(workdir: Path) -> tuple[list[str], list[str]]:
+    passed: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    failures = []
+    for index, case in enumerate(bad.BAD_INPUTS):
+        verdict = bad.check(case, workdir / f"bad-{index}")
+        total[case.front] += 1
+        passed[case.front] += verdict.ok
+        if not verdict.ok:
+            failures.append(f"- {case.front}: {case.what}: {verdict.text.splitlines()[0] if verdict.text else ''}")
+    rows = [f"| {front} | {total[front]} | {passed[front]} |" for front in ("cli", "magic", "api")]
+    rows.append(f"| **all** | **{sum(total.values())}** | **{sum(passed.values())}** |")
+    return rows, failures
+
+
+def main() -> None:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="mlzero-reliability-") as temporary:
+        workdir = Path(temporary)
+        faults = fault_rows(workdir)
+        inputs, failures = bad_input_rows(workdir)
+    survived = sum("| yes |" in row for row in faults)
+    text = "\n".join([
+        INTRO,
+        "## Faults injected",
+        "",
+        "| fault injected | survived | data lost | secrets leaked | seconds | what happened |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *faults,
+        "",
+        f"{survived} of {len(faults)} faults survived.",
+        "",
+        "## Malformed inputs",
+        "",
+        "Each must end in one line that says what to do, without a traceback (exit code 2 for the CLI).",
+        "",
+        "| front end | malformed inputs | one clear line |",
+        "| --- | --- | --- |",
+        *inputs,
+        "",
+        *(["Not handled:", "", *failures, ""] if failures else []),
+        "## Known limit",
+        "",
+        "When the process running the agent is killed outright (SIGKILL, an out-of-memory kill of the kernel), the",
+        "attempt it had started keeps running with no one to watch its time limit. Resuming the run",
+        "(`mlzero run --resume RUN_DIR`, `%mlzero resume`) first kills every process that carries the run's",
+        "`MLZERO_ATTEMPT_DIR`, then continues from disk; a run that is never resumed leaves its orphan running.",
+        "",
+        f"Measured in {time.monotonic() - started:.0f} s on {os.cpu_count()} CPUs, {sys.platform}, "
+        f"Python {sys.version.split()[0]}.",
+        "",
+    ])
+    DOC.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
