@@ -70,7 +70,7 @@ def choose_backbone(plan: Plan, context: CodingContext) -> None:
     role = ROLES.get(plan.family)
     if role is None:
         return
-    plan.backbone = backbones.resolve(role, context.environment, context.checkpoint)
+    plan.backbone = backbones.resolve(role, context.environment, context.checkpoint, context.time_limit)
     plan.use_multimodal = plan.backbone.pretrained
     if plan.use_multimodal:
         plan.tool = "autogluon.multimodal"

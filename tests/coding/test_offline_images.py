@@ -43,10 +43,10 @@ def test_a_local_checkpoint_and_multimodal_choose_multimodal_predictor(planner, 
     _, task = _digits_task(tmp_path)
     environment = {"modules": {"autogluon.multimodal": {"importable": True}},
                    "checkpoints": [{"role": "image", "path": "/models/resnet18", "source": "config"}]}
-    draft = planner.write(context(task, tmp_path / "attempt_1", environment=environment))
+    draft = planner.write(context(task, tmp_path / "attempt_1", environment=environment, time_limit=300))
     compile(draft.code, "solution.py", "exec")
     assert "MultiModalPredictor" in draft.summary
     assert 'CHECKPOINT = "/models/resnet18"' in draft.code and "feature_table" not in draft.code
-    repaired = planner.write(context(task, tmp_path / "attempt_2", environment=environment, attempt=2,
+    repaired = planner.write(context(task, tmp_path / "attempt_2", environment=environment, attempt=2, time_limit=300,
                                      last_error="ModuleNotFoundError: No module named 'autogluon.multimodal'"))
     assert "feature_table" in repaired.code and "# Repair:" in repaired.code

@@ -44,6 +44,13 @@ def test_without_multimodal_or_offline_without_checkpoint_there_is_no_backbone()
     assert "$MLZERO_IMAGE_CHECKPOINT" in offline.reason
 
 
+def test_a_short_budget_on_cpu_takes_the_fallback() -> None:
+    short = resolve("text", machine(checkpoints=[MINILM]), time_limit=60)
+    assert short.checkpoint is None and "60 s is too short to fine-tune" in short.reason
+    assert resolve("text", machine(checkpoints=[MINILM], gpus=1), time_limit=60).checkpoint == "/models/minilm"
+    assert resolve("text", machine(checkpoints=[MINILM]), time_limit=300).checkpoint == "/models/minilm"
+
+
 def test_the_hub_gives_small_models_but_no_segmentation_model_without_a_gpu() -> None:
     assert resolve("image", machine(hub=True)).checkpoint == "mobilenetv3_small_100"
     assert resolve("segmentation", machine(hub=True)).checkpoint is None
@@ -74,7 +81,7 @@ def test_the_summary_and_the_header_say_which_model_path_and_why(tmp_path: Path)
         for i in range(5):
             (folder / "train" / label / f"{label}{i}.txt").write_text(f"{words} {i}\n")
     task = perceive(folder)
-    context = CodingContext(task=task, tool="autogluon.tabular", attempt=1, attempt_dir=tmp_path, time_limit=60,
+    context = CodingContext(task=task, tool="autogluon.tabular", attempt=1, attempt_dir=tmp_path, time_limit=300,
                             environment=machine(multimodal=False, checkpoints=[MINILM]))
     draft = OfflinePlanner().write(context)
     assert draft.summary.startswith("text n-grams + TabularPredictor")

@@ -16,6 +16,8 @@ from mlzero_jupyter.memory.environment import CHECKPOINT_VARIABLES
 #: Small, CPU-friendly hub models per role, used only when the hub is reachable.
 HUB_MODELS = {"text": "sentence-transformers/all-MiniLM-L6-v2", "image": "mobilenetv3_small_100",
               "segmentation": "facebook/sam-vit-base"}
+#: The shortest attempt in which fine-tuning on a CPU is worth trying; shorter attempts use the fallback.
+MIN_CPU_SECONDS = 150
 #: MultiModalPredictor's model key and checkpoint hyperparameter per role.
 MODEL_KEYS = {"text": "hf_text", "image": "timm_image", "segmentation": "sam"}
 
@@ -37,12 +39,16 @@ class Backbone:
         return MODEL_KEYS[self.role]
 
 
-def resolve(role: str, environment: dict[str, Any], chosen: str | None = None) -> Backbone:
+def resolve(role: str, environment: dict[str, Any], chosen: str | None = None,
+            time_limit: float | None = None) -> Backbone:
     """The backbone for ``role`` on the machine ``environment`` describes (``Environment.to_dict()``); ``chosen``
-    is the checkpoint tool selection picked, if any."""
+    is the checkpoint tool selection picked, if any; ``time_limit`` the attempt's seconds."""
     multimodal = environment.get("modules", {}).get("autogluon.multimodal", {})
     if not multimodal.get("importable"):
         return Backbone(role, None, "autogluon.multimodal is not installed here")
+    if time_limit is not None and time_limit < MIN_CPU_SECONDS and not environment.get("gpu_count"):
+        return Backbone(role, None, f"{time_limit:.0f} s is too short to fine-tune a pretrained model on CPU "
+                                    f"(it takes at least {MIN_CPU_SECONDS} s)")
     local = local_checkpoint(environment, role, chosen)
     if local is not None:
         what = f" ({local['model']})" if local.get("model") else ""
