@@ -448,7 +448,8 @@ def check_description(text: str | None) -> str | None:
     if text is None:
         return None
     if not isinstance(text, str):
-        raise UserInputError(f"the description must be text, not {type(text).__name__}; describe the goal in a sentence")
+        raise UserInputError(f"the description must be text, not {type(text).__name__}; describe the goal in a "
+                             "sentence")
     if not text.strip():
         raise UserInputError("the description is empty; describe the goal in a sentence, or leave it out to let "
                              "the agent infer it from the data")

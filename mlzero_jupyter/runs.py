@@ -64,7 +64,8 @@ class RunFolder:
         except FileExistsError:
             raise RunFolderError(f"run folder {path} already exists; runs are never overwritten, try again") from None
         except OSError as error:
-            raise RunFolderError(f"cannot create the run folder {path} ({error.strerror}); choose another with --output") from None
+            raise RunFolderError(f"cannot create the run folder {path} ({error.strerror}); "
+                                 "choose another with --output") from None
         return cls(path.resolve())
 
     @classmethod
