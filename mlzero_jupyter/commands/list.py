@@ -21,7 +21,10 @@ def run(args: argparse.Namespace) -> int:
     if not runs:
         print(f"no runs under {args.output}")
         return 0
-    table = Table("run", "status", "metric", "score", "attempts", "task")
+    table = Table()
+    table.add_column("run", no_wrap=True)  # ids must stay whole, to be copied into `mlzero show`
+    for name in ("status", "metric", "score", "attempts", "task"):
+        table.add_column(name)
     for folder in runs:
         summary = run_summary(folder)
         score = "" if summary["score"] is None else f"{summary['score']:.5g}"
