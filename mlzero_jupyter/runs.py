@@ -34,7 +34,7 @@ SOLUTION_FILE = "solution.py"
 T = TypeVar("T")
 
 
-def slugify(text: str, max_words: int = 5) -> str:
+def slugify(text: str, max_words: int = 3) -> str:
     words = re.findall(r"[a-z0-9]+", text.lower())
     return "-".join(words[:max_words]) or "run"
 
