@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import context, run_script, spec, table
+from offline_support import context, run_script, spec, table
 
 from mlzero_jupyter.bench.tasks import digits_images
 from mlzero_jupyter.perception.spec import FileInfo

@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import TimeSeriesInfo, context, run_script, spec, table
+from offline_support import TimeSeriesInfo, context, run_script, spec, table
 
 from mlzero_jupyter.bench.tasks import breast_cancer, macro_forecast
 from mlzero_jupyter.coding.planner.plan import Plan

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TimeSeriesInfo, context, run_script, spec, table
+from offline_support import TimeSeriesInfo, context, run_script, spec, table
 
 from mlzero_jupyter.bench.tasks import breast_cancer_tables, macro_forecast, seattle_seasons
 from mlzero_jupyter.perception.spec import JoinKey

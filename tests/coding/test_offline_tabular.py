@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import context, run_script, spec, table
+from offline_support import context, run_script, spec, table
 
 from mlzero_jupyter.bench.tasks import breast_cancer, cars_text, diabetes_sqlite, iris_excel, wine_parquet
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import IRIS_DESCRIPTION, Session, server_env, with_stdio
+from mcp_support import IRIS_DESCRIPTION, Session, server_env, with_stdio
 
 pytestmark = pytest.mark.fit
 

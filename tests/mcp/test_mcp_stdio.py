@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import IRIS_DESCRIPTION, TOOLS, Session, with_stdio
+from mcp_support import IRIS_DESCRIPTION, TOOLS, Session, with_stdio
 
 pytestmark = pytest.mark.fit
 

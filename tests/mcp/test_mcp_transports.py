@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import TOOLS, Session, server_env, with_stdio
+from mcp_support import TOOLS, Session, server_env, with_stdio
 from mcp import Client
 
 
