@@ -166,10 +166,12 @@ class FinalSummary:
             parts.append("<b>Leaderboard</b>" + self.leaderboard.head(TABLE_ROWS).to_html(index=False, border=0))
         png = self.importance_png()
         if png is not None:
-            parts.append(f'<b>Feature importance</b><br><img src="data:image/png;base64,{base64.b64encode(png).decode()}">')
+            encoded = base64.b64encode(png).decode()
+            parts.append(f'<b>Feature importance</b><br><img src="data:image/png;base64,{encoded}">')
         if self.export_path is not None:
             link = html.escape(_relative_link(self.export_path))
-            parts.append(f'Exported notebook: <a href="{link}" target="_blank">{html.escape(str(self.export_path))}</a>')
+            shown = html.escape(str(self.export_path))
+            parts.append(f'Exported notebook: <a href="{link}" target="_blank">{shown}</a>')
         return "<br>".join(parts)
 
     def importance_png(self) -> bytes | None:
@@ -272,7 +274,8 @@ class TextDisplay:
 class WidgetDisplay:
     """ipywidgets: the task, one row per attempt with a collapsible output tail, a question area, the summary."""
 
-    def __init__(self, verbose: bool = False, first_attempt: int = 1, on_stop: Callable[[], None] | None = None) -> None:
+    def __init__(self, verbose: bool = False, first_attempt: int = 1,
+                 on_stop: Callable[[], None] | None = None) -> None:
         import ipywidgets as widgets
         from IPython.display import display
 

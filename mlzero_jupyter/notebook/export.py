@@ -65,6 +65,7 @@ def _data_summary(task: dict[str, Any]) -> str:
 def header_markdown(result: dict[str, Any], task: dict[str, Any], outputs: str) -> str:
     score = result.get("validation_score")
     score_text = "none" if score is None else f"{score:.5g} ({result.get('validation') or 'held-out data'})"
+    direction = "higher" if result.get("higher_is_better", True) else "lower"
     return "\n".join([
         f"# {result.get('task') or 'mlzero solution'}",
         "",
@@ -75,7 +76,7 @@ def header_markdown(result: dict[str, Any], task: dict[str, Any], outputs: str) 
         f"| Task | {result.get('task') or '-'} |",
         f"| Data | {_data_summary(task)} |",
         f"| Tool | {result.get('tool') or '-'} |",
-        f"| Metric | {result.get('metric')} ({'higher' if result.get('higher_is_better', True) else 'lower'} is better) |",
+        f"| Metric | {result.get('metric')} ({direction} is better) |",
         f"| Validation score | {score_text} |",
         f"| Libraries | {_versions()} |",
         "",

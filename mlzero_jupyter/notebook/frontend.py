@@ -72,25 +72,26 @@ def kernel_supports_subshells(kernel: Any) -> bool:
 class ShellPump:
     """Handle the comm messages waiting on the kernel's main shell while the main thread is busy.
 
-    Other messages (a queued cell, completion requests) are kept and given back to the kernel's own loop by
-    :meth:`release`, in the order they came.
+    Other messages (a queued cell, completion requests) are kept and handed back by :meth:`release`, in the order
+    they came: on ipykernel 7 they are sent again through the socket they came from, so that the kernel reads them
+    before anything sent later; on older kernels they are replayed on the kernel's loop.
     """
 
-    def __init__(self, kernel: Any, stream: Any) -> None:
+    def __init__(self, kernel: Any, stream: Any, pair: Any = None) -> None:
         self.kernel = kernel
         self.stream = stream
+        self.pair = pair  # ipykernel 7: the socket pair from the shell channel thread to the main thread
         self.deferred: list[list[Any]] = []
 
     @classmethod
     def for_kernel(cls, kernel: Any) -> ShellPump | None:
         """A pump for ipykernel's main shell, or None when this kernel does not expose one."""
-        stream = None
         thread = getattr(kernel, "shell_channel_thread", None)
-        if thread is not None:  # ipykernel 7: messages reach the main thread through an inproc socket pair
+        if thread is not None:
             pair = thread.manager.get_shell_channel_to_subshell_pair(None)
             stream = getattr(pair, "to_stream", None)
-        elif getattr(kernel, "shell_stream", None) is not None:
-            stream = kernel.shell_stream
+            return cls(kernel, stream, pair) if stream is not None else None
+        stream = getattr(kernel, "shell_stream", None)
         if stream is None or getattr(stream, "_recv_callback", None) is None:
             return None
         return cls(kernel, stream)
@@ -111,7 +112,7 @@ class ShellPump:
             if self._handle(frames):
                 handled += 1
             else:
-                self.deferred.append(frames)
+                self.deferred.append([bytes(frame.bytes) for frame in frames])
 
     def _handle(self, frames: list[Any]) -> bool:
         session = self.kernel.session
@@ -134,11 +135,18 @@ class ShellPump:
         return True
 
     def release(self) -> None:
-        """Give the kept messages back to the kernel's loop, oldest first, then let it read the socket again."""
+        """Give the kept messages back to the kernel, oldest first."""
+        deferred, self.deferred = self.deferred, []
+        if not deferred:
+            return
+        if self.pair is not None:
+            sender = self.pair.from_socket  # owned by the shell channel thread: send from there
+            self.kernel.shell_channel_thread.io_loop.add_callback(
+                lambda: [sender.send_multipart(frames) for frames in deferred])
+            return
         stream, loop = self.stream, self.kernel.io_loop
-        for frames in self.deferred:
+        for frames in deferred:
             loop.add_callback(stream._run_callback, stream._recv_callback, frames)
-        self.deferred = []
         # Reading the socket here may have consumed its edge-triggered wake-up: nudge the stream to look again.
         loop.add_callback(stream._handle_events, stream.socket, 0)
 

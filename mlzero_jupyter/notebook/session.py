@@ -3,7 +3,6 @@ description from the user's namespace, and one run wired to the display, the cel
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import secrets
 import sys
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from mlzero_jupyter.errors import UserInputError
-from mlzero_jupyter.runs import DEFAULT_OUTPUT_DIR
 
 #: The user-namespace name that receives the last run's RunResult.
 RESULT_NAME = "mlzero_result"
@@ -63,6 +61,8 @@ class RunRegistry:
 
     @property
     def output_dir(self) -> str:
+        from mlzero_jupyter.runs import DEFAULT_OUTPUT_DIR
+
         return self.settings.get("output_dir") or str(DEFAULT_OUTPUT_DIR)
 
 
@@ -112,9 +112,12 @@ def _is_data_frame(value: Any) -> bool:
 
 def save_frame(frame: Any, name: str, output_dir: str | None) -> Path:
     """Save a DataFrame as ``<output>/dataframes/<name>-<stamp>/<name>.parquet`` (never in the user's folder)."""
+    from mlzero_jupyter.runs import DEFAULT_OUTPUT_DIR
+
     if frame.empty:
         raise UserInputError(f"the DataFrame {name} is empty; give one with rows and columns")
-    folder = Path(output_dir or DEFAULT_OUTPUT_DIR) / FRAMES_FOLDER / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+    stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+    folder = Path(output_dir or DEFAULT_OUTPUT_DIR) / FRAMES_FOLDER / f"{name}-{stamp}"
     folder.mkdir(parents=True)
     table = frame.reset_index() if any(n is not None for n in frame.index.names) else frame
     table = table.set_axis([str(c) for c in table.columns], axis=1)

@@ -116,14 +116,16 @@ def finished_run(tmp_path: Path, iris_dir: Path) -> Path:
     shutil.copyfile(run_dir / "attempt_2" / "solution.py", run_dir / "solution.py")
     shutil.copyfile(run_dir / "attempt_2" / "predictions.csv", run_dir / "predictions.csv")
     task = TaskSpec(str(iris_dir), str(iris_dir), "Predict the species of each flower.",
-                    files=[FileInfo("train.csv", "train", "csv", rows=120), FileInfo("test.csv", "test", "csv", rows=30)],
+                    files=[FileInfo("train.csv", "train", "csv", rows=120),
+                           FileInfo("test.csv", "test", "csv", rows=30)],
                     problem_type=Inferred("multiclass", 0.9), target=Inferred("species", 0.95),
                     metric=Inferred("accuracy", 0.8))
     (run_dir / "task.json").write_text(task.to_json())
     (run_dir / "events.jsonl").write_text("")
     attempts = [AttemptRecord(1, "failed", summary="first try", error="KeyError: 'missing'"),
                 AttemptRecord(2, "success", summary="logistic regression", score=score, metric="accuracy",
-                              validation="accuracy on a 25% stratified holdout", predictions="attempt_2/predictions.csv")]
+                              validation="accuracy on a 25% stratified holdout",
+                              predictions="attempt_2/predictions.csv")]
     result = RunResult(run_id=run_dir.name, run_dir=str(run_dir), status="success", task=task.description,
                        tool="scikit-learn", metric="accuracy", validation_score=score, best_attempt=2,
                        validation=attempts[1].validation, predictions_path=str(run_dir / "predictions.csv"),

@@ -47,7 +47,8 @@ def test_bad_run_lines_are_one_line_user_errors(line):
     ("stop", {"name": "stop", "run": None}),
     ("stop 2026", {"name": "stop", "run": "2026"}),
     ("providers", {"name": "providers"}),
-    ("config time-limit=5m provider=openai", {"name": "config", "settings": {"time_limit": "5m", "provider": "openai"}}),
+    ("config time-limit=5m provider=openai",
+     {"name": "config", "settings": {"time_limit": "5m", "provider": "openai"}}),
     ("knowledge time series frequency", {"name": "knowledge", "query": "time series frequency"}),
     ("knowledge", {"name": "knowledge", "query": None}),
     ("", {"name": "help"}),
@@ -75,4 +76,5 @@ def test_help_names_every_subcommand_and_option():
 def test_the_parser_does_not_import_ipython():
     code = ("import sys; from mlzero_jupyter.notebook.arguments import parse_run_line; parse_run_line('x --guide'); "
             "print([m for m in ('IPython', 'ipywidgets', 'nbformat', 'pandas') if m in sys.modules])")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

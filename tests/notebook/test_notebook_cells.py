@@ -53,7 +53,8 @@ def _events(run_dir: str) -> list[AgentEvent]:
     return [AgentEvent("run_started", "r1", None, {"run_dir": run_dir}),
             AgentEvent("task_perceived", "r1", None, {"task": {
                 "files": [{"path": "train.csv", "role": "train"}], "target": {"value": "y", "confidence": 0.9},
-                "problem_type": {"value": "binary", "confidence": 1}, "metric": {"value": "accuracy", "confidence": 0.5},
+                "problem_type": {"value": "binary", "confidence": 1},
+                "metric": {"value": "accuracy", "confidence": 0.5},
                 "warnings": ["column leak copies the target"]}}),
             AgentEvent("tool_selected", "r1", None, {"tool": "autogluon.tabular", "reasons": []}),
             AgentEvent("attempt_started", "r1", 1, {"code": "x", "summary": "fit", "time_limit": 60.0}),

@@ -23,7 +23,8 @@ def setup_code(scripts: list[str]) -> str:
 
 
 def magic(data: Path, flags: str = "") -> str:
-    return f"%%mlzero {data} --output runs --max-iterations 3 --time-limit 3m {flags}\nPredict the species of each flower.\n"
+    return (f"%%mlzero {data} --output runs --max-iterations 3 --time-limit 3m {flags}\n"
+            "Predict the species of each flower.\n")
 
 
 def mlzero_messages(kernel, kind: str | None = None) -> list[dict]:
