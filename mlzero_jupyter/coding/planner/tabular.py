@@ -27,6 +27,7 @@ TABULAR_PROBLEMS = ("binary", "multiclass", "regression")
 #: Canonical metrics AutoGluon's tabular module knows under another name (the score is still ours).
 AG_METRICS = {"rmsle": "rmse"}
 BAGGING_PRESETS = ("good_quality", "high_quality", "best_quality")
+SECTION_WIDTH = 113  # the width of the section rules in the templates
 
 
 def build(context: CodingContext, plan: Plan, summary: str) -> str:
@@ -63,6 +64,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
         evaluate=evaluate_lines(metric),
         importance=_importance(plan, context, settings),
         metrics=metrics_block(),
+        refit=_refit(task, plan),
         predict_comments=plan.comments("predict"),
         predict=_predict(task, plan, shape, problem, id_column),
     )
@@ -89,7 +91,7 @@ def _test_columns(task: TaskSpec) -> list[str]:
 
 def _modules(task: TaskSpec) -> list[str]:
     formats = {f.format for f in task.files}
-    return ["from autogluon.tabular import TabularPredictor"] + (["sqlite3"] if "sqlite" in formats else [])
+    return ["time", "from autogluon.tabular import TabularPredictor"] + (["sqlite3"] if "sqlite" in formats else [])
 
 
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, problem: str | None,
@@ -111,6 +113,8 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, pr
                   HYPERPARAMETERS=plan.hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
                   NUM_BAG_FOLDS=plan.num_bag_folds or None, MAX_TRAIN_ROWS=plan.subsample_rows,
                   HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
+    if not plan.subsample_rows and task.test_file is not None:
+        values["FINAL_MODEL_DIR"] = "model_full"
     return values
 
 
@@ -243,6 +247,29 @@ def _importance(plan: Plan, context: CodingContext, settings: dict[str, Any]) ->
     seconds = max(5, settings["TIME_LIMIT"] // 10)
     return (f"importance = predictor.feature_importance(holdout, time_limit={seconds}, num_shuffle_sets=1, silent=True)\n"
             "importance.to_csv(\"feature_importance.csv\", index_label=\"feature\")\n")
+
+
+def _refit(task: TaskSpec, plan: Plan) -> str:
+    """Refit on every labelled row, with the validated settings, when the first fit left as much time again.
+
+    Skipped when rows were subsampled (memory trouble) or when the hold-out itself is what gets predicted.
+    """
+    if plan.subsample_rows or task.test_file is None:
+        return ""
+    arguments = fit_arguments(plan).replace("time_limit=TIME_LIMIT", "time_limit=refit_seconds")
+    return (
+        "\n" + "# -- refit on every labelled row ".ljust(SECTION_WIDTH, "-") + "\n"
+        "# The score above comes from the hold-out. When the first fit left as much time again, the final model\n"
+        "# also learns from the hold-out rows, with the same settings, and it is the one that predicts.\n"
+        "refit_seconds = int(TIME_LIMIT - (time.monotonic() - training_started))\n"
+        "if refit_seconds >= first_fit_seconds:\n"
+        "    predictor = TabularPredictor(\n"
+        "        label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=AG_METRIC, path=FINAL_MODEL_DIR, verbosity=1\n"
+        "    )\n"
+        f"    predictor.fit(train[features + [LABEL]], {arguments})\n"
+        "    metrics[\"model_path\"] = FINAL_MODEL_DIR\n"
+        "    Path(\"metrics.json\").write_text(json.dumps(metrics, indent=2))\n"
+    )
 
 
 def _predict(task: TaskSpec, plan: Plan, shape: Layout, problem: str | None, id_column: str | None) -> str:
