@@ -18,7 +18,7 @@ from typing import Any
 from mlzero_jupyter.atomic import write_text_atomic
 from mlzero_jupyter.coding.contract import CODE_FILE, STDERR_FILE, STDOUT_FILE
 from mlzero_jupyter.events import AgentEvent
-from mlzero_jupyter.notebook.frontend import Frontend, ShellPump, wait_until
+from mlzero_jupyter.notebook.frontend import INTERACTIVE, Frontend, ShellPump, wait_until
 
 log = logging.getLogger("mlzero_jupyter")
 
@@ -161,7 +161,7 @@ class CellChannel:
         self.send("run_state", phase=phase, **data)
 
     def _open(self) -> None:
-        if not self.frontend.in_kernel:
+        if self.frontend.kind != INTERACTIVE:  # headless kernels (nbclient, papermill) have nobody to answer
             return
         from comm import create_comm
 

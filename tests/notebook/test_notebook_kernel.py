@@ -90,7 +90,9 @@ def test_a_frontend_on_a_subshell_gets_the_cells_and_its_guidance_and_approval_r
     run_dir = only_run(tmp_path)
     assert {m["run_id"] for m in cells} == {run_dir.name} == {m["metadata"]["mlzero"]["run_id"] for m in cells}
     assert cells[1]["source"].startswith(f"# mlzero run {run_dir.name} | attempt 1 | failed\n")
-    assert "missing" in cells[1]["source"] and "reading" in cells[1]["outputs"][0]["text"]
+    assert "missing" in cells[1]["source"]
+    assert {o["name"] for o in cells[1]["outputs"]} == {"stdout", "stderr"}
+    assert "reading" in "".join(o["text"] for o in cells[1]["outputs"] if o["name"] == "stdout")
     assert "LogisticRegression" in cells[4]["source"] and cells[4]["source"].splitlines()[0].endswith("| final")
     assert cells[4]["metadata"]["mlzero"]["score"] > 0.8
 
