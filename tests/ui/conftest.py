@@ -127,9 +127,20 @@ def start_jupyter(tmp_path: Path) -> Iterator:
         handle.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def browser_page() -> Iterator:
-    """A Chromium page (1400x900) from Playwright, closed after the test."""
+def browser_page(request: pytest.FixtureRequest) -> Iterator:
+    """A Chromium page (1400x900) from Playwright, closed after the test; a failed test leaves a screenshot."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -138,6 +149,9 @@ def browser_page() -> Iterator:
         page.set_default_timeout(60_000)
         try:
             yield page
+            if request.node.stash.get(_FAILED, False):
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}.png"))
         finally:
             browser.close()
 
