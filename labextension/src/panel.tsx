@@ -113,16 +113,22 @@ function RunCard(props: { run: IRunView; now: number; actions: IPanelActions }):
         </span>
       </div>
       {run.task && <div className="jp-MLZero-task">{run.task}</div>}
-      <div className="jp-MLZero-score">
-        Best: <b>{formatScore(run.score, run.metric)}</b>
-        {run.bestAttempt !== null && ` (attempt ${run.bestAttempt})`}
-      </div>
+      {(!run.live || run.score !== null) && (
+        <div className="jp-MLZero-score">
+          Best: <b>{formatScore(run.score, run.metric)}</b>
+          {run.bestAttempt !== null && ` (attempt ${run.bestAttempt})`}
+        </div>
+      )}
       <div className="jp-MLZero-progress">
         {shown.text}
         {shown.fraction !== null && <progress max={1} value={shown.fraction} />}
       </div>
       {run.question && <div className="jp-MLZero-question">{run.question.text}</div>}
-      {run.attempts.length > 0 && <AttemptsTable run={run} />}
+      {run.attempts.length > 0 && (
+        <div className="jp-MLZero-tableBox">
+          <AttemptsTable run={run} />
+        </div>
+      )}
       <div className="jp-MLZero-actions">
         {run.cellId && <button className="jp-Button jp-mod-styled jp-MLZero-jump" onClick={() => actions.jumpToCell(run)}>Jump to cell</button>}
         {can.stop && <button className="jp-Button jp-mod-styled jp-mod-warn jp-MLZero-stop" onClick={() => actions.stop(run)}>Stop</button>}
