@@ -145,8 +145,8 @@ def browser_page(request: pytest.FixtureRequest) -> Iterator:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(60_000)
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        page.context.set_default_timeout(60_000)
         try:
             yield page
             if request.node.stash.get(_FAILED, False):

@@ -89,9 +89,11 @@ def test_ui_lab_attempts_become_cells_and_the_panel_shows_the_run(start_jupyter,
     root = make_root(tmp_path, "data --time-limit 60s --provider offline --max-iterations 2")
     server = start_jupyter("lab", root)
     page = browser_page
-    page.goto(server.page_url(f"/lab/tree/{NOTEBOOK}"))
-    wait_for_kernel(page)
-    open_panel(page)
+    other_tab = page.context.new_page()  # the same notebook in a second tab, on the same kernel
+    for tab in (other_tab, page):
+        tab.goto(server.page_url(f"/lab/tree/{NOTEBOOK}"))
+        wait_for_kernel(tab)
+        open_panel(tab)
 
     run_all_cells(page)
     first = page.locator(".jp-Cell", has_text="| attempt 1 |")
@@ -111,6 +113,10 @@ def test_ui_lab_attempts_become_cells_and_the_panel_shows_the_run(start_jupyter,
     assert f"{result['validation_score']:.5g}"[:5] in card.locator(".jp-MLZero-score").inner_text()
     rows = card.locator(".jp-MLZero-attempt")
     assert rows.count() == len(result["attempts"])
+
+    # the other tab hears the run (its panel shows it) but leaves the cells to the tab that ran it
+    other_tab.locator(f'.jp-MLZero-run[data-run-id="{folder.name}"]').wait_for(state="visible")
+    assert other_tab.locator(".jp-Cell", has_text="| attempt 1 |").count() == 0
 
     notebook = save_notebook(page, root)
     sources = [cell.source for cell in notebook.cells]
