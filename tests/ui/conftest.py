@@ -27,10 +27,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-dev-shm-usage"]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "ui: drives Chromium against a real Jupyter server (slow)")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     reason = None
     if CHROMIUM is None:
