@@ -134,7 +134,6 @@ class CellChannel:
         self.pump = pump
         self.ready_timeout = ready_timeout
         self.ready = threading.Event()
-        self.subshells = False
         self.comm: Any = None
         self.run_id = ""
         self.run_dir: Path | None = None
@@ -177,7 +176,6 @@ class CellChannel:
     def _received(self, message: dict[str, Any]) -> None:
         data = message.get("content", {}).get("data") or {}
         if data.get("type") == "ready":
-            self.subshells = bool(data.get("subshells"))
             self.ready.set()
             return
         self.on_message(data)

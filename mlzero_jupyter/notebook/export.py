@@ -22,8 +22,10 @@ EXPORT_NAME = "solution.ipynb"
 #: Libraries whose versions the header records, when installed.
 VERSIONED = ("autogluon.tabular", "autogluon.timeseries", "autogluon.multimodal", "pandas", "numpy",
              "scikit-learn", "torch")
-#: How far the re-run's validation score may drift when training is cut by a time limit (stated in the header).
-SCORE_TOLERANCE = 0.02
+#: How far the re-run's validation score may drift where the library is not bit-for-bit repeatable (neural nets on
+#: several threads, training cut by a time limit); stated in the header. On a small hold-out one changed prediction
+#: moves accuracy by a few hundredths.
+SCORE_TOLERANCE = 0.05
 
 #: A section comment of generated code: ``# -- load data ----``, ``# === Train ===``, ``# --- predict and save``.
 _SECTION = re.compile(r"^#\s*[-=]{2,}\s*(?P<title>[A-Za-z][^-=]*?)\s*[-=]*\s*$")
@@ -82,8 +84,9 @@ def header_markdown(result: dict[str, Any], task: dict[str, Any], outputs: str) 
         "",
         "**How to re-run**: *Run All*. The data is only read, from its absolute path above; the predictions, "
         f"the metrics and the model are written to `{outputs}/` beside this notebook. With the same libraries "
-        "and the fixed seed, the predictions match the run's; when training is cut short by its time limit, "
-        f"the validation score stays within {SCORE_TOLERANCE} of the one above.",
+        "and the fixed seed, the predictions match the run's where the library is repeatable; where it is not "
+        "(neural networks on several threads, training cut short by its time limit), the validation score in "
+        f"`{outputs}/metrics.json` stays within {SCORE_TOLERANCE} of the one above.",
     ])
 
 

@@ -65,10 +65,6 @@ def _parent(shell: Any, kernel: Any) -> dict[str, Any]:
         return {}
 
 
-def kernel_supports_subshells(kernel: Any) -> bool:
-    return getattr(kernel, "shell_channel_thread", None) is not None
-
-
 class ShellPump:
     """Handle the comm messages waiting on the kernel's main shell while the main thread is busy.
 
