@@ -16,7 +16,7 @@ import pytest
 from providers_wire import Reply, openai_completion
 
 from mlzero_jupyter.cli import main
-from mlzero_jupyter.coding.prompts import ANALYSIS_SYSTEM
+from mlzero_jupyter.coding.prompts import ANALYSIS_SYSTEM, RANK_SYSTEM
 
 pytestmark = pytest.mark.fit
 
@@ -51,6 +51,8 @@ def fake_model(request: dict) -> Reply:
     system, user = (m["content"] for m in request["json"]["messages"])
     if system == ANALYSIS_SYSTEM:
         return Reply(body=openai_completion(ANALYSIS, TOKENS_IN, TOKENS_OUT))
+    if system == RANK_SYSTEM:  # the agent asks which of the importable tools fits best
+        return Reply(body=openai_completion("autogluon.tabular\nsklearn", TOKENS_IN, TOKENS_OUT))
     paths = {name: re.search(rf"- (\S+{name}\.csv) \[", user).group(1) for name in ("train", "test",
                                                                                     "sample_submission")}
     metric = re.search(r"Metric: `(\w+)`", user).group(1)
@@ -97,18 +99,20 @@ def test_broken_then_fixed_through_the_openai_compatible_path(server, no_provide
     assert first["status"] != "success" and "petal_area" in first["error"] and "KeyError" in first["error"]
     assert first["analysis"] == ANALYSIS
 
+    systems = [r["json"]["messages"][0]["content"] for r in server.requests]
+    assert systems.count(RANK_SYSTEM) == 1 and systems.count(ANALYSIS_SYSTEM) == 1
     code_prompts = [r["json"]["messages"][1]["content"] for r in server.requests
-                    if r["json"]["messages"][0]["content"] != ANALYSIS_SYSTEM]
+                    if r["json"]["messages"][0]["content"] not in (ANALYSIS_SYSTEM, RANK_SYSTEM)]
     assert len(code_prompts) == 2
     assert "KeyError" not in code_prompts[0]
     assert "KeyError: 'petal_area'" in code_prompts[1]  # the essential error lines of attempt 1
     assert ANALYSIS in code_prompts[1]
 
-    calls = len(server.requests)  # two code calls and one analysis
-    assert calls == 3
+    calls = len(server.requests)  # one tool ranking, two code calls and one analysis
+    assert calls == 4
     assert result["input_tokens"] == calls * TOKENS_IN and result["output_tokens"] == calls * TOKENS_OUT
     assert result["cost_usd"] == 0.0  # a local endpoint, no configured price
     assert result["provider"] == "openai" and result["model"] == "any-name"
     saved = sorted(str(p.relative_to(run_dir)) for p in run_dir.rglob("*_*.md") if p.name[:5] in ("promp", "reply"))
-    assert len(saved) == 6  # prompt and reply of each call, in the attempt folders
+    assert len(saved) == 8  # prompt and reply of each call, in the run and attempt folders
     assert len(pd.read_csv(result["predictions_path"])) == 30
