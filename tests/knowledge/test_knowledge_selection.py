@@ -88,8 +88,11 @@ def test_offline_forecasting_excludes_hub_models(here: Environment) -> None:
 
 
 def test_the_development_suite_gets_importable_tools_with_reasons(tmp_path: Path, here: Environment) -> None:
+    # Text goes to MultiModalPredictor where it imports and a local text checkpoint exists (the MiniLM package).
+    text_tool = ("autogluon.multimodal" if here.can_import("autogluon.multimodal") and here.checkpoint("text")
+                 else "autogluon.tabular")
     expected = {"macro_forecast": "autogluon.timeseries", "digits_images": "autogluon.tabular",
-                "chatter_languages": "autogluon.tabular", "diabetes_sqlite": "autogluon.tabular"}
+                "chatter_languages": text_tool, "diabetes_sqlite": "autogluon.tabular"}
     for folder in build_suite(tmp_path):
         info = TaskInfo.load(folder)
         task = perceive(folder / "input", info.description, work_dir=tmp_path / "work" / folder.name)
