@@ -11,12 +11,12 @@ import contextlib
 import io
 import os
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reliability_scenarios import cli_lines, make_iris
+from reliability_scenarios import cli_lines, environment, make_iris
 
 SHORT = ["--time-limit", "5s", "--max-iterations", "1"]  # a case that wrongly passes ends at once
 
@@ -61,20 +61,6 @@ def bad_data(tmp: Path, kind: str) -> Path:
 
 DATA_KINDS = ["missing", "empty folder", "empty csv", "binary csv", "header-only csv", "corrupt zip", "empty zip",
               "unknown format", "corrupt parquet", "one-row csv"]
-
-
-@contextlib.contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 # -- the three front ends --------------------------------------------------------------------------------------

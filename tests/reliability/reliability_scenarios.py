@@ -139,10 +139,10 @@ def files_with(folder: Path, secret: str = SECRET) -> list[Path]:
 
 
 @contextlib.contextmanager
-def planted_secrets() -> Iterator[None]:
-    """The environment holds credentials for the scenario's duration (as a user's kernel does)."""
-    saved = {name: os.environ.get(name) for name in SECRET_VARIABLES}
-    os.environ.update({name: SECRET for name in SECRET_VARIABLES})
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` set in os.environ for the block's duration, the previous values restored after."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
@@ -151,6 +151,11 @@ def planted_secrets() -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def planted_secrets() -> contextlib.AbstractContextManager[None]:
+    """The environment holds credentials for the scenario's duration (as a user's kernel does)."""
+    return environment({name: SECRET for name in SECRET_VARIABLES})
 
 
 def run_agent(data: Path, runs: Path, coder: Any, *, observers: list | None = None, **options: Any) -> Any:
