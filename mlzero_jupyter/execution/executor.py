@@ -23,7 +23,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,8 +100,12 @@ def execute(
     memory_limit_mb: int | None = None,
     extra_env: dict[str, str] | None = None,
     grace: float = KILL_GRACE_SECONDS,
+    readable: Sequence[Path] = (),
 ) -> ExecutionResult:
-    """Run ``sys.executable script`` in ``cwd`` until it ends, is stopped, times out or uses too much memory."""
+    """Run ``sys.executable script`` in ``cwd`` until it ends, is stopped, times out or uses too much memory.
+
+    ``readable`` names the folders the code needs to read (the task's data); ``cwd`` is the only one it writes.
+    """
     script, cwd = Path(script).resolve(), Path(cwd).resolve()
     if not script.is_file():
         raise FileNotFoundError(f"no script at {script}")
