@@ -119,6 +119,7 @@ class TimeSeriesInfo:
     frequency: str | None = None
     prediction_length: int | None = None
     prediction_length_source: str = "default"  # test file, description, default
+    seasonal_period: int | None = None  # steps per season when the description names one ("a daily cycle")
     known_covariates: list[str] = field(default_factory=list)
 
 
@@ -144,6 +145,7 @@ class TaskSpec:
     id_column: Inferred = field(default_factory=Inferred)
     metric: Inferred = field(default_factory=Inferred)
     higher_is_better: bool = True
+    wants_probabilities: bool = False  # the request or the sample submission asks for class probabilities
     time_series: TimeSeriesInfo | None = None
     join_keys: list[JoinKey] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
