@@ -37,7 +37,8 @@ from mlzero_jupyter.events import (
     notify,
 )
 from mlzero_jupyter.errors import ProviderError, UserInputError
-from mlzero_jupyter.execution import check_code, execute, fingerprint, validate
+from mlzero_jupyter.execution import check_code, fingerprint, validate
+from mlzero_jupyter.execution.executors import make_executor
 from mlzero_jupyter.execution.fingerprint import changes
 from mlzero_jupyter.memory.episodic import BLOCKED, FAILED, SKIPPED, STOPPED, SUCCESS, TIMEOUT, AttemptRecord, EpisodicMemory
 from mlzero_jupyter.perception.spec import TaskSpec
@@ -66,6 +67,8 @@ class RunOptions:
     policy: dict[str, str] | None = None  # category -> block, ask or allow
     knowledge_budget_tokens: int = 3000
     seed: int = 0
+    executor: str = "local"  # where attempts run: local, or ray (docs/ray.md)
+    ray_address: str | None = None  # the Ray cluster's HOST:PORT when executor is ray
 
 
 class Agent:
@@ -80,7 +83,7 @@ class Agent:
         coder: Coder | None = None,
         controller: Controller | None = None,
         observers: list[Observer] | None = None,
-        executor: Callable[..., Any] = execute,
+        executor: Callable[..., Any] | None = None,
         folder: RunFolder | None = None,
     ) -> None:
         self.data = Path(data).expanduser()
@@ -89,7 +92,7 @@ class Agent:
         self.coder = coder or build_coder(self.options)
         self.controller = controller or Unattended()
         self.observers = list(observers or [])
-        self.executor = executor
+        self.executor = executor or make_executor(self.options, self.data)
         self.folder = folder
         self.memory: EpisodicMemory | None = None
         self.task: TaskSpec | None = None

@@ -1,0 +1,109 @@
+"""Where attempts run: the executor interface, the local executor, the choice between executors, parallel runs.
+
+An executor runs one attempt's script and returns an :class:`ExecutionResult`; the agent calls it as
+``executor(script, cwd=attempt_dir, timeout=..., on_output=..., stop=..., memory_limit_mb=..., readable=...)``.
+Two implementations keep the same contract (time limit, memory limit, stop, interrupt, scrubbed environment,
+output streamed live and saved in the attempt folder):
+
+- :class:`LocalExecutor`: a subprocess of this machine (``executor.execute``);
+- ``ray_executor.RayExecutor``: a Ray task on a node of an existing cluster, imported only when chosen.
+
+``slots()`` says how many attempts may run at once; :func:`run_parallel` runs several with that many at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from mlzero_jupyter.errors import ConfigError
+from mlzero_jupyter.execution.executor import ExecutionResult, execute
+
+EXECUTORS = ("local", "ray")
+OutputCallback = Callable[[str, str], None]
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """Runs one attempt's script until it ends, is stopped, times out or uses too much memory."""
+
+    def __call__(self, script: Path, *, cwd: Path, timeout: float, on_output: OutputCallback | None = None,
+                 stop: threading.Event | None = None, memory_limit_mb: int | None = None,
+                 readable: Sequence[Path] = ()) -> ExecutionResult: ...
+
+    def slots(self) -> int:
+        """How many attempts can run at once now without slowing each other down."""
+        ...
+
+
+class LocalExecutor:
+    """Attempts as subprocesses of this machine, one at a time.
+
+    One slot: an attempt's AutoGluon already uses every core (boosting threads, parallel folds), so two attempts
+    side by side each run about half as fast; ``benchmarks/parallel.py`` measures it.
+    """
+
+    def __call__(self, script: Path, *, cwd: Path, timeout: float, on_output: OutputCallback | None = None,
+                 stop: threading.Event | None = None, memory_limit_mb: int | None = None,
+                 readable: Sequence[Path] = ()) -> ExecutionResult:
+        return execute(script, cwd=cwd, timeout=timeout, on_output=on_output, stop=stop,
+                       memory_limit_mb=memory_limit_mb, readable=readable)
+
+    def slots(self) -> int:
+        return 1
+
+
+def make_executor(options: Any, data: Path) -> Executor:
+    """The executor a run's options name (``executor``, ``ray_address``); a Ray one is connected first and checked
+    to see ``data`` and the output folder from every node, so a wrong setup fails before the first attempt."""
+    name = (options.executor or "local").strip().lower()
+    if name not in EXECUTORS:
+        raise ConfigError(f"unknown executor {options.executor!r}; choose one of {', '.join(EXECUTORS)}")
+    if name == "local":
+        return LocalExecutor()
+    if not options.ray_address:
+        raise ConfigError("the ray executor needs the cluster's address: --ray-address HOST:PORT "
+                          "(or MLZERO_RAY_ADDRESS); see docs/ray.md")
+    from mlzero_jupyter.execution.ray_executor import RayExecutor
+    from mlzero_jupyter.runs import DEFAULT_OUTPUT_DIR
+
+    ray_executor = RayExecutor(options.ray_address)
+    ray_executor.check_visible(data, Path(options.output_dir or DEFAULT_OUTPUT_DIR))
+    return ray_executor
+
+
+@dataclass
+class Job:
+    """One attempt for :func:`run_parallel`: its script, its folder, and where its output lines go."""
+
+    script: Path
+    cwd: Path
+    on_output: OutputCallback | None = None
+
+
+def run_parallel(executor: Executor, jobs: Sequence[Job], *, timeout: float, stop: threading.Event | None = None,
+                 memory_limit_mb: int | None = None, readable: Sequence[Path] = ()) -> list[ExecutionResult]:
+    """Run ``jobs`` with up to ``executor.slots()`` at a time, in one wall clock of ``timeout`` seconds.
+
+    A job that starts late gets what is left of the clock; results come back in the order of ``jobs``.
+    """
+    deadline = time.monotonic() + timeout
+
+    def run(job: Job) -> ExecutionResult:
+        left = deadline - time.monotonic()
+        if left <= 0 or (stop is not None and stop.is_set()):
+            why = "stopped by the user" if stop is not None and stop.is_set() else "the run's time budget was spent"
+            return ExecutionResult(returncode=None, duration_s=0.0, timed_out=left <= 0,
+                                   stopped=stop is not None and stop.is_set(), killed_reason=f"not started: {why}")
+        return executor(job.script, cwd=job.cwd, timeout=left, on_output=job.on_output, stop=stop,
+                        memory_limit_mb=memory_limit_mb, readable=readable)
+
+    width = max(1, min(executor.slots(), len(jobs)))
+    with ThreadPoolExecutor(width, thread_name_prefix="mlzero-attempt") as pool:
+        return list(pool.map(run, jobs))
+
