@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlzero_jupyter.execution.environment import is_secret, scrubbed_environment
+from mlzero_jupyter.execution.environment import attempt_environment, is_secret
 from mlzero_jupyter.execution.essentials import essential_error_lines
 from mlzero_jupyter.execution.executor import ExecutionResult, execute
 from mlzero_jupyter.execution.fingerprint import changes, fingerprint
@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_RULES",
     "ExecutionResult",
     "PolicyReport",
+    "attempt_environment",
     "Validation",
     "changes",
     "check_code",
@@ -25,7 +26,6 @@ __all__ = [
     "execute",
     "fingerprint",
     "is_secret",
-    "scrubbed_environment",
     "validate",
 ]
 

@@ -1,7 +1,12 @@
 """Run one attempt's script as an untrusted subprocess of the kernel's own Python, and bring it down when needed.
 
+- inside the strongest OS isolation the machine offers (``execution.sandbox``: bubblewrap, namespaces or none),
+  with no network unless ``network`` is true; the kind is the result's ``isolation``;
 - its own session and process group, working directory = the attempt folder, stdin closed;
-- environment without credentials (``execution.environment``);
+- environment from an allowlist (``execution.environment``);
+- resource limits (``execution.limits``): processes, file size, open files, no core dumps; a memory cap from
+  the machine's memory when the caller gives none;
+- secret values and shapes masked in the attempt folder's text files when it ends (``redaction``);
 - stdout and stderr streamed line by line to a callback and to ``stdout.txt`` / ``stderr.txt``, each capped,
   with only a bounded tail in memory (``execution.capture``);
 - killed, children and grandchildren too, when ``stop`` is set, at the timeout, or when the tree's resident
@@ -29,10 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from mlzero_jupyter.coding.contract import STDERR_FILE, STDOUT_FILE
+from mlzero_jupyter.execution import limits, sandbox
 from mlzero_jupyter.execution.capture import StreamCapture
-from mlzero_jupyter.execution.environment import scrubbed_environment
+from mlzero_jupyter.execution.environment import attempt_environment, needed_paths
 from mlzero_jupyter.execution.essentials import essential_error_lines
 from mlzero_jupyter.execution.processes import ProcessTree
+from mlzero_jupyter.redaction import redact, redact_folder
 
 #: Seconds between SIGTERM and SIGKILL.
 KILL_GRACE_SECONDS = 3.0
@@ -57,6 +64,7 @@ class ExecutionResult:
     stderr_tail: str = ""
     signal: str | None = None  # e.g. SIGSEGV when a signal ended the process
     output_truncated: bool = False
+    isolation: str = "none: not recorded"  # bubblewrap, namespaces or none: <why>
 
     @property
     def ok(self) -> bool:
@@ -100,20 +108,33 @@ def execute(
     memory_limit_mb: int | None = None,
     extra_env: dict[str, str] | None = None,
     grace: float = KILL_GRACE_SECONDS,
-    readable: Sequence[Path] = (),
+    readable: Sequence[Path] | None = None,
+    network: bool = False,
+    isolation: str | None = None,
 ) -> ExecutionResult:
     """Run ``sys.executable script`` in ``cwd`` until it ends, is stopped, times out or uses too much memory.
 
     ``readable`` names the folders the code needs to read (the task's data); ``cwd`` is the only one it writes.
+    With bubblewrap nothing else of the machine's files is visible but the system and Python folders (None: the
+    whole machine read-only, see ``execution.sandbox``). ``network`` lets the code open connections;
+    ``isolation`` forces a kind (``bubblewrap``, ``namespaces``, ``none``; default: the strongest available,
+    or ``MLZERO_ISOLATION``). ``memory_limit_mb`` None means :func:`limits.default_memory_limit_mb`.
     """
     script, cwd = Path(script).resolve(), Path(cwd).resolve()
     if not script.is_file():
         raise FileNotFoundError(f"no script at {script}")
+    jail = sandbox.isolation(isolation)
+    env = attempt_environment(os.environ, cwd, extra_env)
+    env.update(sandbox.environment(jail, readable))
+    argv = sandbox.command(jail, [sys.executable, str(script)], cwd=cwd, readable=readable, network=network,
+                           extra_readable=[*needed_paths(env), *([] if script.is_relative_to(cwd) else [script])])
+    if jail.kind == "none":
+        limits.become_subreaper()
     started = time.monotonic()
     popen = subprocess.Popen(
-        [sys.executable, str(script)],
+        limits.command(argv),
         cwd=cwd,
-        env=scrubbed_environment(os.environ, cwd, extra_env),
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -121,7 +142,8 @@ def execute(
     )
     captures = [StreamCapture("stdout", popen.stdout, cwd / STDOUT_FILE, on_output).start(),
                 StreamCapture("stderr", popen.stderr, cwd / STDERR_FILE, on_output).start()]
-    supervisor = _Supervisor(ProcessTree(popen), started + timeout, stop, memory_limit_mb)
+    memory_cap = limits.default_memory_limit_mb() if memory_limit_mb is None else memory_limit_mb
+    supervisor = _Supervisor(ProcessTree(popen, cwd, launcher=jail.kind != "none"), started + timeout, stop, memory_cap)
     try:
         supervisor.watch()
     finally:  # also on KeyboardInterrupt in the kernel: nothing outlives the attempt
@@ -129,7 +151,10 @@ def execute(
     duration = time.monotonic() - started
     for capture in captures:
         capture.join(DRAIN_SECONDS)
-    return _result(popen.returncode, duration, supervisor, captures)
+    redact_folder(cwd)
+    result = _result(sandbox.exit_signal(jail, popen.returncode), duration, supervisor, captures)
+    result.isolation = jail.label()
+    return result
 
 
 class _Supervisor:
@@ -184,8 +209,8 @@ def _result(returncode: int, duration: float, supervisor: _Supervisor,
         stopped=supervisor.verdict == "stopped",
         killed_reason=reason,
         memory_peak_mb=round(supervisor.peak_mb, 1),
-        stdout_tail=stdout.tail,
-        stderr_tail=stderr.tail,
+        stdout_tail=redact(stdout.tail),
+        stderr_tail=redact(stderr.tail),
         signal=_signal_name(returncode),
         output_truncated=stdout.truncated or stderr.truncated,
     )

@@ -6,13 +6,20 @@ reaches every descendant that stayed in the group. A descendant may leave the gr
 also looks for processes of the session, then signals those one by one. psutil.Process compares creation times,
 so a recycled pid is never signalled by mistake. The root itself is left to its ``Popen`` (waiting on it here
 would reap it and lose its exit status).
+
+A double fork plus ``setsid`` between two samples escapes all of that: without OS isolation the executor makes
+this process a child subreaper (``execution.limits``), so such an orphan becomes our child, and the kill also
+takes every child of ours that carries the attempt's ``MLZERO_ATTEMPT_DIR``. Under bubblewrap or namespaces the
+attempt has its own PID namespace: when its first process dies, the kernel kills every process in it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+from pathlib import Path
 
 import psutil
 
@@ -22,9 +29,11 @@ MB = 1024 * 1024
 class ProcessTree:
     """The attempt's root process (a Popen) and every descendant seen so far."""
 
-    def __init__(self, popen: subprocess.Popen) -> None:
+    def __init__(self, popen: subprocess.Popen, attempt_dir: Path | None = None, launcher: bool = False) -> None:
         self.popen = popen
+        self.launcher = launcher  # the root is a sandbox launcher: SIGTERM the code, not it (see ``kill``)
         self.pid = popen.pid
+        self.attempt_dir = str(attempt_dir) if attempt_dir is not None else None
         self._seen: dict[int, psutil.Process] = {}
         try:
             self._root: psutil.Process | None = psutil.Process(self.pid)
@@ -53,9 +62,12 @@ class ProcessTree:
         return total / MB
 
     def kill(self, grace: float) -> None:
-        """SIGTERM to the group and every known process of the attempt; SIGKILL to what is left after ``grace``."""
+        """SIGTERM to the group and every known process of the attempt; SIGKILL to what is left after ``grace``.
+
+        A sandbox launcher (bwrap, unshare) is spared the SIGTERM: it would die of it at once and take its PID
+        namespace down with SIGKILL, leaving the code no time to end cleanly; it gets the SIGKILL."""
         targets = self._targets()
-        self._signal(targets, signal.SIGTERM)
+        self._signal(targets, signal.SIGTERM, group=not self.launcher)
         try:
             self.popen.wait(grace)
         except subprocess.TimeoutExpired:
@@ -71,13 +83,23 @@ class ProcessTree:
         for process in psutil.process_iter():
             if process.pid not in known and process.pid != self.pid and _session(process.pid) == self.pid:
                 known[process.pid] = process
+        for process in self._adopted():
+            known.setdefault(process.pid, process)
         return list(known.values())
 
-    def _signal(self, processes: list[psutil.Process], number: signal.Signals) -> None:
-        try:
-            os.killpg(self.pid, number)
-        except (ProcessLookupError, PermissionError):
-            pass
+    def _adopted(self) -> list[psutil.Process]:
+        """Our own children (orphans we adopted as subreaper) started for this attempt, with their descendants."""
+        found = []
+        for child in psutil.Process().children():
+            with contextlib.suppress(psutil.Error, OSError):
+                if child.pid != self.pid and child.environ().get("MLZERO_ATTEMPT_DIR") == self.attempt_dir:
+                    found += [child, *child.children(recursive=True)]
+        return found if self.attempt_dir else []
+
+    def _signal(self, processes: list[psutil.Process], number: signal.Signals, group: bool = True) -> None:
+        if group:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, number)
         for process in processes:
             try:
                 process.send_signal(number)

@@ -22,15 +22,6 @@ def _dead(pid: int) -> bool:
         return True
 
 
-def _wait_dead(pids: list[int], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if all(_dead(pid) for pid in pids):
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_lines_stream_in_order_to_the_callback_and_the_files(write_script, attempt_dir: Path) -> None:
     script = write_script("""
         import sys
@@ -95,7 +86,30 @@ def test_a_script_that_never_ends_is_killed_at_the_timeout(write_script, attempt
     assert "started" in result.stdout_tail
 
 
-def test_children_and_grandchildren_die_with_the_attempt(write_script, attempt_dir: Path) -> None:
+def _attempt_processes(attempt_dir: Path) -> list[psutil.Process]:
+    """Live processes started for the attempt (found by the ``MLZERO_ATTEMPT_DIR`` the executor gives them; the
+    pids they print are those of their own PID namespace under isolation)."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get("MLZERO_ATTEMPT_DIR") == str(attempt_dir) and not _dead(process.pid):
+                found.append(process)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+def _wait_none_left(attempt_dir: Path, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while _attempt_processes(attempt_dir):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.parametrize("isolation", ["bubblewrap", "none"])
+def test_children_and_grandchildren_die_with_the_attempt(write_script, attempt_dir: Path, isolation: str) -> None:
     grandchild = "import os, time\nos.setsid()\nopen('grandchild.pid', 'w').write(str(os.getpid()))\nwhile True: time.sleep(0.1)"
     child = (f"import os, subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', {grandchild!r}])\n"
              "open('child.pid', 'w').write(str(os.getpid()))\nwhile True: time.sleep(0.1)")
@@ -105,13 +119,15 @@ def test_children_and_grandchildren_die_with_the_attempt(write_script, attempt_d
         while True:
             time.sleep(0.1)
     """)
-    result = execute(script, cwd=attempt_dir, timeout=4, grace=1)
-    assert result.timed_out
-    pids = [int((attempt_dir / f"{name}.pid").read_text()) for name in ("child", "grandchild")]
-    assert _wait_dead(pids), [psutil.Process(p).status() for p in pids if not _dead(p)]
+    result = execute(script, cwd=attempt_dir, timeout=4, grace=1, isolation=isolation)
+    assert result.timed_out and result.isolation.startswith(isolation)
+    assert all((attempt_dir / f"{name}.pid").exists() for name in ("child", "grandchild"))
+    assert _wait_none_left(attempt_dir), _attempt_processes(attempt_dir)
 
 
-def test_processes_left_behind_by_a_finished_script_are_killed(write_script, attempt_dir: Path) -> None:
+@pytest.mark.parametrize("isolation", ["bubblewrap", "none"])
+def test_processes_left_behind_by_a_finished_script_are_killed(write_script, attempt_dir: Path,
+                                                               isolation: str) -> None:
     child = "import os, time\nopen('child.pid', 'w').write(str(os.getpid()))\nwhile True: time.sleep(0.1)"
     script = write_script(f"""
         import subprocess, sys, time
@@ -121,9 +137,9 @@ def test_processes_left_behind_by_a_finished_script_are_killed(write_script, att
             time.sleep(0.05)
         print("leaving my child behind")
     """)
-    result = execute(script, cwd=attempt_dir, timeout=30, grace=1)
+    result = execute(script, cwd=attempt_dir, timeout=30, grace=1, isolation=isolation)
     assert result.ok and "leaving" in result.stdout_tail
-    assert _wait_dead([int((attempt_dir / "child.pid").read_text())])
+    assert _wait_none_left(attempt_dir)
 
 
 def test_os_exit_code_is_reported(write_script, attempt_dir: Path) -> None:
@@ -176,10 +192,15 @@ def test_a_memory_hog_is_killed_at_the_memory_limit(write_script, attempt_dir: P
     assert result.memory_peak_mb > 400
 
 
-def test_the_attempt_sees_no_credentials(write_script, attempt_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("isolation", ["bubblewrap", "none"])
+def test_the_attempt_sees_no_credentials(write_script, attempt_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                         isolation: str) -> None:
     secrets = {"AWS_SECRET_ACCESS_KEY": "aws-s3cr3t", "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "OPENAI_API_KEY": "sk-1",
                "ANTHROPIC_API_KEY": "sk-ant-2", "GITHUB_TOKEN": "ghp_3", "HF_TOKEN": "hf_4", "DB_PASSWORD": "pw5",
-               "MY_CLIENT_SECRET": "cs6", "SIGNING_KEY": "k7", "DATABASE_URL": "postgres://me:pw8@db:5432/x"}
+               "MY_CLIENT_SECRET": "cs6", "SIGNING_KEY": "k7", "DATABASE_URL": "postgres://me:pw8@db:5432/x",
+               "MYSQL_PWD": "pw9", "GH_PAT": "pat10", "CI_JOB_JWT": "jwt11", "SLACK_HOOK": "https://hooks.x/12",
+               "AZURE_STORAGE": "DefaultEndpointsProtocol=https;AccountKey=k13", "SENTRY": "https://k14@o1.sentry.io/1",
+               "ANYTHING_ELSE": "v15"}
     for name, value in secrets.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -189,12 +210,13 @@ def test_the_attempt_sees_no_credentials(write_script, attempt_dir: Path, monkey
         with open("env.json", "w") as handle:
             json.dump(dict(os.environ), handle)
     """)
-    assert execute(script, cwd=attempt_dir, timeout=30).ok
+    assert execute(script, cwd=attempt_dir, timeout=30, isolation=isolation).ok
     seen = json.loads((attempt_dir / "env.json").read_text())
     dump = json.dumps(seen)
-    assert not set(secrets) & set(seen)
+    assert not set(secrets) & set(seen)  # an allowlist: names never heard of are dropped too
     assert not [value for value in secrets.values() if value in dump]
-    assert seen["PATH"] == os.environ["PATH"] and seen["HOME"] == os.environ["HOME"]
+    assert seen["PATH"] == os.environ["PATH"]
+    assert seen.get("HOME") != os.environ["HOME"]  # a private home under isolation, none passed without
     assert seen["HF_HUB_OFFLINE"] == "1" and seen["PYTHONPATH"] == "/opt/extra"
     assert seen["PYTHONUNBUFFERED"] == "1" and seen["MLZERO_ATTEMPT_DIR"] == str(attempt_dir.resolve())
 
