@@ -1,23 +1,20 @@
-"""The user's sentence as evidence: which column names and values it mentions, and which task words it uses."""
+"""The user's sentence as evidence: which columns and values it names, what kind of answer it asks for."""
 
 from __future__ import annotations
 
 import re
 
+from mlzero_jupyter.perception.phrases import GENERIC, mention_scores, singular
 from mlzero_jupyter.perception.profile import name_words
 
-GOAL_VERBS = r"(?:predict|predicting|forecast|forecasting|estimate|classify|determine|guess|infer|model|which|whether|what)"
-_GENERIC = {"data", "value", "values", "file", "files", "column", "columns", "each", "number", "name", "with", "from",
-            "that", "this", "will", "which", "what", "where", "score", "scored", "submission", "submissions", "predict",
-            "test", "train", "using", "based", "given", "model", "the", "and", "for", "are", "is", "of", "use", "row",
-            "rows", "table", "dataset", "target", "label", "labels"}
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+#: An amount is wanted: the numeric column is meant.
+AMOUNT_WORDS = r"\b(how much|how many|how long|how far|how old|how big|how high|amount|estimate\w*|value of|" \
+               r"regression|number of|quantity)\b"
+#: A class is wanted: the categorical column is meant.
+CLASS_WORDS = r"\b(which|whether|classify|classif\w+|class|category|categories|categori[sz]e|what kind|what type|" \
+              r"what sort|kind of|type of)\b"
+#: Likelihoods are wanted: probabilities out, a ranking metric.
+PROBABILITY_WORDS = r"\b(how likely|likelihoods?|probabilit(y|ies)|chances?|risk scores?|propensity|odds of)\b"
 
 
 class Description:
@@ -27,7 +24,8 @@ class Description:
         self.text = (text or "").strip()
         self.lower = self.text.lower()
         self.words = [w for w in re.split(r"[^a-z0-9]+", self.lower) if w]
-        self.stems = {_stem(w) for w in self.words if w not in _GENERIC}
+        self.tokens = [singular(w) for w in self.words]
+        self.stems = {t for t in self.tokens if t not in GENERIC}
 
     def __bool__(self) -> bool:
         return bool(self.text)
@@ -36,28 +34,23 @@ class Description:
         """Whether the description matches a regular expression (case-insensitive)."""
         return bool(re.search(pattern, self.lower))
 
-    def mention_score(self, column: str) -> float:
-        """4 for the column's full name, 2 for a distinctive word of it, +2 when it follows a goal verb."""
-        if not self:
-            return 0.0
-        words = name_words(column)
-        phrase = " ".join(words)
-        normalized = " ".join(self.words)
-        if phrase and re.search(rf"\b{re.escape(phrase)}\b", normalized):
-            score = 4.0
-        elif any(_stem(w) in self.stems or self._prefix(w) for w in words if len(w) >= 4 and w not in _GENERIC):
-            score = 2.0
-        else:
-            return 0.0
-        key = re.escape(_stem(words[-1])[:5]) if words else ""
-        if key and re.search(rf"{GOAL_VERBS}\W+(?:\w+\W+){{0,4}}{key}", normalized):
-            score += 2.0
-        return score
+    def mention_scores(self, columns: list[str]) -> dict[str, float]:
+        """Columns the text names, scored (see :func:`~mlzero_jupyter.perception.phrases.mention_scores`)."""
+        return mention_scores(columns, self.tokens)
 
-    def _prefix(self, word: str) -> bool:
-        return len(word) >= 5 and any(len(s) >= 5 and s[:5] == word[:5] for s in self.stems)
+    @property
+    def asks_amount(self) -> bool:
+        return self.says(AMOUNT_WORDS)
+
+    @property
+    def asks_class(self) -> bool:
+        return self.says(CLASS_WORDS)
+
+    @property
+    def asks_probability(self) -> bool:
+        return self.says(PROBABILITY_WORDS)
 
     def mentions_value(self, value: str) -> bool:
         """Whether a category value (e.g. 'malignant') appears as a word of the description."""
         words = name_words(value)
-        return bool(words) and all(len(w) >= 3 for w in words) and all(_stem(w) in self.stems for w in words)
+        return bool(words) and all(len(w) >= 3 for w in words) and all(singular(w) in self.stems for w in words)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from mlzero_jupyter.errors import DataError
 from mlzero_jupyter.perception.archives import ResolvedInput
-from mlzero_jupyter.perception.files import TABLE_EXTENSIONS, detect_format, read_head, sniff_text
+from mlzero_jupyter.perception.documents import DOCUMENT_CHARS, document_kind, read_document
+from mlzero_jupyter.perception.files import TABLE_EXTENSIONS, detect_format, read_head
 from mlzero_jupyter.perception.folders import walk
 from mlzero_jupyter.perception.samples import TableSample, sample_tables
 from mlzero_jupyter.perception.spec import FileInfo, FileRole
 
 TABLE_FORMATS = {"csv", "tsv", "txt", "parquet", "feather", "excel", "xls", "json", "jsonl", "sqlite"}
 ARCHIVE_FORMATS = {"zip", "tar", "gzip", "bzip2", "xz"}
-README_CHARS = 20_000
 
 
 @dataclass
@@ -22,7 +22,8 @@ class Inventory:
     tables: list[TableSample] = field(default_factory=list)
     folders: list[FileInfo] = field(default_factory=list)  # image, mask and text folders
     others: list[FileInfo] = field(default_factory=list)  # documents, nested archives, ignored files
-    readme: str = ""  # text of the description files, for the metric
+    readme: str = ""  # text of the description files (capped), read for the target, metric and format
+    notes: list[str] = field(default_factory=list)  # description files that could not be read, and why
 
 
 def take_inventory(resolved: ResolvedInput) -> Inventory:
@@ -48,10 +49,16 @@ def _add_file(inventory: Inventory, path: Path, rel: str) -> None:
     tabular_name = path.suffix.lower() in TABLE_EXTENSIONS
     if fmt in TABLE_FORMATS:
         inventory.tables.extend(sample_tables(path, rel, fmt, head))
-    elif fmt in ("document", "pdf"):
-        inventory.others.append(FileInfo(rel, role=FileRole.DESCRIPTION.value, format=fmt, size_bytes=size))
-        if fmt == "document" and len(inventory.readme) < README_CHARS:
-            inventory.readme += sniff_text(path, head[:README_CHARS]).text + "\n"
+    elif (kind := document_kind(path, fmt)) is not None:
+        info = FileInfo(rel, role=FileRole.DESCRIPTION.value, format="docx" if kind == "docx" else fmt,
+                        size_bytes=size)
+        inventory.others.append(info)
+        room = DOCUMENT_CHARS - len(inventory.readme)
+        if room > 0:
+            document = read_document(path, kind, head, room)
+            inventory.readme += document.text + "\n" if document.text else ""
+            info.note = document.note or f"read for the task ({len(document.text):,} characters)"
+            inventory.notes += [document.note] if document.note else []
     elif fmt in ARCHIVE_FORMATS and not tabular_name:
         inventory.others.append(FileInfo(rel, role=FileRole.ARCHIVE.value, format=fmt, size_bytes=size,
                                          note="archive inside the input; unpacked only at the top level"))

@@ -11,19 +11,25 @@ from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, Inferred, ProblemT
 
 #: Phrases naming a metric, most specific first (RMSLE before RMSE, balanced accuracy before accuracy, ...).
 METRIC_PATTERNS: list[tuple[str, str]] = [
-    (r"\brmsle\b|root mean squared? log(arithmic)? error", "rmsle"),
-    (r"\brmse\b|root mean squared? error|\bmse\b|mean squared error", "rmse"),
-    (r"\bmase\b|mean absolute scaled error", "mase"),
-    (r"\bwql\b|weighted quantile loss|quantile loss", "wql"),
-    (r"\bmape\b|mean absolute percentage error", "mape"),
-    (r"\bmae\b|mean absolute error", "mae"),
-    (r"log[\s_-]?loss|cross[\s-]?entropy|logarithmic loss", "log_loss"),
-    (r"\b(roc[\s_-]?)?auc\b|area under the (roc )?curve|\broc\b", "roc_auc"),
+    (r"log(arithm)?s? of (the )?(predicted )?probabilit\w*|log[\s_-]?loss|cross[\s-]?entropy|logarithmic loss|"
+     r"log[\s-]?likelihood", "log_loss"),
+    (r"\brmsle\b|root mean squared? log(arithmic)? error|squared log(arithmic)? error|\blog(arithm)?s? of (the )?\w+|"
+     r"\bon (a|the) log(arithmic)? scale|\blog[\s-]transformed|\berrors? (of|in|on) (the )?log|\bin log space", "rmsle"),
+    (r"\brmse\b|root mean squared? error|\bmse\b|(mean|average) squared error|squared error|squared difference",
+     "rmse"),
+    (r"\bmase\b|mean absolute scaled error|scaled error", "mase"),
+    (r"\bwql\b|weighted quantile loss|quantile loss|pinball", "wql"),
+    (r"\bmape\b|mean absolute percentage error|percent(age)? error|relative error|error in percent", "mape"),
+    (r"\bmae\b|(mean|average) absolute (error|deviation|difference)|absolute (error|deviation|difference)", "mae"),
+    (r"\b(roc[\s_-]?)?auc\b|area under (the )?(roc |receiver[\w\s-]* )?curve|\broc\b|ranks? .{0,30}(above|higher)",
+     "roc_auc"),
     (r"macro[\s_-]?(averaged\s+)?f1|f1[\s_-]?macro", "f1_macro"),
-    (r"\bf1\b|f-?score|f-?measure", "f1"),
-    (r"balanced[\s_-]accuracy", "balanced_accuracy"),
-    (r"\baccuracy\b|\baccurate\b|error rate", "accuracy"),
-    (r"\br2\b|r\^2|r-squared|r squared|coefficient of determination", "r2"),
+    (r"\bf1\b|f-?score|f-?measure|harmonic mean of precision and recall", "f1"),
+    (r"balanced[\s_-]accuracy|(average|mean) recall (per|of each|over) class", "balanced_accuracy"),
+    (r"\baccuracy\b|\baccurate\b|error rate|(share|fraction|proportion|percentage) (of )?(correct|right)|"
+     r"correctly (classified|predicted)", "accuracy"),
+    (r"\br2\b|r\^2|r-squared|r squared|coefficient of determination|(share|fraction|proportion) of (the )?variance|"
+     r"variance explained|explained variance", "r2"),
     (r"\b(mean[\s_-]?)?iou\b|intersection over union|jaccard", "mean_iou"),
 ]
 
@@ -53,6 +59,15 @@ def _family(problem_type: str) -> str:
     return problem_type
 
 
+def is_classification(problem_type: str) -> bool:
+    return _family(problem_type) == "classification"
+
+
+def fitting_metrics(problem_type: str) -> list[str]:
+    """The metrics that make sense for a problem type (empty when perception does not know the type's family)."""
+    return [m for m in METRIC_DIRECTIONS if m in _FITS.get(_family(problem_type), set())]
+
+
 def named_metrics(text: Description) -> list[str]:
     """Canonical metrics named in a text, in order of specificity (a phrase is consumed by its first match)."""
     remaining, found = text.lower, []
@@ -73,9 +88,11 @@ def infer_metric(problem_type: str, description: Description, readme: Descriptio
         usable = [m for m in named if m in fitting]
         if usable:
             return Inferred(usable[0], confidence, _others(usable[0], *usable[1:], default), f"named in {source}")
-    if submission_values is not None and family == "classification" and _holds_probabilities(submission_values):
+    if family == "classification" and (probabilities_wanted(description, readme) or
+                                       submission_holds_probabilities(submission_values)):
         metric = "roc_auc" if problem_type == ProblemType.BINARY.value else "log_loss"
-        return Inferred(metric, 0.7, _others(metric, default), "the sample submission holds probabilities")
+        source = "the request asks" if probabilities_wanted(description, readme) else "the sample submission holds"
+        return Inferred(metric, 0.75, _others(metric, default), f"{source} for probabilities; a ranking metric")
     usual = {"classification": ["roc_auc" if problem_type == ProblemType.BINARY.value else "f1_macro", "log_loss"],
              "regression": ["mae", "r2"], "forecasting": ["wql", "mae"]}.get(family, [])
     return Inferred(default, 0.6, _others(default, *usual), f"default for {problem_type}")
@@ -93,7 +110,14 @@ def _others(chosen: str, *candidates: str) -> list[str]:
     return [m for m in dict.fromkeys(candidates) if m != chosen and m in METRIC_DIRECTIONS]
 
 
-def _holds_probabilities(values: pd.DataFrame) -> bool:
+def probabilities_wanted(description: Description, readme: Description) -> bool:
+    """The request, or else the data's readme, asks how likely each answer is."""
+    return description.asks_probability or readme.asks_probability
+
+
+def submission_holds_probabilities(values: pd.DataFrame | None) -> bool:
+    if values is None:
+        return False
     numeric = values.select_dtypes("number")
     if numeric.empty:
         return False

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-from mlzero_jupyter.errors import DataError
+from mlzero_jupyter.errors import ConfigError, DataError
 from mlzero_jupyter.perception.archives import resolve_input
 from mlzero_jupyter.perception.description import Description
 from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
 from mlzero_jupyter.perception.inventory import Inventory, take_inventory
 from mlzero_jupyter.perception.joins import find_join_keys
-from mlzero_jupyter.perception.metric import higher_is_better, infer_metric
+from mlzero_jupyter.perception.metric import (
+    fitting_metrics,
+    higher_is_better,
+    infer_metric,
+    is_classification,
+    probabilities_wanted,
+    submission_holds_probabilities,
+)
+from mlzero_jupyter.perception.overrides import TASK_FIELDS, one_of, set_by_user, task_overrides
 from mlzero_jupyter.perception.roles import Roles, assign_roles, name_role
-from mlzero_jupyter.perception.spec import ColumnInfo, FileInfo, FileRole, Inferred, Modality, ProblemType, TaskSpec
+from mlzero_jupyter.perception.spec import (
+    METRIC_DIRECTIONS,
+    ColumnInfo,
+    FileInfo,
+    FileRole,
+    Inferred,
+    Modality,
+    ProblemType,
+    TaskSpec,
+    TimeSeriesInfo,
+)
 from mlzero_jupyter.perception.target import infer_id_column, infer_problem_type, infer_target
 from mlzero_jupyter.perception.timeseries import (
     decide_forecasting,
     find_long_format,
     infer_frequency,
     prediction_length,
+    read_series_words,
     time_series_classification,
 )
 from mlzero_jupyter.perception.warnings import data_warnings
@@ -29,23 +49,36 @@ _ROLE_ORDER = [FileRole.TRAIN, FileRole.TEST, FileRole.SAMPLE_SUBMISSION, FileRo
 _FEATURE_SKIP = {"id", "constant"}
 
 
-def perceive(path: Path | str, description: str | None = None, *, work_dir: Path | str | None = None) -> TaskSpec:
-    """Inspect a folder, file or archive and say what the task is; the user's files are only read."""
+def perceive(path: Path | str, description: str | None = None, *, work_dir: Path | str | None = None,
+             overrides: Mapping[str, str | None] | None = None) -> TaskSpec:
+    """Inspect a folder, file or archive and say what the task is; the user's files are only read.
+
+    ``overrides`` (``target``, ``metric``, ``problem_type``; None entries skipped) replace what perception would
+    infer for those fields, with confidence 1.0.
+    """
+    wanted = task_overrides(overrides or {})
     resolved = resolve_input(path, work_dir)
     inventory = take_inventory(resolved)
     spec = TaskSpec(data_path=str(resolved.data_path), work_path=str(resolved.work_path), description=description)
-    words = Description(description)
+    words, readme = Description(description), Description(inventory.readme)
     labelled_folders = [f for f in inventory.folders if f.classes or f.format == "mask_folder"]
     roles = assign_roles(inventory.tables, allow_any_name=not labelled_folders)
     if roles.train is not None:
-        _table_task(spec, roles, words)
+        _table_task(spec, roles, words, readme, wanted)
     else:
-        _folder_task(spec, inventory, words)
+        _folder_task(spec, inventory, words, wanted)
     submission = _submission_values(roles, spec.id_column.value)
-    spec.metric = infer_metric(spec.problem_type.value, words, Description(inventory.readme), submission)
+    spec.metric = infer_metric(spec.problem_type.value, words, readme, submission)
+    if "metric" in wanted:
+        fitting = fitting_metrics(spec.problem_type.value) or METRIC_DIRECTIONS
+        spec.metric = set_by_user(spec.metric, one_of("metric", wanted["metric"], fitting,
+                                                      f"a metric for a {spec.problem_type.value} task"))
     spec.higher_is_better = higher_is_better(spec.metric.value)
+    spec.wants_probabilities = is_classification(spec.problem_type.value) and (
+        probabilities_wanted(words, readme) or submission_holds_probabilities(submission))
     _mark_test_folders(inventory.folders)
     spec.files = _ordered([t.info for t in inventory.tables] + inventory.folders + inventory.others)
+    spec.warnings.extend(inventory.notes)
     spec.warnings.extend(_ambiguity_warnings(spec))
     return spec
 
@@ -58,19 +91,40 @@ def _submission_values(roles: Roles, id_column: str | None):
     return roles.submission.frame.drop(columns=[c for c in roles.submission.frame if c in keys | {id_column}])
 
 
-def _table_task(spec: TaskSpec, roles: Roles, words: Description) -> None:
+def _forecasting(series: TimeSeriesInfo | None, roles: Roles, words: Description, forced: str | None
+                 ) -> Inferred | None:
+    """Whether the table is a forecast: as the user said, else as the data and the words suggest."""
+    found = decide_forecasting(series, roles, words) if series else None
+    if forced is None:
+        return found
+    if forced != ProblemType.FORECASTING.value:
+        return None
+    if series is None:
+        raise ConfigError(f"problem type forecasting needs a date or time column, and {roles.train.info.path} has "
+                          "none that is unique per series; choose another problem type")
+    return set_by_user(found or Inferred(alternatives=[ProblemType.REGRESSION.value]), forced)
+
+
+def _table_task(spec: TaskSpec, roles: Roles, words: Description, readme: Description, wanted: dict[str, str]
+                ) -> None:
     train = roles.train
     series = find_long_format(train)
-    forecasting = decide_forecasting(series, roles, words) if series else None
+    forecasting = _forecasting(series, roles, words, wanted.get("problem_type"))
     spec.id_column = infer_id_column(roles)
     keys = {series.item_id_column, series.timestamp_column} if forecasting else set()
-    spec.target = infer_target(roles, words, spec.id_column.value, exclude=keys, numeric_only=bool(forecasting))
+    spec.target = infer_target(roles, words, spec.id_column.value, exclude=keys, numeric_only=bool(forecasting),
+                               readme=readme)
+    if "target" in wanted:
+        chosen = one_of("target", wanted["target"], train.info.column_names, f"a column of {train.info.path}")
+        spec.target = set_by_user(spec.target, chosen)
     target = spec.target.value
     column = train.info.column(target)
     if forecasting:
         spec.problem_type = forecasting
         series.frequency = infer_frequency(train.frame, series)
-        series.prediction_length, series.prediction_length_source = prediction_length(series, roles.test, words)
+        spec.warnings.extend(read_series_words(series, words, readme))
+        series.prediction_length, series.prediction_length_source = prediction_length(series, roles.test, words,
+                                                                                      readme)
         if roles.test is not None:
             series.known_covariates = [c for c in roles.test.info.column_names if c not in keys]
         spec.time_series = series
@@ -80,6 +134,8 @@ def _table_task(spec: TaskSpec, roles: Roles, words: Description) -> None:
         if sequence is not None:
             sequence.alternatives = [tabular.value]
         spec.problem_type = sequence or tabular
+        if "problem_type" in wanted:
+            spec.problem_type = set_by_user(spec.problem_type, wanted["problem_type"])
     spec.modality = _table_modality(train.info.columns, spec, keys)
     classification = spec.problem_type.value not in (ProblemType.REGRESSION.value, ProblemType.FORECASTING.value)
     spec.join_keys = find_join_keys(train, roles.auxiliary)
@@ -106,7 +162,7 @@ def _table_modality(columns: list[ColumnInfo], spec: TaskSpec, keys: set[str | N
     return Inferred(kind, 0.85, [Modality.MULTIMODAL.value], f"features: {', '.join(rich)}")
 
 
-def _folder_task(spec: TaskSpec, inventory: Inventory, words: Description) -> None:
+def _folder_task(spec: TaskSpec, inventory: Inventory, words: Description, wanted: dict[str, str]) -> None:
     """Image or text folders: class sub-folders give a classification, image+mask pairs a segmentation."""
     masks = [f for f in inventory.folders if f.format == "mask_folder"]
     classed = [f for f in inventory.folders if f.classes and name_role(f) != FileRole.TEST]
@@ -127,6 +183,12 @@ def _folder_task(spec: TaskSpec, inventory: Inventory, words: Description) -> No
         raise DataError(f"found {', '.join(kinds)} but no labels; put each class in its own sub-folder or add a "
                         "CSV of file names and labels")
     _folder_tables(spec, inventory)
+    if "target" in wanted:
+        choices = [spec.target.value, *spec.target.alternatives, *(c for t in inventory.tables
+                                                                   for c in t.info.column_names)]
+        spec.target = set_by_user(spec.target, one_of("target", wanted["target"], choices, "a target of these folders"))
+    if "problem_type" in wanted:
+        spec.problem_type = set_by_user(spec.problem_type, wanted["problem_type"])
 
 
 def _folder_tables(spec: TaskSpec, inventory: Inventory) -> None:
@@ -159,5 +221,6 @@ def _ambiguity_warnings(spec: TaskSpec) -> list[str]:
     for name in spec.ambiguous_fields:
         field = getattr(spec, name)
         options = ", ".join(str(a) for a in [field.value, *field.alternatives])
-        found.append(f"AMBIGUOUS {name.replace('_', ' ')}: {options}; say which in the description")
+        flag = f"--{name.replace('_', '-')}" if name in TASK_FIELDS else "the description"
+        found.append(f"AMBIGUOUS {name.replace('_', ' ')}: {options}; say which in the description or with {flag}")
     return found

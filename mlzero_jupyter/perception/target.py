@@ -6,6 +6,7 @@ import pandas as pd
 
 from mlzero_jupyter.errors import DataError
 from mlzero_jupyter.perception.description import Description
+from mlzero_jupyter.perception.phrases import FULL_SCORE, GOAL_BONUS
 from mlzero_jupyter.perception.profile import name_words
 from mlzero_jupyter.perception.roles import Roles
 from mlzero_jupyter.perception.spec import ColumnInfo, Inferred, ProblemType
@@ -15,6 +16,10 @@ TARGET_WORDS = {"target", "label", "labels", "class", "y", "outcome", "survived"
                 "score", "quality", "salary", "income", "revenue", "demand", "status", "sentiment", "grade"}
 _NOT_TARGET_KINDS = {"id", "path", "constant", "text", "datetime"}
 _ID_WORDS = {"id", "key", "uuid", "guid", "index", "idx"}
+#: Score added to a named column of the kind the request asks for, taken from one of the other kind.
+KIND_BONUS, KIND_PENALTY = 1.5, 1.0
+#: Score of a column the data's readme names right after a goal word ('the goal is to predict SalePrice').
+README_WEIGHT = 2.0
 
 
 def confidence_from_margin(margin: float) -> float:
@@ -37,16 +42,19 @@ def infer_id_column(roles: Roles) -> Inferred:
     scores: dict[str, float] = {}
     for position, column in enumerate(train.info.columns):
         values = train.frame[column.name].dropna()
-        nearly_unique = column.distinct_count >= 0.9 * len(values) and column.kind not in ("text", "datetime")
+        keys_submission = submission[:1] == [column.name]
+        nearly_unique = column.distinct_count >= 0.9 * len(values) and column.kind != "text" and (
+            column.kind != "datetime" or keys_submission)  # a date names a row only when it keys the submission
         named = bool(set(name_words(column.name)) & _ID_WORDS)
         unique_integers = column.kind == "numeric" and column.distinct_count == len(values) >= 20 \
             and bool((values % 1 == 0).all())
         disjoint = _disjoint_from_test(roles, column.name, values)
-        if not (column.kind == "id" or (named and nearly_unique) or (unique_integers and (position == 0 or disjoint))):
+        if not (column.kind == "id" or ((named or keys_submission) and nearly_unique)
+                or (unique_integers and (position == 0 or disjoint))):
             continue
         scores[column.name] = (2.0 * (column.kind == "id") + 1.5 * named + 1.0 * (column.name in test_columns)
                                + 1.0 * disjoint + 2.0 * (column.name in submission)
-                               + 1.0 * (submission[:1] == [column.name]) + 0.5 * (position == 0))
+                               + 1.0 * keys_submission + 0.5 * (position == 0))
     if not scores:
         return Inferred(None, 0.8, [], "no column is unique per row and named like an id")
     order = ranked(scores)
@@ -65,34 +73,47 @@ def _disjoint_from_test(roles: Roles, name: str, values: pd.Series) -> bool:
 
 
 def infer_target(roles: Roles, description: Description, id_column: str | None, exclude: set[str] = frozenset(),
-                 numeric_only: bool = False) -> Inferred:
-    """Score every plausible column: missing from the test, in the sample submission, named in the description."""
+                 numeric_only: bool = False, readme: Description | None = None) -> Inferred:
+    """Score every plausible column: missing from the test, in the sample submission, named in the description
+    (as the kind of answer it asks for), named after a goal word in the data's readme."""
     train = roles.train
     missing_in_test = set(roles.target_columns)
     test_columns = set(roles.test.info.column_names) if roles.test else set()
     submission = set(roles.submission.info.column_names) if roles.submission else set()
     last = train.info.columns[-1].name
+    candidates = [c for c in train.info.columns if c.name != id_column and c.name not in exclude
+                  and c.kind not in _NOT_TARGET_KINDS and (not numeric_only or c.kind == "numeric")]
+    if not candidates:
+        raise DataError(f"no column of {train.info.path} can be a target (only ids, text, dates or constants); "
+                        "add a label column or name it in the description")
+    named = description.mention_scores([c.name for c in candidates])
+    noted = readme.mention_scores([c.name for c in candidates]) if readme else {}
     scores: dict[str, float] = {}
-    for column in train.info.columns:
-        if column.name == id_column or column.name in exclude or column.kind in _NOT_TARGET_KINDS:
-            continue
-        if numeric_only and column.kind != "numeric":
-            continue
-        score = description.mention_score(column.name) + 3.0 * _values_mentioned(train.frame[column.name], column,
-                                                                                 description)
+    for column in candidates:
+        score = named.get(column.name, 0.0) + 3.0 * _values_mentioned(train.frame[column.name], column, description)
+        if column.name in named:
+            score += _kind_fit(column, description)
+        score += README_WEIGHT * (noted.get(column.name, 0.0) >= FULL_SCORE + GOAL_BONUS)
         score += 3.0 * (column.name in missing_in_test) - 3.0 * (column.name in test_columns)
         score += 3.0 * (column.name in submission)
         score += 1.5 * bool(set(name_words(column.name)) & TARGET_WORDS) + 0.5 * (column.name == last)
         scores[column.name] = score
-    if not scores:
-        raise DataError(f"no column of {train.info.path} can be a target (only ids, text, dates or constants); "
-                        "add a label column or name it in the description")
     order = ranked(scores)
     best, score = order[0]
     second = order[1][1] if len(order) > 1 else score - 3.0
     alternatives = [name for name, s in order[1:] if s >= score - 2.5][:5]
-    reason = _target_reason(best, missing_in_test, submission, description)
+    reason = _target_reason(best, missing_in_test, submission, best in named)
     return Inferred(best, confidence_from_margin(score - second), alternatives, reason)
+
+
+def _kind_fit(column: ColumnInfo, description: Description) -> float:
+    """A named column of the kind the request asks for (an amount: numeric; a class: categorical) is preferred."""
+    amount, classes = description.asks_amount, description.asks_class
+    if amount == classes:
+        return 0.0
+    few_values = column.kind in ("categorical", "boolean") or (column.kind == "numeric" and column.distinct_count <= 10)
+    fits = column.kind == "numeric" if amount else few_values
+    return KIND_BONUS if fits else -KIND_PENALTY
 
 
 def _values_mentioned(series: pd.Series, column: ColumnInfo, description: Description) -> bool:
@@ -101,13 +122,13 @@ def _values_mentioned(series: pd.Series, column: ColumnInfo, description: Descri
     return any(description.mentions_value(str(v)) for v in series.dropna().unique())
 
 
-def _target_reason(best: str, missing: set[str], submission: set[str], description: Description) -> str:
+def _target_reason(best: str, missing: set[str], submission: set[str], named: bool) -> str:
     reasons = []
     if best in missing:
         reasons.append("absent from the test file")
     if best in submission:
         reasons.append("in the sample submission")
-    if description and description.mention_score(best):
+    if named:
         reasons.append("named in the description")
     return ", ".join(reasons) or "best-scoring column (name and position)"
 
@@ -122,8 +143,7 @@ def infer_problem_type(series: pd.Series, column: ColumnInfo, description: Descr
     if not pd.api.types.is_numeric_dtype(values):
         return Inferred(ProblemType.MULTICLASS.value, 0.9, [ProblemType.REGRESSION.value], f"{distinct} categories")
     integers = bool((values % 1 == 0).all())
-    wants_classes = description.says(r"\b(classify|class|category|categories|which|whether|type of|kind of)\b")
-    wants_amount = description.says(r"\b(how much|how many|amount|price|estimate|value of|regression)\b")
+    wants_classes, wants_amount = description.asks_class, description.asks_amount or description.says(r"\bprice")
     if integers and distinct <= 10 and distinct <= 0.05 * max(len(values), 1) + 3:
         confidence = 0.85 if wants_classes or not wants_amount else 0.55
         return Inferred(ProblemType.MULTICLASS.value, confidence, [ProblemType.REGRESSION.value],
