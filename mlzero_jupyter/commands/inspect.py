@@ -8,9 +8,12 @@ HELP = "Show what mlzero understands of a data folder: files, roles, target, pro
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mlzero_jupyter.perception.overrides import add_override_arguments
+
     parser.add_argument("path", help="data folder, file or archive")
     parser.add_argument("-d", "--description", help="the goal in plain words, e.g. 'predict who survived'")
     parser.add_argument("--json", action="store_true", help="print the TaskSpec as JSON")
+    add_override_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,10 +23,12 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from mlzero_jupyter.perception import perceive
+    from mlzero_jupyter.perception.overrides import task_overrides
     from mlzero_jupyter.perception.summary import render_summary
 
+    overrides = task_overrides(args)
     with tempfile.TemporaryDirectory(prefix="mlzero-input-") as work_dir:  # archives are unpacked here
-        spec = perceive(args.path, args.description, work_dir=work_dir)
+        spec = perceive(args.path, args.description, work_dir=work_dir, overrides=overrides)
         if args.json:
             print(spec.to_json())
         else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from mlzero_jupyter.perception.overrides import add_override_arguments, task_overrides
+
 HELP = "Turn a data folder and a sentence into a trained model and predictions."
 
 #: Exit codes: a valid result, no valid result, a user mistake (see cli), stopped.
@@ -30,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="a label for the run folder")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an earlier run from its folder")
     parser.add_argument("--guidance", help="guidance for the next attempt (with --resume)")
+    add_override_arguments(parser)
     add_run_options(parser)
 
 
@@ -43,6 +46,7 @@ def options_from(args: argparse.Namespace) -> dict:
         "improve": args.improve,
         "output_dir": args.output,
         "name": getattr(args, "name", None),
+        **task_overrides(args),
     }
 
 
@@ -66,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
 
     observers = [ConsoleProgress(verbose=args.verbose)]
     controller = controller_for(sys.stdin, load_config().guidance_timeout)
+    if args.resume and task_overrides(args):
+        raise UserInputError("--target, --metric and --problem-type set up a new run; a resumed run keeps its task")
     if args.resume:
         given = {k: v for k, v in options_from(args).items() if v is not None}
         checked = make_options(**given)  # parses and refuses bad values before touching the run

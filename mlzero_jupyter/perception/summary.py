@@ -66,11 +66,14 @@ def _task_table(spec: TaskSpec) -> Table:
         confidence = f"{field.confidence:.0%}" + (" AMBIGUOUS" if field.ambiguous else "")
         table.add_row(name, Text(str(field.value)), confidence, ", ".join(map(str, field.alternatives)), field.reason)
     table.add_row("higher is better", str(spec.higher_is_better), "", "", "")
+    if spec.wants_probabilities:
+        table.add_row("output", "class probabilities", "", "", "the request or the sample submission asks for them")
     series = spec.time_series
     if series is not None:
+        season = f", season {series.seasonal_period} steps" if series.seasonal_period else ""
         table.add_row("series", f"item {series.item_id_column}, time {series.timestamp_column}", "", "",
                       f"frequency {series.frequency}, predict {series.prediction_length} steps "
-                      f"({series.prediction_length_source})")
+                      f"({series.prediction_length_source}){season}")
     for key in spec.join_keys:
         right = f" = {key.right_column}" if key.right_column else ""
         table.add_row("join", f"{key.left} <-> {key.right}", "", "", f"on {key.column}{right}")
