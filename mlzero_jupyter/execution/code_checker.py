@@ -14,7 +14,18 @@ NETWORK_MODULES = {"socket", "socketserver", "ssl", "requests", "urllib.request"
                    "http.server", "httpx", "httplib2", "aiohttp", "ftplib", "smtplib", "poplib", "imaplib", "telnetlib",
                    "xmlrpc", "paramiko", "websocket", "websockets", "pycurl", "grpc", "boto3", "botocore", "kaggle",
                    "gdown", "wget", "huggingface_hub"}
-IMPORT_CALLS = {"__import__", "importlib.import_module", "builtins.__import__"}
+IMPORT_CALLS = {"__import__", "importlib.import_module", "builtins.__import__", "importlib.__import__"}
+#: Modules that reach functions the check cannot see: native calls, code runners, module tables, raw spawning.
+DYNAMIC_MODULES = {"ctypes", "cffi", "runpy", "_posixsubprocess", "multiprocessing.util", "importlib.util",
+                   "importlib.machinery", "code", "codeop", "marshal", "_ctypes", "posix", "nt"}
+#: Calls that turn names into functions out of the check's sight.
+INDIRECT_CALLS = {"vars", "globals", "builtins.vars", "builtins.globals", "operator.attrgetter",
+                  "operator.methodcaller", "sys.path.insert", "sys.path.append", "sys.path.extend"}
+#: Attributes that reach a module's or function's internals.
+INDIRECT_ATTRIBUTES = {"__dict__", "__globals__", "__builtins__", "__subclasses__", "__code__", "__loader__"}
+#: Attributes of a module that are themselves a dangerous module (``shutil.os.system``).
+MODULE_ATTRIBUTES = {"os", "subprocess", "sys", "builtins", "posix", "importlib", "ctypes"}
+RUNNERS = {"eval", "exec", "compile", "__import__"}
 SHELL_MODULES = {"subprocess", "pty", "pexpect", "sh", "plumbum"}
 INSTALL_MODULES = {"pip", "ensurepip"}
 SHELL_CALLS = re.compile(r"^os\.(system|popen|exec\w*|spawn\w*|posix_spawnp?|forkpty)$|"
@@ -64,12 +75,17 @@ class CodeChecker(ast.NodeVisitor):
         self.paths = PathResolver(attempt_dir, input_dir, self.qualify)
         self.parents: dict[ast.AST, ast.AST] = {}
         self.found: list[RawFinding] = []
+        self.imported: list[tuple[str, ast.AST]] = []
+        self.written_modules: set[str] = set()  # module names of .py files the code writes
 
     def check(self, tree: ast.AST) -> list[RawFinding]:
         for parent in ast.walk(tree):
             for child in ast.iter_child_nodes(parent):
                 self.parents[child] = parent
         self.visit(tree)
+        for module, node in self.imported:
+            if module.split(".")[0] in self.written_modules:
+                self.flag("dynamic_code", node, f"imports {module}, a file the code itself writes")
         return self.found
 
     def flag(self, category: str, node: ast.AST, message: str) -> None:
@@ -97,6 +113,9 @@ class CodeChecker(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
+        if any(alias.name == "*" for alias in node.names):
+            self.flag("dynamic_code", node, f"imports every name of {module or 'a module'} (*), which hides "
+                                            "which functions are used")
         for alias in node.names:
             self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
             self._module(f"{module}.{alias.name}", node)
@@ -105,6 +124,9 @@ class CodeChecker(ast.NodeVisitor):
     def _module(self, module: str, node: ast.AST) -> None:
         parts = module.split(".")
         prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+        self.imported.append((module, node))
+        if prefixes & DYNAMIC_MODULES:
+            self.flag("dynamic_code", node, f"imports {module}, which reaches code the check cannot see")
         if prefixes & NETWORK_MODULES:
             self.flag("network", node, f"imports {module}, which can open network connections")
         if prefixes & SHELL_MODULES:
@@ -146,13 +168,23 @@ class CodeChecker(ast.NodeVisitor):
 
     # -- environment ----------------------------------------------------------------------------------------------
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if self.qualify(node) in ENVIRON:
+        qualified = self.qualify(node)
+        if qualified in ENVIRON:
             self._environment_use(node)
+        if qualified == "sys.modules" or node.attr in INDIRECT_ATTRIBUTES:
+            self.flag("dynamic_code", node, f"uses {node.attr}, which reaches functions by names the check cannot see")
+        elif node.attr in MODULE_ATTRIBUTES and qualified.split(".")[0] in set(self.aliases.values()) | \
+                {a.split(".")[0] for a in self.aliases.values()}:
+            self.flag("dynamic_code", node, f"reaches the {node.attr} module through {qualified}")
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
         if self.aliases.get(node.id) in ENVIRON:
             self._environment_use(node)
+        parent = self.parents.get(node)
+        called = isinstance(parent, ast.Call) and parent.func is node
+        if node.id == "__builtins__" or (node.id in RUNNERS and not called and isinstance(node.ctx, ast.Load)):
+            self.flag("dynamic_code", node, f"passes {node.id} around, which hides what code runs")
 
     def _environment_use(self, node: ast.AST) -> None:
         """A read of one named, harmless variable or a write is fine; the whole environment or a secret is not."""
@@ -186,6 +218,8 @@ class CodeChecker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _dynamic(self, node: ast.Call, name: str) -> None:
+        if name in INDIRECT_CALLS or name.startswith("multiprocessing.util."):
+            self.flag("dynamic_code", node, f"calls {name}, which reaches functions or modules the check cannot see")
         if name in DYNAMIC_CALLS:
             self.flag("dynamic_code", node, f"runs code built at run time ({name}), which cannot be checked")
         elif name in IMPORT_CALLS:
@@ -278,7 +312,11 @@ class CodeChecker(ast.NodeVisitor):
         if path is None:
             if deletion and required:
                 self.flag("write_outside", node, f"{verb} on a path that cannot be checked before running")
+            elif required:
+                self.flag("unchecked_write", node, f"{verb} on a path that cannot be checked before running")
             return
+        if path.endswith(".py"):
+            self.written_modules.add(Path(path).stem)
         category = self.paths.where(path)
         if category == "input_change":
             self.flag(category, node, f"{verb}: {shown(path)} is in the input folder, which must never change")

@@ -39,7 +39,7 @@ from mlzero_jupyter.execution.capture import StreamCapture
 from mlzero_jupyter.execution.environment import attempt_environment, needed_paths
 from mlzero_jupyter.execution.essentials import essential_error_lines
 from mlzero_jupyter.execution.processes import ProcessTree
-from mlzero_jupyter.redaction import redact, redact_folder
+import mlzero_jupyter.redaction as redaction  # a module, not names: redaction imports this package first
 
 #: Seconds between SIGTERM and SIGKILL.
 KILL_GRACE_SECONDS = 3.0
@@ -151,7 +151,7 @@ def execute(
     duration = time.monotonic() - started
     for capture in captures:
         capture.join(DRAIN_SECONDS)
-    redact_folder(cwd)
+    redaction.redact_folder(cwd)
     result = _result(sandbox.exit_signal(jail, popen.returncode), duration, supervisor, captures)
     result.isolation = jail.label()
     return result
@@ -209,8 +209,8 @@ def _result(returncode: int, duration: float, supervisor: _Supervisor,
         stopped=supervisor.verdict == "stopped",
         killed_reason=reason,
         memory_peak_mb=round(supervisor.peak_mb, 1),
-        stdout_tail=redact(stdout.tail),
-        stderr_tail=redact(stderr.tail),
+        stdout_tail=redaction.redact(stdout.tail),
+        stderr_tail=redaction.redact(stderr.tail),
         signal=_signal_name(returncode),
         output_truncated=stdout.truncated or stderr.truncated,
     )

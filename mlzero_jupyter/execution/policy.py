@@ -14,7 +14,12 @@ package_install    block    pip, conda, mamba, uv or poetry installs in any form
 network            ask      network modules (socket, requests, urllib.request, httpx, boto3, ...) and URLs
                             passed to calls (``pd.read_csv("https://...")``)
 env_access         ask      reading credential-like variables or the whole environment (os.environ dumps)
-dynamic_code       ask      exec/eval/compile, imports or os/shutil lookups by names computed at run time
+dynamic_code       ask      exec/eval/compile and their aliases, imports or lookups by names computed at run
+                            time, ``sys.modules``, star imports, ``vars``/``globals``/``__dict__``,
+                            ``operator.attrgetter``, ctypes/cffi/runpy, ``__builtins__``, a module reached
+                            through another (``shutil.os``), importing a file the code writes
+unchecked_write    ask      a write whose target cannot be known before running (allow under bubblewrap,
+                            where only the attempt folder is writable, unless configured)
 =================  =======  ===========================================================================
 
 Why these defaults: the first four can destroy or leak the user's data or change their machine and are never
@@ -35,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from mlzero_jupyter.errors import ConfigError
+from mlzero_jupyter.execution import sandbox
 from mlzero_jupyter.execution.code_checker import INSTALL_TEXT, CodeChecker
 
 ACTIONS = ("block", "ask", "allow")
@@ -47,7 +53,10 @@ DEFAULT_RULES: dict[str, str] = {
     "network": "ask",
     "env_access": "ask",
     "dynamic_code": "ask",
+    "unchecked_write": "ask",
 }
+#: Categories the bubblewrap sandbox contains: allowed under it unless the user's rules say otherwise.
+CONTAINED = {"unchecked_write": "allow"}
 MAGIC_LINE = re.compile(r"^\s*(!|%%?)\s*(\S+)")
 
 
@@ -108,6 +117,8 @@ def check_rules(rules: dict[str, str] | None) -> dict[str, str]:
 def check_code(code: str, *, attempt_dir: Path, input_dir: Path, rules: dict[str, str] | None = None) -> PolicyReport:
     """The findings of ``code`` with the action each category's rule gives them (allowed ones included)."""
     actions = check_rules(rules)
+    if sandbox.isolation().kind == "bubblewrap":
+        actions.update({k: v for k, v in CONTAINED.items() if k not in (rules or {})})
     try:
         tree = ast.parse(code)
     except SyntaxError as error:

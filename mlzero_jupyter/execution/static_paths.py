@@ -1,7 +1,8 @@
 """Static path resolution for the code policy: which file a write in the code targets, without running it.
 
 Resolves string constants, ``Path(...)``, ``/`` and ``os.path.join``, string concatenation, f-strings,
-``.parent``/``.resolve()``/``.with_suffix()``, ``Path.cwd()``/``os.getcwd()`` (the attempt folder), ``__file__``,
+``.parent`` chains, ``.resolve()``/``.absolute()`` (relative paths taken against the attempt folder),
+``.with_suffix()``, ``Path.cwd()``/``os.getcwd()`` (the attempt folder), ``__file__``,
 ``~``, and names assigned from any of these. A join whose first part is known and the rest is not (a loop
 variable) resolves to "somewhere inside the known part", which is what matters for the input folder.
 """
@@ -18,7 +19,10 @@ from pathlib import Path
 ANY = "\0any"
 PATH_FUNCTIONS = {"Path", "pathlib.Path", "PurePath", "pathlib.PurePath", "PosixPath", "pathlib.PosixPath",
                   "os.path.join", "os.path.abspath", "os.path.normpath", "os.path.realpath", "str", "os.fspath"}
-SAME_PATH_METHODS = {"resolve", "absolute", "expanduser", "as_posix"}
+SAME_PATH_METHODS = {"expanduser", "as_posix"}
+#: Methods and functions whose result is absolute: a relative path is taken against the working directory.
+ABSOLUTE_METHODS = {"resolve", "absolute"}
+ABSOLUTE_FUNCTIONS = {"os.path.abspath", "os.path.realpath"}
 
 
 class PathResolver:
@@ -68,7 +72,7 @@ class PathResolver:
             return "".join(p if p is not None else ANY for p in parts) if parts and parts[0] is not None else None
         if isinstance(node, ast.Attribute) and node.attr == "parent":
             inner = self.value(node.value)
-            return os.path.dirname(inner) if inner is not None else None
+            return os.path.dirname(self.absolute(inner)) if inner is not None else None
         if isinstance(node, ast.Call):
             return self._call_value(node)
         return None
@@ -94,7 +98,14 @@ class PathResolver:
             parts = [self.value(a) for a in node.args]
             if not parts or parts[0] is None:
                 return None
-            return os.path.join(*[p if p is not None else ANY for p in parts])
+            joined = os.path.join(*[p if p is not None else ANY for p in parts])
+            return self.absolute(joined) if name in ABSOLUTE_FUNCTIONS else joined
+        if name in {"os.path.dirname"} and node.args:
+            inner = self.value(node.args[0])
+            return os.path.dirname(self.absolute(inner)) if inner is not None else None
+        if receiver is not None and last in ABSOLUTE_METHODS:
+            inner = self.value(receiver)
+            return self.absolute(inner) if inner is not None else None
         if receiver is not None and last in SAME_PATH_METHODS:
             return self.value(receiver)
         if receiver is not None and last == "joinpath":
@@ -107,6 +118,11 @@ class PathResolver:
                 return None
             return str(Path(base).with_suffix(new) if last == "with_suffix" else Path(base).with_name(new))
         return None
+
+    def absolute(self, path: str) -> str:
+        """``path`` made absolute against the attempt folder (the code's working directory), ``..`` applied."""
+        path = os.path.expanduser(path)
+        return os.path.normpath(path if os.path.isabs(path) else os.path.join(self.attempt_dir, path))
 
     def where(self, path: str) -> str | None:
         """None inside the attempt folder; ``input_change`` under the input folder; else ``write_outside``."""

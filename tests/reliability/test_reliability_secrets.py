@@ -22,11 +22,30 @@ from mlzero_jupyter.redaction import redact, redact_data, secret_values
 def test_secret_values_are_masked_and_ordinary_values_kept():
     environ = {"OPENAI_API_KEY": SECRET, "AWS_PROFILE": "default", "HOME": "/home/me",
                "DB_URL": "postgres://me:hunter2pass@db/x", "MY_TOKEN": "short"}
-    assert secret_values(environ) == [SECRET, "postgres://me:hunter2pass@db/x"]  # longest first
+    values = secret_values(environ)
+    assert {SECRET, "postgres://me:hunter2pass@db/x"} <= set(values) and [len(v) for v in values] == sorted(map(len, values), reverse=True)
+    assert "default" not in values and "short" not in values
     text = f"key {SECRET} at /home/me with profile default, url postgres://me:hunter2pass@db/x, short"
     assert redact(text, environ) == "key *** at /home/me with profile default, url ***, short"
     assert redact_data({"a": [SECRET, 1, None], SECRET: {"b": f"x{SECRET}y"}}, environ) == \
         {"a": ["***", 1, None], "***": {"b": "x***y"}}
+
+
+def test_secret_shapes_and_base64_forms_are_masked_anywhere():
+    import base64
+
+    shapes = ["-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
+              "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2hlcmU",
+              "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX", "ghp_" + "a" * 36, "AKIAABCDEFGHIJKLMNOP"]
+    for shape in shapes:
+        assert shape not in redact(f"x {shape} y", {}), shape
+    assert "hunter2" not in redact("mysql://root:hunter2@db:3306/x", {})
+    assert "k3y" not in redact("DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k3y==;", {})
+    assert "0123456789abcdef01234567" not in redact("https://0123456789abcdef01234567@o1.ingest.sentry.io/2", {})
+    for prefix in ("", "a", "ab"):  # base64 of the secret, whatever bytes come before it
+        encoded = base64.b64encode((prefix + SECRET).encode()).decode()
+        assert redact(encoded, {"OPENAI_API_KEY": SECRET}).count("***") == 1
+    assert redact("accuracy 0.93 on 120 rows", {"OPENAI_API_KEY": SECRET}) == "accuracy 0.93 on 120 rows"
 
 
 def test_a_secret_pasted_into_the_description_reaches_no_record(tmp_path):
