@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from mlzero_jupyter.commands.run import add_run_options, options_from
 from mlzero_jupyter.errors import UserInputError
+from mlzero_jupyter.perception.overrides import add_override_arguments
 
 SUBCOMMANDS = ("list", "show", "export", "resume", "stop", "providers", "config", "knowledge", "help")
 
@@ -40,6 +41,9 @@ class RunArguments:
     improve: bool | None = None
     output: str | None = None
     name: str | None = None
+    target: str | None = None  # the task overrides: applied after perception, at confidence 1.0
+    metric: str | None = None
+    problem_type: str | None = None
     guide: bool = False
     confirm: bool = False
     wait: float | None = None  # None: the configured guidance_timeout (default 60 s)
@@ -87,6 +91,7 @@ def run_parser() -> argparse.ArgumentParser:
     parser.add_argument("data", nargs="?", help="data folder, file, archive, or the name of a pandas DataFrame")
     add_run_options(parser)
     parser.add_argument("--name", help="a label for the run folder")
+    add_override_arguments(parser)
     parser.add_argument("--guide", action="store_true", help="pause for guidance after every attempt")
     parser.add_argument("--confirm", action="store_true", help="show each attempt's code and wait for approval")
     parser.add_argument("--wait", type=_positive_seconds,

@@ -135,12 +135,14 @@ def session_config(arguments: dict[str, Any] | None = None) -> Any:
 
 
 def session_options(arguments: dict[str, Any]) -> Any:
-    """RunOptions for a run: the session's settings overlaid with the cell's options (``name`` is per run)."""
+    """RunOptions for a run: the session's settings overlaid with the cell's options (``name`` and the task
+    overrides are per run)."""
     from mlzero_jupyter.api import make_options
+    from mlzero_jupyter.perception.overrides import TASK_FIELDS
 
     arguments = dict(arguments)
-    name = arguments.pop("name", None)
-    return make_options(**session_config(arguments).run_options(), name=name)
+    per_run = {"name": arguments.pop("name", None), **{k: arguments.pop(k) for k in TASK_FIELDS if k in arguments}}
+    return make_options(**session_config(arguments).run_options(), **per_run)
 
 
 def check_settings(settings: dict[str, str]) -> dict[str, Any]:
