@@ -26,7 +26,9 @@ GOAL_WORDS = {"predict", "predicting", "forecast", "forecasting", "estimate", "e
 GOAL_REACH = 4
 _ABBREVIATIONS = {"no": "number", "nbr": "number", "lbs": "pound", "lb": "pound", "kg": "kilogram"}
 _VOWELS = set("aeiou")
-FULL_SCORE, PARTIAL_SCORE, GOAL_BONUS = 4.0, 2.0, 2.0
+FULL_SCORE, SCATTERED_SCORE, PARTIAL_SCORE, GOAL_BONUS = 4.0, 3.0, 2.0, 2.0
+#: Words apart that the words of one column name may be and still name it together ('years ... married').
+SCATTER_REACH = 6
 
 
 def singular(word: str) -> str:
@@ -36,6 +38,8 @@ def singular(word: str) -> str:
     if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    if len(word) == 3 and word.endswith("s") and not set(word) & _VOWELS:  # 'yrs', 'lbs', 'hrs'
         return word[:-1]
     return word
 
@@ -78,7 +82,7 @@ class Mention:
     start: int
     end: int  # exclusive
     full: bool
-    after_goal: bool = False
+    scattered: bool = False  # every word of the name is there, not side by side
 
     def inside(self, other: Mention) -> bool:
         return other.start <= self.start and self.end <= other.end and (self.end - self.start) < (
@@ -122,8 +126,8 @@ def _align(words: list[str], tokens: list[str], start: int) -> tuple[int, int]:
 
 
 def find_mention(column: str, tokens: list[str]) -> Mention | None:
-    """The best place ``tokens`` (singular words of a text) name ``column``: its whole name, else a distinctive
-    run of its words."""
+    """The best place ``tokens`` (singular words of a text) name ``column``: its whole name, else all its words
+    near each other, else a distinctive run of its words."""
     words = column_words(column)
     if not words or not tokens:
         return None
@@ -142,13 +146,26 @@ def find_mention(column: str, tokens: list[str]) -> Mention | None:
             if best is None or (mention.full, end - start) > (best.full, best.end - best.start):
                 best = mention
         if best is not None and best.full:
-            break
-    return best
+            return best
+    return _scattered(column, words, tokens) or best
+
+
+def _scattered(column: str, words: list[str], tokens: list[str]) -> Mention | None:
+    """Every word of a multi-word name within a few words of each other ('years ... married' for yrs_married)."""
+    if len(words) < 2:
+        return None
+    places = [[i for i in range(len(tokens)) if _consume(w, tokens, i) == 1] for w in words]
+    if not all(places):
+        return None
+    start, end = min(p[0] for p in places), max(p[0] for p in places) + 1
+    if end - start > SCATTER_REACH + len(words):
+        return None
+    return Mention(column, start, end, full=False, scattered=True)
 
 
 def mention_scores(columns: list[str], tokens: list[str]) -> dict[str, float]:
-    """4 for a column's whole name, 2 for a distinctive part of it, +2 when it follows a goal word; a match inside
-    another column's longer full match does not count."""
+    """4 for a column's whole name, 3 for all its words near each other, 2 for a distinctive part of it, +2 when
+    it follows a goal word; a match inside another column's longer full match does not count."""
     mentions = {c: m for c in columns if (m := find_mention(c, tokens)) is not None}
     fulls = [m for m in mentions.values() if m.full]
     scores = {}
@@ -156,6 +173,6 @@ def mention_scores(columns: list[str], tokens: list[str]) -> dict[str, float]:
         if any(mention.inside(other) for other in fulls if other.column != column):
             continue
         goal = any(tokens[i] in GOAL_WORDS for i in range(max(0, mention.start - GOAL_REACH - 1), mention.start))
-        mention.after_goal = goal
-        scores[column] = (FULL_SCORE if mention.full else PARTIAL_SCORE) + GOAL_BONUS * goal
+        base = FULL_SCORE if mention.full else SCATTERED_SCORE if mention.scattered else PARTIAL_SCORE
+        scores[column] = base + GOAL_BONUS * goal
     return scores

@@ -17,7 +17,7 @@ TARGET_WORDS = {"target", "label", "labels", "class", "y", "outcome", "survived"
 _NOT_TARGET_KINDS = {"id", "path", "constant", "text", "datetime"}
 _ID_WORDS = {"id", "key", "uuid", "guid", "index", "idx"}
 #: Score added to a named column of the kind the request asks for, taken from one of the other kind.
-KIND_BONUS, KIND_PENALTY = 1.5, 1.0
+KIND_BONUS, KIND_PENALTY = 2.0, 1.0
 #: Score of a column the data's readme names right after a goal word ('the goal is to predict SalePrice').
 README_WEIGHT = 2.0
 
