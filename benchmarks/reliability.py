@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "reliability"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import reliability_bad_inputs as bad  # noqa: E402 (the shared scenarios live beside the tests)
+import reliability_attacks as attacks  # noqa: E402 (the shared scenarios live beside the tests)
+import reliability_bad_inputs as bad  # noqa: E402
 import reliability_scenarios as scenarios  # noqa: E402
 
 DOC = ROOT / "docs" / "reliability.md"
@@ -56,6 +57,43 @@ def fault_rows(workdir: Path) -> list[str]:
     return rows
 
 
+def attack_rows(workdir: Path) -> list[str]:
+    """The policy one-liners, then the sandbox attacks under the default isolation."""
+    from mlzero_jupyter.execution.sandbox import isolation
+
+    rows = []
+    for index, (name, code) in enumerate(attacks.POLICY_ATTACKS.items()):
+        flagged, detail = attacks.policy_verdict(code, workdir / f"policy-{index}")
+        rows.append(f"| policy: `{name}` | {'yes' if flagged else '**no**'} | 0 | 0 | - | {detail} |")
+    kind = isolation().kind
+    for index, attack in enumerate(attacks.SANDBOX_ATTACKS):
+        started = time.monotonic()
+        outcome = attacks.run_attack(attack, workdir / f"attack-{index}", kind)
+        rows.append(f"| {attack.name} | {'yes' if outcome.held else '**no**'} | {outcome.data_lost} | "
+                    f"{outcome.secrets_leaked} | {time.monotonic() - started:.1f} | {outcome.detail} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def isolation_cost(workdir: Path, runs: int = 5) -> str:
+    """Median seconds of a trivial attempt with the default isolation and with none."""
+    from statistics import median
+
+    from mlzero_jupyter.execution import execute
+    from mlzero_jupyter.execution.sandbox import isolation
+
+    attempt = workdir / "cost" / "attempt_1"
+    attempt.mkdir(parents=True)
+    (attempt / "solution.py").write_text("print('hi')\n")
+    seconds = {}
+    for kind in (isolation().kind, "none"):
+        seconds[kind] = median(execute(attempt / "solution.py", cwd=attempt, timeout=30, readable=[],
+                                       isolation=kind).duration_s for _ in range(runs))
+    kind = isolation().kind
+    return (f"Cost of isolation ({kind}) per attempt: {seconds[kind] - seconds['none']:.3f} s (median of {runs} "
+            f"trivial attempts: {seconds[kind]:.3f} s with it, {seconds['none']:.3f} s without).")
+
+
 def bad_input_rows(workdir: Path) -> tuple[list[str], list[str]]:
     passed: Counter[str] = Counter()
     total: Counter[str] = Counter()
@@ -76,8 +114,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mlzero-reliability-") as temporary:
         workdir = Path(temporary)
         faults = fault_rows(workdir)
+        hostile = attack_rows(workdir)
+        cost = isolation_cost(workdir)
         inputs, failures = bad_input_rows(workdir)
     survived = sum("| yes |" in row for row in faults)
+    held = sum("| yes |" in row for row in hostile)
     text = "\n".join([
         INTRO,
         "## Faults injected",
@@ -87,6 +128,18 @@ def main() -> None:
         *faults,
         "",
         f"{survived} of {len(faults)} faults survived.",
+        "",
+        "## Attacks",
+        "",
+        "A hostile attempt, as a prompt-injected LLM or a poisoned data folder would write it (issue 17): the",
+        "policy's one-liners must be flagged (ask or block, with no sandbox to contain them); the scripts run",
+        "through the real executor with the default isolation, credentials planted, a fake home with a key.",
+        "",
+        "| attack | stopped | data lost | secrets leaked | seconds | what happened |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *hostile,
+        "",
+        f"{held} of {len(hostile)} attacks stopped; {len(faults) + len(hostile)} faults and attacks in all. {cost}",
         "",
         "## Malformed inputs",
         "",
