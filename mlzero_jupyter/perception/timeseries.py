@@ -18,7 +18,7 @@ _TIME_WORDS = {"date", "time", "timestamp", "ds", "datetime", "period", "day", "
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
             "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
             "eighteen": 18, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "a": 1, "an": 1,
-            "the": 1, "one more": 1, "a couple of": 2, "a few": 3, "few": 3, "dozen": 12, "a dozen": 12}
+            "the": 1, "half": 0.5, "one more": 1, "a couple of": 2, "a few": 3, "few": 3, "dozen": 12, "a dozen": 12}
 _UNIT_DAYS = {"minute": 1 / 1440, "half hour": 1 / 48, "hour": 1 / 24, "half day": 0.5, "day": 1, "week": 7,
               "fortnight": 14, "month": 30.44, "quarter": 91.3, "half year": 182.6, "year": 365.25}
 _UNIT = r"(minute|half[\s-]hour|hour|half[\s-]day|day|week|fortnight|month|quarter|half[\s-]year|year|step|period)s?"
