@@ -5,30 +5,33 @@ from __future__ import annotations
 import argparse
 
 HELP = "List the runs under an output folder (default ./mlzero-runs), newest first."
+COLUMNS = ("run", "status", "metric", "score", "attempts", "task")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", default="mlzero-runs", help="folder holding the run folders")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON list: run_id, run_dir, status, metric, score, attempts, task")
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
+    import json
 
     from mlzero_jupyter.runs import find_runs, run_summary
 
-    runs = find_runs(args.output)
+    runs = [{"run_id": folder.run_id, "run_dir": str(folder.path.resolve()), **run_summary(folder)}
+            for folder in find_runs(args.output)]
+    if args.json:
+        print(json.dumps(runs, indent=2))
+        return 0
     if not runs:
         print(f"no runs under {args.output}")
         return 0
-    table = Table()
-    table.add_column("run", no_wrap=True)  # ids must stay whole, to be copied into `mlzero show`
-    for name in ("status", "metric", "score", "attempts", "task"):
-        table.add_column(name)
-    for folder in runs:
-        summary = run_summary(folder)
-        score = "" if summary["score"] is None else f"{summary['score']:.5g}"
-        table.add_row(folder.run_id, summary["status"], summary["metric"] or "", score, str(summary["attempts"]),
-                      (summary["task"] or "")[:60])
-    Console().print(table)
+    from rich.console import Console
+
+    from mlzero_jupyter.tables import print_table, score_text
+
+    rows = [(run["run_id"], run["status"], run["metric"] or "", score_text(run["score"]), str(run["attempts"]),
+             run["task"]) for run in runs]
+    print_table(Console(), COLUMNS, rows, right=(3, 4))  # the run id stays whole, to be copied into `mlzero show`
     return 0

@@ -3,35 +3,54 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlzero_jupyter.result import RunResult
 
 HELP = "Show a run: its status, score and attempts."
+COLUMNS = ("#", "status", "score", "time", "what")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", help="run folder, or a run id under --output")
     parser.add_argument("--output", default="mlzero-runs", help="folder holding the run folders")
-    parser.add_argument("--json", action="store_true", help="print result.json")
+    parser.add_argument("--json", action="store_true",
+                        help="print result.json (before the first attempt ends: run_id, run_dir, status, attempts)")
 
 
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from mlzero_jupyter.result import RunResult
     from mlzero_jupyter.runs import locate_run
 
     folder = locate_run(args.run, args.output)
     data = folder.read_json("result.json") if folder.result_path.exists() else None
+    if args.json:
+        started = {"run_id": folder.run_id, "run_dir": str(folder.path), "status": "started", "attempts": []}
+        print(json.dumps(started if data is None else data, indent=2))
+        return 0
     if data is None:
         print(f"Run {folder.run_id}: started, no attempt finished yet")
         return 0
-    if args.json:
-        print(json.dumps(data, indent=2))
-        return 0
+    from mlzero_jupyter.result import RunResult
+
     result = folder.read_record("result.json", RunResult.from_dict)
     print(result)
-    for attempt in result.attempts:
-        score = "" if attempt.score is None else f" {attempt.metric} = {attempt.score:.5g}"
-        print(f"  #{attempt.number} {attempt.status}{score} ({attempt.duration_s:.0f} s): {attempt.summary}")
-        if attempt.error and attempt.status != "success":
-            print("      " + attempt.error.strip().splitlines()[-1][:200])
+    if result.attempts:
+        _print_attempts(result)
     return 0
+
+
+def _print_attempts(result: RunResult) -> None:
+    from rich.console import Console
+
+    from mlzero_jupyter.tables import print_table, score_text
+
+    rows = []
+    for attempt in result.attempts:
+        error = attempt.error.strip().splitlines()[-1:] if attempt.status != "success" else []
+        rows.append((str(attempt.number), attempt.status, score_text(attempt.score), f"{attempt.duration_s:.0f} s",
+                     ": ".join(filter(None, [attempt.summary, *error]))))
+    print()
+    print_table(Console(), COLUMNS, rows, right=(0, 2, 3))
