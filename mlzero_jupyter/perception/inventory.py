@@ -10,11 +10,14 @@ from mlzero_jupyter.perception.archives import ResolvedInput
 from mlzero_jupyter.perception.documents import DOCUMENT_CHARS, document_kind, read_document
 from mlzero_jupyter.perception.files import TABLE_EXTENSIONS, detect_format, read_head
 from mlzero_jupyter.perception.folders import walk
+from mlzero_jupyter.perception.profile import name_words
 from mlzero_jupyter.perception.samples import TableSample, sample_tables
 from mlzero_jupyter.perception.spec import FileInfo, FileRole
 
 TABLE_FORMATS = {"csv", "tsv", "txt", "parquet", "feather", "excel", "xls", "json", "jsonl", "sqlite"}
 ARCHIVE_FORMATS = {"zip", "tar", "gzip", "bzip2", "xz"}
+#: Plain-text files named like these are prose about the task, even when their commas look like a delimiter.
+DOCUMENT_NAMES = {"readme", "description", "instructions", "overview", "about", "notes"}
 
 
 @dataclass
@@ -45,6 +48,9 @@ def take_inventory(resolved: ResolvedInput) -> Inventory:
 def _add_file(inventory: Inventory, path: Path, rel: str) -> None:
     head = read_head(path)
     fmt = detect_format(path, head)
+    if fmt in ("txt", "csv") and path.suffix.lower() in ("", ".txt") and \
+            next(iter(name_words(path.stem)), "") in DOCUMENT_NAMES:
+        fmt = "document"
     size = path.stat().st_size
     tabular_name = path.suffix.lower() in TABLE_EXTENSIONS
     if fmt in TABLE_FORMATS:
