@@ -60,13 +60,18 @@ def _split(frame: pd.DataFrame, test_fraction: float = 0.25) -> tuple[pd.DataFra
     return frame.drop(test.index), test
 
 
-def _kaggle(root: Path, info: TaskInfo, frame: pd.DataFrame, sample_value: object) -> Path:
-    """train.csv, test.csv (no target) and sample_submission.csv, the classic competition layout."""
+def _kaggle(root: Path, info: TaskInfo, frame: pd.DataFrame, sample_value: object = None) -> Path:
+    """train.csv, test.csv (no target) and sample_submission.csv, the classic competition layout.
+
+    Without ``sample_value`` there is no sample submission: what to submit is said in the description alone.
+    """
     train, test = _split(frame)
     folder = _input(root, info.name)
     train.to_csv(folder / "train.csv", index=False)
     test.drop(columns=info.target).to_csv(folder / "test.csv", index=False)
-    test[[info.id_column]].assign(**{info.target: sample_value}).to_csv(folder / "sample_submission.csv", index=False)
+    if sample_value is not None:
+        sample = test[[info.id_column]].assign(**{info.target: sample_value})
+        sample.to_csv(folder / "sample_submission.csv", index=False)
     return _save(root, info, test[[info.id_column, info.target]])
 
 
@@ -205,10 +210,14 @@ def seattle_seasons(root: Path) -> Path:
     return _kaggle(root, info, wide, "winter")
 
 
+def _shuffled_ids(count: int) -> np.ndarray:
+    """1..count in a fixed random order, so that an id says nothing about where its row came in the source."""
+    return np.random.default_rng(SEED).permutation(count) + 1
+
+
 def _file_names(count: int, suffix: str) -> list[str]:
     """Shuffled file names, so that a name's number says nothing about the file's class."""
-    numbers = np.random.default_rng(SEED).permutation(count) + 1
-    return [f"{number:05d}{suffix}" for number in numbers]
+    return [f"{number:05d}{suffix}" for number in _shuffled_ids(count)]
 
 
 def _class_folders(root: Path, info: TaskInfo, frame: pd.DataFrame, write: Callable[[Path, object], None]) -> Path:
@@ -245,16 +254,21 @@ def digits_images(root: Path) -> Path:
 LANGUAGES = ("dutch", "english", "french", "german", "indonesian", "italian", "portuguese", "spanish", "turkish")
 
 
-def _conversations(language: str) -> list[str]:
+def _conversations_by_topic(language: str) -> dict[str, list[str]]:
+    """The chatterbot corpus's conversations in ``language``, one text each, by topic (the file's name)."""
     import chatterbot_corpus
     import yaml
 
     folder = Path(chatterbot_corpus.__file__).parent / "data" / language
-    texts = []
+    topics = {}
     for path in sorted(folder.glob("*.yml")):
-        for conversation in yaml.safe_load(path.read_text(encoding="utf-8")).get("conversations") or []:
-            texts.append("\n".join(str(line) for line in conversation))
-    return texts
+        conversations = yaml.safe_load(path.read_text(encoding="utf-8")).get("conversations") or []
+        topics[path.stem] = ["\n".join(str(line) for line in conversation) for conversation in conversations]
+    return topics
+
+
+def _conversations(language: str) -> list[str]:
+    return [text for texts in _conversations_by_topic(language).values() for text in texts]
 
 
 def chatter_languages(root: Path, english: int = 400) -> Path:
@@ -268,6 +282,72 @@ def chatter_languages(root: Path, english: int = 400) -> Path:
     return _class_folders(root, info, frame, lambda path, item: path.write_text(item + "\n", encoding="utf-8"))
 
 
+def fair_affairs(root: Path) -> Path:
+    """Binary, probabilities asked for in words ("how likely"), no sample submission; ROC AUC.
+
+    Fair's 1974 survey of 6,366 married women (statsmodels); the answer is whether she reported any affair.
+    """
+    import statsmodels.api as sm
+
+    frame = sm.datasets.fair.load_pandas().data
+    frame["affair"] = np.where(frame.pop("affairs") > 0, "yes", "no")
+    frame.insert(0, "respondent", _shuffled_ids(len(frame)))  # the rows come sorted: affairs first
+    info = TaskInfo("fair_affairs", "How likely is each woman in test.csv to have had an extramarital affair?",
+                    "roc_auc", True, "binary", "affair", "respondent", time_limit=120)
+    return _kaggle(root, info, frame)
+
+
+def taylor_demand(root: Path, horizon: int = 48) -> Path:
+    """Forecasting a half-hourly series with a daily and a weekly season, the next day hidden; MASE.
+
+    Taylor's (2003) electricity demand of England and Wales, 5 June to 27 August 2000 (pmdarima): twelve weeks
+    of half-hours; the hidden day is a Sunday, so that yesterday (a Saturday) is a poorer guide than last week.
+    """
+    from pmdarima.datasets import load_taylor
+
+    demand = load_taylor()
+    times = pd.date_range("2000-06-05", periods=len(demand), freq="30min")
+    long = pd.DataFrame({"region": "england_wales", "time": times, "demand_mw": demand})
+    history, future = long.iloc[:-horizon], long.iloc[-horizon:]
+    folder = _input(root, "taylor_demand")
+    history.to_csv(folder / "demand.csv", index=False)
+    future[["region", "time"]].to_csv(folder / "test.csv", index=False)
+    info = TaskInfo("taylor_demand", "Forecast the electricity demand for every half hour listed in test.csv; "
+                    "MASE.", "mase", False, "forecasting", "demand_mw", None, time_limit=120,
+                    history_file="demand.csv", item_column="region", timestamp_column="time", season=48)
+    return _save(root, info, future)
+
+
+def cjk_topics(root: Path, smallest: int = 40) -> Path:
+    """Text classification in Chinese and Japanese (no spaces between words): the topic of each conversation.
+
+    The chatterbot corpus's simplified Chinese and Japanese conversations, by topic file; topics with fewer than
+    ``smallest`` conversations in the two languages together are left out.
+    """
+    frame = pd.DataFrame([{"text": text, "topic": topic} for language in ("chinese", "japanese")
+                          for topic, texts in _conversations_by_topic(language).items() for text in texts])
+    frame = frame[frame.groupby("topic")["topic"].transform("size") >= smallest].reset_index(drop=True)
+    frame.insert(0, "conversation_id", _shuffled_ids(len(frame)))  # the rows come grouped by topic
+    info = TaskInfo("cjk_topics", "What is each test conversation about? Predict its topic; accuracy.", "accuracy",
+                    True, "multiclass", "topic", "conversation_id", time_limit=120)
+    return _kaggle(root, info, frame, "ai")
+
+
+def seattle_weather(root: Path) -> Path:
+    """Imbalanced multiclass keyed by date: Seattle's daily weather 2012-2015 (vega_datasets); balanced accuracy.
+
+    Snow and drizzle are rare, and how the weather was labelled changed over the years (wet days are 'rain' in
+    2012 and mostly 'fog' from 2014), so the date, here also the id, carries information.
+    """
+    from vega_datasets import local_data
+
+    frame = local_data.seattle_weather()
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    info = TaskInfo("seattle_weather", "What was the weather in Seattle on each test day? Balanced accuracy.",
+                    "balanced_accuracy", True, "multiclass", "weather", "date", time_limit=120)
+    return _kaggle(root, info, frame, "sun")
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "breast_cancer": breast_cancer,
     "iris_excel": iris_excel,
@@ -279,6 +359,10 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "seattle_seasons": seattle_seasons,
     "digits_images": digits_images,
     "chatter_languages": chatter_languages,
+    "fair_affairs": fair_affairs,
+    "taylor_demand": taylor_demand,
+    "cjk_topics": cjk_topics,
+    "seattle_weather": seattle_weather,
 }
 
 

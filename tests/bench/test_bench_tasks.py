@@ -38,12 +38,16 @@ LAYOUTS: dict[str, tuple[Callable[[Path], pd.DataFrame], Callable[[Path], pd.Dat
     "seattle_seasons": (lambda d: pd.read_csv(d / "train.csv"), lambda d: pd.read_csv(d / "test.csv")),
     "digits_images": (_listing("train/*/*.png", "image"), _listing("test/*.png", "image")),
     "chatter_languages": (_listing("train/*/*.txt", "file"), _listing("test/*.txt", "file")),
+    "fair_affairs": (lambda d: pd.read_csv(d / "train.csv"), lambda d: pd.read_csv(d / "test.csv")),
+    "taylor_demand": (lambda d: pd.read_csv(d / "demand.csv"), lambda d: pd.read_csv(d / "test.csv")),
+    "cjk_topics": (lambda d: pd.read_csv(d / "train.csv"), lambda d: pd.read_csv(d / "test.csv")),
+    "seattle_weather": (lambda d: pd.read_csv(d / "train.csv"), lambda d: pd.read_csv(d / "test.csv")),
 }
 
 
 def test_the_suite_covers_the_required_kinds_and_every_task_has_an_expert_script(suite):
     infos = [TaskInfo.load(suite / name) for name in BUILDERS]
-    assert len(infos) >= 10
+    assert len(infos) >= 14
     assert {"binary", "multiclass", "regression", "forecasting", "time_series_classification"} <= {
         i.problem_type for i in infos}
     assert list(suite.glob("digits_images/input/train/*/*.png")) and list(suite.glob("chatter_languages/input/test/*.txt"))
@@ -72,3 +76,30 @@ def test_the_input_hides_the_target_and_the_answers_align_with_the_test_ids(suit
         assert list(submission.columns) == [info.id_column, info.target]
         assert as_text(submission) == as_text(answers)
 
+
+
+def test_the_likelihood_task_asks_in_words_only_and_its_ids_say_nothing(suite):
+    task_dir = suite / "fair_affairs"
+    info = TaskInfo.load(task_dir)
+    assert "how likely" in info.description.lower() and info.metric == "roc_auc"
+    assert sorted(p.name for p in (task_dir / "input").iterdir()) == ["test.csv", "train.csv"]
+    train = pd.read_csv(task_dir / "input" / "train.csv")
+    assert set(train["affair"]) == {"no", "yes"}  # "yes", the event asked about, is the class that sorts last
+    assert abs(train["respondent"].corr((train["affair"] == "yes").astype(float))) < 0.05
+
+
+def test_the_half_hourly_task_hides_the_next_whole_day(suite):
+    task_dir = suite / "taylor_demand"
+    history = pd.read_csv(task_dir / "input" / "demand.csv", parse_dates=["time"])
+    hidden = pd.read_csv(task_dir / "truth" / "answers.csv", parse_dates=["time"])
+    steps = history["time"].diff().dropna().unique()
+    assert len(steps) == 1 and steps[0] == pd.Timedelta(minutes=30) and len(history) >= 8 * 7 * 48
+    assert len(hidden) == 48 and hidden["time"].iloc[0] == history["time"].iloc[-1] + pd.Timedelta(minutes=30)
+    assert hidden["time"].dt.hour.iloc[0] == 0
+
+
+def test_the_topic_texts_have_no_spaces_between_words(suite):
+    texts = pd.read_csv(suite / "cjk_topics" / "input" / "train.csv")["text"]
+    assert texts.str.count(" ").sum() < 0.02 * texts.str.len().sum()
+    kana, ideographs = r"[\u3040-\u30ff]", r"[\u4e00-\u9fff]"
+    assert texts.str.contains(kana).any() and texts.str.contains(f"{kana}|{ideographs}").all()

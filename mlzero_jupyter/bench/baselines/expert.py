@@ -48,6 +48,25 @@ def tabular(train: pd.DataFrame, test: pd.DataFrame, label: str, id_column: str,
     write(pd.DataFrame({id_column: test[id_column].to_numpy(), label: predicted.to_numpy()}))
 
 
+def forecast(history: pd.DataFrame, wanted: pd.DataFrame, item: str, timestamp: str, target: str, budget: float,
+             time_format: str) -> None:
+    """Fit a TimeSeriesPredictor (MASE, default models) on ``history``; write its mean forecast for ``wanted``'s rows.
+
+    The horizon is the most timestamps wanted for one item; ``time_format`` writes the timestamps back as text.
+    """
+    from autogluon.timeseries import TimeSeriesDataFrame, TimeSeriesPredictor
+
+    data = TimeSeriesDataFrame.from_data_frame(history, id_column=item, timestamp_column=timestamp)
+    horizon = int(wanted.groupby(item).size().max())
+    predictor = TimeSeriesPredictor(prediction_length=horizon, target=target, eval_metric="MASE", path="model",
+                                    verbosity=1)
+    predictor.fit(data, time_limit=fit_seconds(budget))
+    predicted = predictor.predict(data)["mean"].reset_index()
+    predicted.columns = [item, timestamp, target]
+    submission = wanted.merge(predicted, on=[item, timestamp], how="left")
+    write(submission.assign(**{timestamp: submission[timestamp].dt.strftime(time_format)}))
+
+
 def class_folders(folder: Path, suffix: str, label: str,
                   read: Callable[[list[Path]], pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train rows from ``train/<class>/*<suffix>`` (the class in ``label``) and test rows from ``test/``."""
