@@ -130,7 +130,7 @@ def command(isolation: Isolation, argv: list[str], *, cwd: Path, readable: Seque
 def _bwrap(argv: list[str], cwd: Path, readable: Sequence[Path] | None, network: bool,
            extra_readable: Sequence[Path]) -> list[str]:
     args = [shutil.which("bwrap") or "bwrap", "--unshare-all", *(["--share-net"] if network else []),
-            "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "localhost"]
     if readable is None:  # the caller did not say: the whole machine, read-only
         args += ["--ro-bind", "/", "/"]
         visible = [Path("/")]
