@@ -9,16 +9,20 @@ import pandas as pd
 import pytest
 
 from mlzero_jupyter.bench.tasks import BUILDERS
-from mlzero_jupyter.perception import perceive
+from mlzero_jupyter.cli import main
+from mlzero_jupyter.perception import TaskSpec, perceive
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
-def test_development_suite_tasks(name, tmp_path, digest):
-    """The development suite's tasks (their task.json holds the truth) are perceived as their authors meant."""
+def test_development_suite_tasks(name, tmp_path, digest, capsys):
+    """`mlzero inspect` reads the development suite's tasks (their task.json holds the truth) as their authors
+    meant."""
     folder = BUILDERS[name](tmp_path)
     truth = json.loads((folder / "task.json").read_text())
     before = digest(folder / "input")
-    spec = perceive(folder / "input", truth["description"], work_dir=tmp_path / "work")
+    capsys.readouterr()
+    assert main(["inspect", str(folder / "input"), "-d", truth["description"], "--json"]) == 0
+    spec = TaskSpec.from_json(capsys.readouterr().out)
     assert digest(folder / "input") == before
     assert spec.target.value == truth["target"]
     assert spec.problem_type.value == truth["problem_type"]
