@@ -95,15 +95,17 @@ def build_server(manager: RunManager) -> Any:
 
 
 def serve(transport: str = "stdio", host: str = "127.0.0.1", port: int = 8765, output_dir: str | None = None,
-          max_running: int = 1) -> None:
+          max_running: int = 1, token: str | None = None, client_options: tuple[str, ...] = ()) -> None:
     """Serve until the client disconnects (stdio) or the process is interrupted (http); running runs are
-    stopped on the way out and stay resumable."""
+    stopped on the way out and stay resumable. Over HTTP every request needs ``token`` (``mcp_auth``)."""
+    from mlzero_jupyter.mcp_auth import GuardedManager, serve_http
+
     manager = RunManager(output_dir, max_running=max_running)
-    server = build_server(manager)
+    server = build_server(GuardedManager(manager, client_options))
     try:
         if transport == "stdio":
             server.run("stdio")
         else:
-            server.run("streamable-http", host=host, port=port)
+            serve_http(server, host, port, token)
     finally:
         manager.shutdown()
