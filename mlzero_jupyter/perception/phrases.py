@@ -138,7 +138,7 @@ def find_mention(column: str, tokens: list[str]) -> Mention | None:
             count, end = _align(part, tokens, start)
             if not count:
                 continue
-            full = offset == 0 and count == len(words)
+            full = offset == 0 and count == len(words) and not _shortened_single(words, tokens[start])
             distinctive = any(len(w) >= 4 and w not in GENERIC for w in part[:count]) or count >= 2
             if not (full or distinctive):
                 continue
@@ -148,6 +148,11 @@ def find_mention(column: str, tokens: list[str]) -> Mention | None:
         if best is not None and best.full:
             return best
     return _scattered(column, words, tokens) or best
+
+
+def _shortened_single(words: list[str], token: str) -> bool:
+    """A one-word name found only as the start of a longer word ('age' in 'agent') is not the whole name."""
+    return len(words) == 1 and not same_word(words[0], token) and abbreviates(words[0], token)
 
 
 def _scattered(column: str, words: list[str], tokens: list[str]) -> Mention | None:
