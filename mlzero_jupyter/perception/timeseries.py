@@ -12,7 +12,8 @@ from mlzero_jupyter.perception.roles import Roles
 from mlzero_jupyter.perception.samples import TableSample
 from mlzero_jupyter.perception.spec import Inferred, ProblemType, TimeSeriesInfo
 
-FORECAST_WORDS = r"\b(forecast\w*|(next|coming|following|upcoming) (\w+ )?(minutes?|hours?|days?|weeks?|fortnights?|" \
+#: Words that ask for a forecast ('the next day' alone does not: "will it rain the next day?" is a classification).
+FORECAST_WORDS = r"\b(forecast\w*|(next|coming|following|upcoming) \w+ (minutes?|hours?|days?|weeks?|fortnights?|" \
                  r"months?|quarters?|years?|steps?|periods?)|future|horizon|ahead)\b"
 _TIME_WORDS = {"date", "time", "timestamp", "ds", "datetime", "period", "day", "month", "week"}
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,

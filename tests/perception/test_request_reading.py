@@ -167,3 +167,24 @@ def test_balanced_accuracy_in_words_on_imbalanced_weather(tmp_path):
     spec = perceive(_write(tmp_path, weather.drop(columns="date")), "Which weather type was it? Scored by the "
                                                                      "average recall per class.")
     assert (spec.target.value, spec.metric.value) == ("WeatherType", "balanced_accuracy")
+
+
+@pytest.mark.parametrize(("text", "columns", "named"), [
+    ("Which agent handled the call?", ["age", "duration"], set()),          # 'age' is not 'agent'
+    ("Estimate the median house value", ["MedHouseVal", "HouseAge", "MedInc"], {"MedHouseVal"}),
+    ("which price band is it in", ["SalePrice", "price_band"], {"price_band"}),
+    ("estimate the temperature", ["temp", "humidity"], {"temp"}),
+])
+def test_phrase_rules(text, columns, named):
+    """The longest name wins, a one-word name is not found inside a longer word, abbreviations are words."""
+    assert set(Description(text).mention_scores(columns)) == named
+
+
+def test_will_it_rain_the_next_day_stays_a_classification(tmp_path):
+    from vega_datasets import local_data
+
+    weather = local_data.seattle_weather()
+    weather["rain"] = (weather["precipitation"] > 0).map({True: "yes", False: "no"})
+    spec = perceive(_write(tmp_path, weather.drop(columns=["precipitation", "weather"])),
+                    "Will it rain the next day?")
+    assert (spec.target.value, spec.problem_type.value) == ("rain", "binary")
