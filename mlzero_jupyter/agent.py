@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -19,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlzero_jupyter.atomic import copy_file_atomic, disk_full_error, is_disk_full, write_text_atomic
-from mlzero_jupyter.coding.base import CodeDraft, Coder, CodingContext
+from mlzero_jupyter.atomic import disk_full_error, is_disk_full, write_text_atomic
+from mlzero_jupyter.coding.base import CodeDraft, Coder, CodingContext, Exhausted
 from mlzero_jupyter.coding.contract import CODE_FILE, METRICS_FILE
 from mlzero_jupyter.events import (
     ATTEMPT_FINISHED,
@@ -42,13 +43,23 @@ from mlzero_jupyter.execution.executors import make_executor
 from mlzero_jupyter.execution.fingerprint import changes
 from mlzero_jupyter.memory.episodic import BLOCKED, FAILED, SKIPPED, STOPPED, SUCCESS, TIMEOUT, AttemptRecord, EpisodicMemory
 from mlzero_jupyter.perception.spec import TaskSpec
+from mlzero_jupyter.publishing import Publication, PublishingContext, publish
+from mlzero_jupyter.referee import Referee
 from mlzero_jupyter.result import RunResult
-from mlzero_jupyter.runs import RunFolder
+from mlzero_jupyter.runs import REFEREE_TASK_FILE, TASK_FILE, RunFolder
 
 #: An attempt is not started with less time than this left; it could not train anything useful.
 MIN_ATTEMPT_SECONDS = 10.0
 #: Seconds kept back from each attempt's budget for validation and record keeping.
 RESERVE_SECONDS = 2.0
+#: In a search, the first (fast, safe) attempt gets this share of the budget; later ones at most half of what is
+#: left, so that the chosen one can still be refit on every labelled row.
+FIRST_SHARE = 0.35
+#: An attempt may run this much longer than its slice (its script sizes its training to the slice) before it is
+#: killed, plus a few seconds for imports.
+OVERRUN_SHARE, OVERRUN_SECONDS = 0.15, 5.0
+#: The code's own score and the referee's may differ by this share before the record points it out.
+REPORTED_TOLERANCE = 0.05
 #: Longest description accepted: a sentence or a paragraph, not a document.
 MAX_DESCRIPTION_CHARS = 20_000
 
@@ -56,8 +67,8 @@ MAX_DESCRIPTION_CHARS = 20_000
 @dataclass
 class RunOptions:
     time_limit: float = 600.0  # seconds for the whole run
-    max_iterations: int = 5
-    improve: bool = False  # keep trying better configurations after the first valid result
+    max_iterations: int = 20
+    quick: bool = False  # stop at the first valid result instead of searching the whole budget
     provider: str = "offline"
     model: str | None = None
     base_url: str | None = None
@@ -101,13 +112,17 @@ class Agent:
         self._knowledge: list[str] = []
         self._environment: dict[str, Any] = {}
         self._choice: Any = None  # the selected ToolChoice
+        self.referee: Referee | None = None
+        self._held_out: dict[int, Any] = {}  # attempt -> its held-out predictions (pandas), for ensembles
+        self._scripts: dict[str, int] = {}  # sha256 of a script that ran -> the attempt that ran it
+        self._deadline = 0.0
 
     @classmethod
     def resume(cls, run_dir: Path | str, guidance: str | None = None, overrides: dict[str, Any] | None = None,
                **kwargs: Any) -> Agent:
         """Continue a run from its folder (after a stop, a failure or a dead kernel), numbering attempts on."""
         folder = RunFolder.open(run_dir)
-        task = folder.read_record("task.json", TaskSpec.from_dict)
+        task = folder.read_record(TASK_FILE, TaskSpec.from_dict)
         memory = EpisodicMemory.load(folder.events_path)
         started = memory.of_kind("run_started")
         stored = started[0].get("options", {}) if started else {}
@@ -117,6 +132,8 @@ class Agent:
         agent = cls(task.data_path, task.description, options, folder=folder, **kwargs)
         agent.task, agent.memory = task, memory
         memory.record("resumed", overrides=overrides or {}, orphans_killed=kill_orphans(folder.path))
+        agent._set_up_referee()
+        agent._recall_attempts()
         if guidance:
             agent.add_guidance(guidance)
         return agent
@@ -150,7 +167,7 @@ class Agent:
 
     def _run(self) -> RunResult:
         started = time.monotonic()
-        deadline = started + self.options.time_limit
+        deadline = self._deadline = started + self.options.time_limit
         if self.folder is None:
             self._prepare()
         else:
@@ -183,10 +200,49 @@ class Agent:
         refine = getattr(self.coder, "refine_task", None)
         if refine is not None and self.task.ambiguous_fields:
             self.task = refine(self.task, record_dir=self.folder.path)
-        self.folder.write_json("task.json", self.task.to_dict())
+        self.folder.write_json(TASK_FILE, self.task.to_dict())
         self.memory.record("perception", problem_type=self.task.problem_type.value, target=self.task.target.value,
                            metric=self.task.metric.value, warnings=self.task.warnings)
         self._emit(TASK_PERCEIVED, task=self.task.to_dict())
+        self._set_up_referee()
+
+    def _set_up_referee(self) -> None:
+        """Set labelled rows aside in a derived copy of the data (kept as it is on resume), or say why not."""
+        from mlzero_jupyter.referee import derive
+
+        began = time.monotonic()
+        try:
+            self.referee = derive(self.task, self.folder.referee_data_dir, self.options.seed)
+            reason = "" if self.referee else "too few labelled rows to set any aside, or a layout it does not know"
+        except Exception as error:  # data the referee cannot copy leaves the run on the code's own scores
+            self.referee, reason = None, f"{type(error).__name__}: {error}"
+        if self.referee is None:
+            self.memory.record("referee", rows=0, reason=reason)
+            return
+        if self.folder.referee_task_path.exists():
+            self.referee.task = self.folder.read_record(REFEREE_TASK_FILE, TaskSpec.from_dict)
+        else:
+            self.folder.write_json(REFEREE_TASK_FILE, self.referee.task.to_dict())
+        self.memory.record("referee", rows=self.referee.answers.rows, unit=self.referee.unit,
+                           description=self.referee.description(self.task.metric.value),
+                           seconds=round(time.monotonic() - began, 2))
+
+    def _recall_attempts(self) -> None:
+        """After a resume: the scripts that already ran and the held-out predictions of the valid attempts."""
+        import pandas as pd
+
+        for record in self.memory.attempts:
+            code = self.folder.attempt_dir(record.number, create=False) / CODE_FILE
+            if code.is_file() and record.execution_s:
+                self._scripts.setdefault(_digest(code.read_text()), record.number)
+            held = self.folder.held_out_path(record.number)
+            if record.succeeded and held.is_file():
+                self._held_out[record.number] = pd.read_csv(held, index_col=0, dtype={0: str})
+
+    @property
+    def _attempt_task(self) -> TaskSpec:
+        """The task the attempts solve: the referee's derived task, or the user's when there is no referee."""
+        return self.referee.task if self.referee else self.task
 
     def _select_tool(self) -> None:
         from mlzero_jupyter.memory.environment import detect_environment
@@ -211,13 +267,15 @@ class Agent:
     def _loop(self, deadline: float) -> str:
         first = len(self.memory.attempts) + 1
         for number in range(first, first + self.options.max_iterations):
-            remaining = deadline - time.monotonic()
             if self._stop.is_set():
                 return "stopped by the user"
-            if remaining < MIN_ATTEMPT_SECONDS:
-                return f"time budget spent ({remaining:.0f} s left)"
+            budget = self._attempt_budget(deadline)
+            if budget < MIN_ATTEMPT_SECONDS:
+                return f"time budget spent ({max(0.0, deadline - time.monotonic()):.0f} s left)"
             try:
-                record = self._attempt(number, deadline)
+                record = self._attempt(number, budget, deadline)
+            except Exhausted as error:
+                return f"every candidate was tried ({error})"
             except KeyboardInterrupt:  # Kernel > Interrupt: the executor killed the attempt on its way out
                 self._stop.set()
                 record = AttemptRecord(number, STOPPED, error="interrupted by the user")
@@ -226,9 +284,8 @@ class Agent:
             self._write_result("running", 0.0, "")
             if record.status == STOPPED:
                 return "stopped by the user"
-            best = self.memory.best(self.task.higher_is_better)
-            if best is not None and not self.options.improve:
-                return "valid result"
+            if self.options.quick and self._best() is not None:
+                return "valid result (quick mode: no search)"
             guidance = self.controller.between_attempts(record)
             if guidance.text:
                 self.add_guidance(guidance.text)
@@ -237,10 +294,26 @@ class Agent:
                 return "stopped by the user"
         return f"iteration limit reached ({self.options.max_iterations})"
 
-    def _attempt(self, number: int, deadline: float) -> AttemptRecord:
+    def _best(self) -> AttemptRecord | None:
+        return self.memory.best(self.task.higher_is_better)
+
+    def _attempt_budget(self, deadline: float) -> float:
+        """Seconds for the next attempt: everything in quick mode; in a search a first share for a fast, safe
+        result, then at most half of what is left and never the time the best attempt needs to be refit."""
+        remaining = deadline - time.monotonic() - RESERVE_SECONDS
+        if self.options.quick:
+            return remaining
+        best = self._best()
+        if best is None:
+            return remaining if self.memory.attempts else max(MIN_ATTEMPT_SECONDS, FIRST_SHARE * remaining)
+        if self.referee is None:
+            return remaining
+        return min(remaining / 2, remaining - _refit_seconds(best))
+
+    def _attempt(self, number: int, time_limit: float, deadline: float) -> AttemptRecord:
         began = time.monotonic()
         attempt_dir = self.folder.attempt_dir(number)
-        context = self._context(number, attempt_dir, deadline - began - RESERVE_SECONDS)
+        context = self._context(number, attempt_dir, time_limit)
         self.memory.record("attempt_started", number=number)
         try:
             draft = self.coder.write(context)
@@ -249,26 +322,37 @@ class Agent:
                 raise
             return AttemptRecord(number, FAILED, summary="no code: the LLM call failed", error=f"LLM error: {error}",
                                  duration_s=time.monotonic() - began)
-        record = AttemptRecord(number, FAILED, summary=draft.summary, guidance=list(context.guidance))
+        record = AttemptRecord(number, FAILED, summary=draft.summary, guidance=list(context.guidance),
+                               candidate=draft.candidate)
         _add_calls(record, draft)
         code = self._review(number, draft, attempt_dir, record)
         if code is None:
             record.duration_s = time.monotonic() - began
             return record
+        digest = _digest(code)
+        if digest in self._scripts:
+            record.status = SKIPPED
+            record.error = (f"the script is identical to attempt {self._scripts[digest]}'s, so it was not run again; "
+                            "the next attempt must try something else")
+            record.duration_s = time.monotonic() - began
+            return record
+        self._scripts[digest] = number
         write_text_atomic(attempt_dir / CODE_FILE, code)
         self._emit(ATTEMPT_STARTED, number, code=code, summary=draft.summary, time_limit=context.time_limit)
-        self._execute_and_validate(record, attempt_dir, deadline)
+        timeout = min(time_limit * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS, deadline - time.monotonic())
+        self._execute_and_validate(record, attempt_dir, timeout)
         if not record.succeeded and record.status != STOPPED:
             self._analyse(record, context)
         record.duration_s = time.monotonic() - began
         return record
 
     def _context(self, number: int, attempt_dir: Path, time_limit: float) -> CodingContext:
-        previous = self.memory.attempts[-1] if self.memory.attempts else None
-        best = self.memory.best(self.task.higher_is_better)
+        attempts = self.memory.attempts
+        previous = attempts[-1] if attempts else None
+        best = self._best()
         previous_code_path = self.folder.attempt_dir(previous.number, create=False) / CODE_FILE if previous else None
         return CodingContext(
-            task=self.task,
+            task=self._attempt_task,
             tool=self._tool,
             attempt=number,
             attempt_dir=attempt_dir,
@@ -277,8 +361,10 @@ class Agent:
             history=self.memory.summary(),
             last_error=previous.error if previous and not previous.succeeded else None,
             previous_code=previous_code_path.read_text() if previous_code_path and previous_code_path.exists() else None,
+            attempts=attempts,
             guidance=self.memory.guidance,
             improve=best is not None,
+            quick=self.options.quick,
             best_score=best.score if best else None,
             environment=self._environment,
             seed=self.options.seed,
@@ -288,7 +374,7 @@ class Agent:
 
     def _review(self, number: int, draft: CodeDraft, attempt_dir: Path, record: AttemptRecord) -> str | None:
         """Apply the code policy and the controller's review; the code to run, or None (record says why)."""
-        report = check_code(draft.code, attempt_dir=attempt_dir, input_dir=self._input_root(),
+        report = check_code(draft.code, attempt_dir=attempt_dir, input_dir=self._attempt_root(),
                             rules=self.options.policy)
         write_text_atomic(attempt_dir / f"proposed_{CODE_FILE}", draft.code)
         if report.blocked:
@@ -308,18 +394,20 @@ class Agent:
             return review.code
         return draft.code
 
-    def _execute_and_validate(self, record: AttemptRecord, attempt_dir: Path, deadline: float) -> None:
-        before = fingerprint(self._input_root(), exclude=[self.folder.path])
+    def _execute_and_validate(self, record: AttemptRecord, attempt_dir: Path, timeout: float) -> None:
+        before = self._fingerprints()
         outcome = self.executor(
             attempt_dir / CODE_FILE,
             cwd=attempt_dir,
-            timeout=max(1.0, deadline - time.monotonic()),
+            timeout=max(1.0, timeout),
             on_output=lambda stream, line: self._emit(ATTEMPT_OUTPUT, record.number, stream=stream, line=line),
             stop=self._stop,
             memory_limit_mb=self.options.memory_limit_mb,
+            readable=[self._attempt_root()],
         )
         record.execution_s = outcome.duration_s
-        touched = changes(before, fingerprint(self._input_root(), exclude=[self.folder.path]))
+        record.isolation = getattr(outcome, "isolation", "")
+        touched = [change for old, new in zip(before, self._fingerprints()) for change in changes(old, new)]
         if outcome.stopped:
             record.status, record.error = STOPPED, "stopped by the user"
         elif touched:
@@ -329,15 +417,35 @@ class Agent:
         else:
             self._validate(record, attempt_dir, outcome)
 
+    def _fingerprints(self) -> list[Any]:
+        """The user's data, and the referee's derived copy that every attempt reads."""
+        prints = [fingerprint(self._input_root(), exclude=[self.folder.path])]
+        return prints + ([fingerprint(self.referee.root)] if self.referee else [])
+
     def _validate(self, record: AttemptRecord, attempt_dir: Path, outcome: Any) -> None:
-        verdict = validate(self.task, attempt_dir, outcome)
-        record.metric = verdict.metric
-        record.validation = verdict.how
-        if verdict.ok:
-            record.status, record.score = SUCCESS, verdict.score
-            record.predictions = str(Path(verdict.predictions_path).relative_to(self.folder.path))
-        else:
+        """The validator checks the layout; the referee scores the held-out rows (the code's score is a diagnostic)."""
+        verdict = validate(self._attempt_task, attempt_dir, outcome)
+        record.metric, record.reported_score = verdict.metric, verdict.score
+        if not verdict.ok:
             record.error = "\n".join(verdict.problems)
+            return
+        record.predictions = str(Path(verdict.predictions_path).relative_to(self.folder.path))
+        if self.referee is None:
+            record.status, record.score = SUCCESS, verdict.score
+            record.validation = f"{verdict.how} (reported by the attempt's code: the referee could not set rows aside)"
+            return
+        from mlzero_jupyter.referee import judge
+
+        judgement = judge(self.referee.answers, Path(verdict.predictions_path), self.task.metric.value)
+        if not judgement.ok:
+            record.error = "\n".join(judgement.problems)
+            return
+        record.status, record.score = SUCCESS, judgement.score
+        record.metric = self.task.metric.value
+        record.validation = self.referee.description(record.metric)
+        record.note = _gap_note(judgement.score, verdict.score)
+        judgement.held_out.to_csv(self.folder.held_out_path(record.number))
+        self._held_out[record.number] = judgement.held_out
 
     def _analyse(self, record: AttemptRecord, context: CodingContext) -> None:
         analyse = getattr(self.coder, "analyse_failure", None)
@@ -349,32 +457,35 @@ class Agent:
         path = Path(self.task.data_path)
         return path if path.is_dir() else path.parent
 
+    def _attempt_root(self) -> Path:
+        """The folder of data the attempts read: the referee's derived copy, else the user's data."""
+        return self.referee.root if self.referee else Path(self.task.work_path)
+
     # -- the end ------------------------------------------------------------------------------------------------
     def _finish(self, total_s: float, message: str) -> RunResult:
-        best = self.memory.best(self.task.higher_is_better)
+        best = self._best()
         if best is not None:
             status = "success"
         else:
             status = "stopped" if self._stop.is_set() else "failed"
+        publication = None
         if best is not None:
-            self._publish(best)
-        result = self._write_result(status, total_s, message)
+            publication = publish(self._publishing_context(best))
+            self.memory.record("published", **publication.to_dict())
+        result = self._write_result(status, total_s, message, publication)
         self.memory.record("run_finished", status=status, message=message, best_attempt=result.best_attempt)
         return result
 
-    def _publish(self, best: AttemptRecord) -> None:
-        """Copy the best attempt's code and predictions to the top of the run folder."""
-        source = self.folder.attempt_dir(best.number, create=False)
-        copy_file_atomic(source / CODE_FILE, self.folder.solution_path)
-        predictions = self.folder.path / best.predictions
-        if predictions.is_dir():  # segmentation masks: a folder of images
-            _copy_folder(predictions, self.folder.path / predictions.name)
-        else:
-            copy_file_atomic(predictions, self.folder.path / predictions.name)
+    def _publishing_context(self, best: AttemptRecord) -> PublishingContext:
+        return PublishingContext(task=self.task, referee=self.referee, folder=self.folder, best=best,
+                                 valid=[a for a in self.memory.attempts if a.succeeded], held_out=self._held_out,
+                                 deadline=self._deadline, executor=self.executor, stop=self._stop,
+                                 memory_limit_mb=self.options.memory_limit_mb, search=not self.options.quick)
 
-    def _write_result(self, status: str, total_s: float, message: str) -> RunResult:
+    def _write_result(self, status: str, total_s: float, message: str,
+                      publication: Publication | None = None) -> RunResult:
         attempts = self.memory.attempts
-        best = self.memory.best(self.task.higher_is_better)
+        best = self._best()
         result = RunResult(
             run_id=self.run_id,
             run_dir=str(self.folder.path),
@@ -394,22 +505,23 @@ class Agent:
             message=message,
         )
         if best is not None:
-            self._fill_best(result, best, published=status != "running")
-        self.folder.write_json("result.json", result.to_dict())
+            self._fill_best(result, best, publication)
+        self.folder.write_result(result.to_dict())
         return result
 
-    def _fill_best(self, result: RunResult, best: AttemptRecord, published: bool) -> None:
+    def _fill_best(self, result: RunResult, best: AttemptRecord, publication: Publication | None) -> None:
         attempt_dir = self.folder.attempt_dir(best.number, create=False)
-        predictions = self.folder.path / best.predictions
         result.best_attempt = best.number
         result.metric = best.metric or result.metric
         result.validation_score = best.score
         result.validation = best.validation
-        result.predictions_path = str(self.folder.path / predictions.name if published else predictions)
-        result.solution_path = str(self.folder.solution_path if published else attempt_dir / CODE_FILE)
+        result.predictions_path = str(self.folder.path / best.predictions)
+        result.solution_path = str(attempt_dir / CODE_FILE)
         metrics = _read_metrics(attempt_dir / METRICS_FILE)
         if metrics.get("model_path"):
             result.model_path = str((attempt_dir / metrics["model_path"]).resolve())
+        if publication is not None:
+            publication.fill(result)
 
 
 def build_coder(options: RunOptions) -> Coder:
@@ -465,22 +577,28 @@ def check_description(text: str | None) -> str | None:
     return text
 
 
-def _copy_folder(source: Path, target: Path) -> None:
-    """Copy a folder beside ``target`` first, then move it into place: never a half-copied folder there."""
-    import shutil
-
-    staging = target.with_name(f".{target.name}.partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(source, staging)
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
-
-
 def _add_calls(record: AttemptRecord, draft: CodeDraft) -> None:
     for call in draft.calls:
         record.input_tokens += call.input_tokens
         record.output_tokens += call.output_tokens
         record.cost_usd += call.cost_usd
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def _refit_seconds(best: AttemptRecord) -> float:
+    """What refitting the best attempt on every labelled row is expected to take: its own time, and a margin."""
+    return best.execution_s * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS
+
+
+def _gap_note(referee: float, reported: float | None) -> str:
+    """A note when the code's own score is far from the referee's (it measured itself on other rows, or wrongly)."""
+    if reported is None or abs(referee - reported) <= REPORTED_TOLERANCE * max(abs(referee), abs(reported), 1e-9):
+        return ""
+    return (f"the code reported {reported:.5g} for itself, the referee measured {referee:.5g} on the held-out rows "
+            f"(more than {REPORTED_TOLERANCE:.0%} apart)")
 
 
 def _read_metrics(path: Path) -> dict[str, Any]:

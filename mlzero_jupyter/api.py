@@ -47,7 +47,7 @@ def solve(data: Path | str, description: str | None = None, *, observers: list |
     """Perceive ``data``, then write and run code until a validated result or the budget is spent.
 
     ``options`` are the fields of :class:`RunOptions` (``time_limit="5m"``, ``max_iterations``, ``provider``,
-    ``model``, ``improve``, ``output_dir``...).
+    ``model``, ``quick``, ``output_dir``...).
     """
     agent = Agent(data, description, make_options(**options), coder=coder, controller=controller,
                   observers=observers)

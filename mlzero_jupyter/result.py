@@ -23,7 +23,9 @@ class RunResult:
     metric: str | None = None
     higher_is_better: bool = True
     validation_score: float | None = None
-    validation: str = ""  # how the score was obtained
+    validation: str = ""  # how the score was obtained (the referee's held-out rows)
+    published: str = ""  # how the published predictions were made (refit on every labelled row, or why not)
+    ensemble: dict[str, float] = field(default_factory=dict)  # attempt number -> weight, when an ensemble won
     best_attempt: int | None = None
     predictions_path: str | None = None
     solution_path: str | None = None

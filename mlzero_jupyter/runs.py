@@ -5,10 +5,14 @@ mlzero-runs/<date>-<slug>-<short id>/
     task.json          the TaskSpec
     events.jsonl       episodic memory, append-only
     input/             archives unpacked, data frames saved (never the user's folder)
-    attempt_<n>/       solution.py, stdout.txt, stderr.txt, metrics.json, predictions.<ext>, prompts
+    referee_data/      the referee's derived copy of the data: labelled rows set aside, without labels, in the test set
+    referee_task.json  the TaskSpec of that copy, which the attempts solve
+    attempt_<n>/       solution.py, stdout.txt, stderr.txt, metrics.json, predictions.<ext>, prompts,
+                       heldout_predictions.csv (its predictions of the set-aside rows, kept for ensembles)
+    final/             the chosen solution run again on the user's data, every labelled row (when time allows)
     result.json        the RunResult, written at the end (and after every attempt, for live readers)
-    solution.py        the best attempt's code
-    predictions.<ext>  the best attempt's predictions
+    solution.py        the published solution's code, reading the user's own files
+    predictions.<ext>  the published predictions (the real test rows only)
 ```
 """
 
@@ -31,6 +35,8 @@ TASK_FILE = "task.json"
 EVENTS_FILE = "events.jsonl"
 RESULT_FILE = "result.json"
 SOLUTION_FILE = "solution.py"
+REFEREE_TASK_FILE = "referee_task.json"
+HELD_OUT_FILE = "heldout_predictions.csv"
 T = TypeVar("T")
 
 
@@ -99,6 +105,26 @@ class RunFolder:
     def input_dir(self) -> Path:
         return self.path / "input"
 
+    @property
+    def referee_data_dir(self) -> Path:
+        return self.path / "referee_data"
+
+    @property
+    def referee_task_path(self) -> Path:
+        return self.path / REFEREE_TASK_FILE
+
+    def held_out_path(self, number: int) -> Path:
+        return self.attempt_dir(number, create=False) / HELD_OUT_FILE
+
+    def final_dir(self) -> Path:
+        """A new folder for the final run on the user's data (``final``, ``final_2`` after a resume...)."""
+        path, count = self.path / "final", 1
+        while path.exists():
+            count += 1
+            path = self.path / f"final_{count}"
+        path.mkdir()
+        return path
+
     def attempt_dir(self, number: int, create: bool = True) -> Path:
         path = self.path / f"attempt_{number}"
         if create:
@@ -111,6 +137,9 @@ class RunFolder:
         target = self.path / name
         write_json_atomic(target, redact_data(json.loads(json.dumps(data, default=str))))
         return target
+
+    def write_result(self, data: Any) -> Path:
+        return self.write_json(RESULT_FILE, data)
 
     def read_json(self, name: str) -> Any:
         target = self.path / name

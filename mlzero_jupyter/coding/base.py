@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from mlzero_jupyter.memory.episodic import AttemptRecord
 from mlzero_jupyter.perception.spec import TaskSpec
+
+
+class Exhausted(Exception):
+    """The coder has no candidate left that has not been tried (the message says what was tried)."""
 
 
 @dataclass
@@ -34,8 +39,10 @@ class CodingContext:
     history: str = ""  # episodic summary of the previous attempts
     last_error: str | None = None  # essential error lines of the previous attempt, if it failed
     previous_code: str | None = None  # code of the previous attempt
+    attempts: list[AttemptRecord] = field(default_factory=list)  # the earlier attempts, as records (for rules)
     guidance: list[str] = field(default_factory=list)  # the user's guidance so far, oldest first
     improve: bool = False  # a valid result exists; try to beat it
+    quick: bool = False  # the run stops at its first valid result: no search
     best_score: float | None = None
     environment: dict[str, Any] = field(default_factory=dict)  # facts from memory.environment (cpus, checkpoints...)
     seed: int = 0
@@ -48,6 +55,7 @@ class CodeDraft:
     code: str
     summary: str  # one line: what this attempt does, or what it changed and why
     calls: list[LLMCall] = field(default_factory=list)
+    candidate: str = ""  # the name of the candidate this draft implements (the offline planner's; LLM nodes)
 
 
 class Coder(Protocol):

@@ -7,15 +7,26 @@ The code runs with its attempt folder as working directory and writes, there:
   with the id column (when the test set has one) and the target column;
 - ``metrics.json``: ``{"metric": str, "validation_score": float, "higher_is_better": bool,
   "validation": str (how the score was obtained, on data not used for fitting), "model_path": str (optional)}``;
-- optionally ``leaderboard.csv`` and ``feature_importance.csv`` for the displays.
+- optionally ``leaderboard.csv`` and ``feature_importance.csv`` for the displays, and ``fallback.json`` when
+  rows the model could not score were filled with a fallback value.
+
+The data folder the code is given is the referee's derived copy: its test set also holds labelled rows whose labels
+were removed, and the agent scores the attempt on them itself (``mlzero_jupyter.referee``). The code's own
+``validation_score`` is a diagnostic.
 """
 
 from __future__ import annotations
 
 PREDICTIONS_STEM = "predictions"
+#: The predictions file's extension for each table format of a sample submission.
+PREDICTION_EXTENSIONS = {"csv": ".csv", "tsv": ".tsv", "txt": ".csv", "parquet": ".parquet", "feather": ".feather",
+                         "excel": ".xlsx", "json": ".json", "jsonl": ".jsonl"}
+
 METRICS_FILE = "metrics.json"
 LEADERBOARD_FILE = "leaderboard.csv"
 FEATURE_IMPORTANCE_FILE = "feature_importance.csv"
 CODE_FILE = "solution.py"
 STDOUT_FILE = "stdout.txt"
 STDERR_FILE = "stderr.txt"
+#: ``{"filled_rows": int}``: how many predictions a fallback value filled (the referee limits their share).
+FALLBACK_FILE = "fallback.json"

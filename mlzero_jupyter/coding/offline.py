@@ -1,10 +1,9 @@
 """The offline planner: deterministic, readable scripts from the TaskSpec, repaired by rules. No LLM needed.
 
 It picks the script family from the task (tabular, forecasting, image, text, segmentation) and the pretrained
-backbone this machine offers (``backbones.resolve``), starts from the default plan, applies the user's guidance,
-the repairs the previous failures call for and, with a valid result in hand, the next rung of the improvement
-ladder, then renders the family's template. The summary and the script's header say which model path was taken
-and why.
+backbone this machine offers (``backbones.resolve``), takes the family's next candidate of the search
+(``candidates``), applies the user's guidance and the repairs the previous failures call for, then renders the
+family's template. The summary and the script's header say which model path was taken and why.
 """
 
 from __future__ import annotations
@@ -14,15 +13,16 @@ from collections.abc import Callable
 from mlzero_jupyter.coding.base import CodeDraft, CodingContext
 from mlzero_jupyter.coding.planner import (
     backbones,
+    candidates,
     forecasting,
     guidance,
     images,
-    ladder,
     repairs,
     segmentation,
     tabular,
     texts,
 )
+from mlzero_jupyter.coding.planner.submission import PROBABILITY_METRICS
 from mlzero_jupyter.coding.planner.common import tidy
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.perception.spec import TaskSpec
@@ -40,16 +40,22 @@ class OfflinePlanner:
     name = "offline"
 
     def write(self, context: CodingContext) -> CodeDraft:
-        plan = Plan(family=family_of(context.task), tool=context.tool)
+        task = context.task
+        plan = Plan(family=family_of(task), tool=context.tool)
         choose_backbone(plan, context)
+        candidate = candidates.choose(plan, context)
+        candidate.apply(plan, context)
+        candidates.apply(candidate, plan)
         guidance.apply(plan, context)
-        repairs.apply(plan, context)
-        if plan.family == "text" and not plan.use_multimodal and texts.text_folders(context.task) is None:
-            plan.family = "tabular"  # a table with text: TabularPredictor's n-gram features, no backbone needed
-        if context.improve:
-            ladder.climb(plan, context)
+        repairs.apply(plan, context, candidate.name)
+        plan.probabilities = task.metric.value in PROBABILITY_METRICS or task.wants_probabilities
+        if plan.family == "text" and not plan.use_multimodal:
+            plan.character_ngrams = texts.written_without_spaces(task)
+            if texts.text_folders(task) is None:
+                plan.family = "tabular"  # a table with text: TabularPredictor's n-gram features, no backbone needed
         summary = describe(plan, context)
-        return CodeDraft(code=tidy(BUILDERS[plan.family](context, plan, summary)), summary=summary)
+        code = tidy(BUILDERS[plan.family](context, plan, summary))
+        return CodeDraft(code=code, summary=summary, candidate=candidate.name)
 
 
 def family_of(task: TaskSpec) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from mlzero_jupyter.coding.contract import METRICS_FILE, PREDICTIONS_STEM
-from mlzero_jupyter.coding.planner.source import PREDICTION_EXTENSIONS
+from mlzero_jupyter.coding.contract import PREDICTION_EXTENSIONS
 from mlzero_jupyter.execution import prediction_checks as checks
 from mlzero_jupyter.execution.executor import ExecutionResult
 from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileInfo, FileRole, TaskSpec
@@ -150,17 +150,19 @@ def _first_of(candidates: list[str | None], allowed: set[str] | None) -> str | N
 def _check_classes(task: TaskSpec, predictions: pd.DataFrame, value_columns: list[str],
                    reference: pd.DataFrame | None) -> list[str]:
     labels = _train_labels(task)
-    if len(value_columns) > 1 or (reference is not None and _probability_column(task, reference, value_columns)):
+    if len(value_columns) > 1 or _probability_column(task, predictions, value_columns):
         return checks.probabilities(predictions, value_columns)
     return checks.labels(predictions, value_columns[0], labels) if labels and value_columns else []
 
 
-def _probability_column(task: TaskSpec, reference: pd.DataFrame, value_columns: list[str]) -> bool:
-    """A single float column in the sample of a task scored on probabilities (roc_auc, log_loss)."""
-    if task.metric.value not in ("roc_auc", "log_loss") or len(value_columns) != 1:
+def _probability_column(task: TaskSpec, predictions: pd.DataFrame, value_columns: list[str]) -> bool:
+    """A single column of numbers in [0, 1] predicted for a task scored on probabilities (roc_auc, log_loss) or
+    whose request asked how likely: the positive class's probability, whatever the sample shows."""
+    wanted = task.metric.value in ("roc_auc", "log_loss") or task.wants_probabilities
+    if not wanted or len(value_columns) != 1:
         return False
-    values = reference[value_columns[0]]
-    return pd.api.types.is_float_dtype(values) and bool(values.between(0, 1).all())
+    values = predictions[value_columns[0]]
+    return pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 != 0).any())
 
 
 def _train_labels(task: TaskSpec) -> set[str]:

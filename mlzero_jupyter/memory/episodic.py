@@ -30,9 +30,13 @@ class AttemptRecord:
     summary: str = ""  # what the attempt did or changed
     error: str = ""  # essential error lines or validation problems, for the next attempt
     analysis: str = ""  # an LLM's analysis of the failure, when there is one
-    score: float | None = None
+    score: float | None = None  # the referee's score on the held-out rows (the code's own when there is no referee)
     metric: str | None = None
     validation: str = ""  # how the score was obtained
+    reported_score: float | None = None  # what the attempt's code wrote in metrics.json (a diagnostic)
+    note: str = ""  # e.g. the code's own score far from the referee's
+    candidate: str = ""  # which of the coder's candidates the attempt implements
+    isolation: str = ""  # how the attempt's process was isolated
     duration_s: float = 0.0  # wall time of the whole attempt
     execution_s: float = 0.0  # time inside the generated code
     input_tokens: int = 0

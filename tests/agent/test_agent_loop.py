@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from mlzero_jupyter.agent import Agent, RunOptions
+from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.scripted import ScriptedCoder
 from mlzero_jupyter.events import Guidance, Unattended
 
@@ -38,16 +40,17 @@ RAISES = "import pandas as pd\nframe = pd.DataFrame({'a': [1]})\nframe['no_such_
 WRONG_SHAPE = "import pandas as pd\npd.DataFrame({'flower_id': [1, 2], 'species': ['a', 'b']}).to_csv('predictions.csv', index=False)\n"
 FOREVER = "import time\nwhile True:\n    time.sleep(0.1)\n"
 EXIT = "import os\nos._exit(3)\n"
-SEGFAULT = "import ctypes\nctypes.string_at(0)\n"
+SEGFAULT = "import faulthandler\nfaulthandler._sigsegv()\n"
 
 
-def good(data: Path) -> str:
-    return GOOD.format(data=str(data))
+def good(data: Path) -> Callable[[CodingContext], str]:
+    """The good script, reading the data folder the agent gives it (the referee's copy of ``data``)."""
+    return lambda context: GOOD.format(data=str(context.task.work_path))
 
 
 def run(data: Path, runs_dir: Path, scripts: list, **options) -> tuple:
     coder = ScriptedCoder(scripts)
-    options = RunOptions(output_dir=str(runs_dir), **{"time_limit": 120, "max_iterations": 3, **options})
+    options = RunOptions(output_dir=str(runs_dir), **{"time_limit": 120, "max_iterations": 3, "quick": True, **options})
     agent = Agent(data, "Predict the species of each flower.", options, coder=coder)
     return agent.run(), coder, agent
 
@@ -61,7 +64,7 @@ def test_a_crash_is_repaired_and_the_next_attempt_sees_the_error(iris_folder, ru
     assert "no_such_column" in coder.contexts[1].history
     assert 0.5 < result.validation_score <= 1.0
     assert Path(result.predictions_path).parent == Path(result.run_dir)
-    assert Path(result.solution_path).read_text() == good(iris_folder)
+    assert Path(result.solution_path).read_text() == GOOD.format(data=str(iris_folder))  # the user's own files
     assert digest(iris_folder) == before
 
 
@@ -115,7 +118,7 @@ class StopAfterFirst(Unattended):
 
 
 def test_a_stopped_run_resumes_with_its_memory(iris_folder, runs_dir):
-    options = RunOptions(output_dir=str(runs_dir), time_limit=120, max_iterations=3)
+    options = RunOptions(output_dir=str(runs_dir), time_limit=120, max_iterations=3, quick=True)
     agent = Agent(iris_folder, "Predict the species.", options, coder=ScriptedCoder([RAISES]),
                   controller=StopAfterFirst())
     stopped = agent.run()

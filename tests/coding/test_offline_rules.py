@@ -1,4 +1,4 @@
-"""Rule-based repair, guidance and the improvement ladder: error text in, changed (and still valid) code out."""
+"""Rule-based repair, guidance and the search over candidates: error text in, changed (and still valid) code out."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 from offline_support import TimeSeriesInfo, context, run_script, spec, table
 
 from mlzero_jupyter.bench.tasks import breast_cancer, macro_forecast
+from mlzero_jupyter.coding.base import Exhausted
+from mlzero_jupyter.memory.episodic import FAILED, SUCCESS, TIMEOUT, AttemptRecord
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.perception.spec import ColumnInfo, FileInfo
 
@@ -62,7 +64,9 @@ def test_repairs_accumulate_over_the_history(planner, task, tmp_path):
     history = ("Attempt 1: TabularPredictor -> failed\n    ModuleNotFoundError: No module named 'lightgbm'\n"
                "Attempt 2: TabularPredictor; repair: lightgbm missing -> timeout\n"
                "    killed at the time limit after 60 s")
-    draft = _write(planner, task, tmp_path, attempt=3, history=history,
+    attempts = [AttemptRecord(1, FAILED, error="ModuleNotFoundError: No module named 'lightgbm'", candidate="fast"),
+                AttemptRecord(2, TIMEOUT, error="killed at the time limit after 60 s", candidate="fast")]
+    draft = _write(planner, task, tmp_path, attempt=3, history=history, attempts=attempts,
                    last_error="ModuleNotFoundError: No module named 'xgboost'")
     assert 'EXCLUDED_MODEL_TYPES = ["GBM", "XGB"]' in draft.code
     assert "time limit hit" in draft.summary
@@ -76,7 +80,8 @@ def test_the_same_memory_error_in_history_and_last_error_counts_once(planner, ta
 
 def test_two_timeouts_go_lighter_than_one(planner, task, tmp_path):
     history = "Attempt 1: x -> timeout\n    killed\nAttempt 2: y -> timeout\n    killed at the time limit after 9 s"
-    draft = _write(planner, task, tmp_path, attempt=3, history=history, time_limit=100)
+    attempts = [AttemptRecord(n, TIMEOUT, error="killed at the time limit", candidate="fast") for n in (1, 2)]
+    draft = _write(planner, task, tmp_path, attempt=3, history=history, attempts=attempts, time_limit=100)
     assert "TIME_LIMIT = 35" in draft.code and 'HYPERPARAMETERS = {"GBM": {}, "XT": {}}' in draft.code
 
 
@@ -95,14 +100,28 @@ def test_faster_guidance_shrinks_the_time_and_models(planner, task, tmp_path):
     assert "TIME_LIMIT = 40" in draft.code and "feature_importance" not in draft.code
 
 
-def test_improvement_climbs_one_rung_per_valid_result(planner, task, tmp_path):
-    one = "Attempt 1: TabularPredictor -> score 0.98 (roc_auc)"
-    two = one + "\nAttempt 2: TabularPredictor -> score 0.985 (roc_auc)"
-    second = _write(planner, task, tmp_path, attempt=2, improve=True, best_score=0.98, history=one, time_limit=600)
-    third = _write(planner, task, tmp_path, attempt=3, improve=True, best_score=0.985, history=two, time_limit=600)
-    assert 'PRESETS = "good_quality"' in second.code and 'PRESETS = "high_quality"' in third.code
-    short = _write(planner, task, tmp_path, attempt=2, improve=True, best_score=0.98, history=one, time_limit=60)
-    assert "NUM_BAG_FOLDS = 5" in short.code and "# Improve:" in short.code
+def test_the_search_moves_through_the_candidates_and_then_says_it_is_done(planner, task, tmp_path):
+    fast = AttemptRecord(1, SUCCESS, score=0.98, candidate="fast")
+    bagged = AttemptRecord(2, SUCCESS, score=0.985, candidate="bagged")
+    second = _write(planner, task, tmp_path, attempt=2, improve=True, attempts=[fast], time_limit=600)
+    assert second.candidate == "bagged" and 'PRESETS = "best_quality"' in second.code
+    assert "dynamic_stacking=False" in second.code and "# Search:" in second.code
+    short = _write(planner, task, tmp_path, attempt=2, improve=True, attempts=[fast], time_limit=60)
+    assert 'PRESETS = "medium_quality"' in short.code and "NUM_BAG_FOLDS = 5" in short.code
+    third = _write(planner, task, tmp_path, attempt=3, improve=True, attempts=[fast, bagged], time_limit=600)
+    assert third.candidate == "bagged-seed-2" and "SEED = 1" in third.code
+    reseeded = AttemptRecord(3, SUCCESS, score=0.97, candidate="bagged-seed-2")
+    with pytest.raises(Exhausted, match="fast, bagged, bagged-seed-2"):
+        _write(planner, task, tmp_path, attempt=4, attempts=[fast, bagged, reseeded], time_limit=600)
+
+
+def test_an_error_no_rule_understands_moves_to_the_next_candidate(planner, task, tmp_path):
+    odd = AttemptRecord(1, FAILED, error="ValueError: No model is available for this dataset.", candidate="fast")
+    draft = _write(planner, task, tmp_path, attempt=2, attempts=[odd], last_error=odd.error, time_limit=600)
+    assert draft.candidate == "bagged"
+    known = AttemptRecord(1, FAILED, error="MemoryError: Unable to allocate 3.2 GiB", candidate="fast")
+    again = _write(planner, task, tmp_path, attempt=2, attempts=[known], last_error=known.error, time_limit=600)
+    assert again.candidate == "fast" and "MAX_TRAIN_ROWS = 50000" in again.code
 
 
 def test_forecasting_excludes_hub_models_offline(planner, tmp_path):

@@ -262,6 +262,6 @@ submission["animal"] = "dog"
 submission.to_csv("predictions.csv", index=False)
 Path("metrics.json").write_text(json.dumps({METRICS!r}))
 ''')
-    run = execute(folder / "solution.py", cwd=folder, timeout=60)
+    run = execute(folder / "solution.py", cwd=folder, timeout=60, readable=[Path(task.work_path)])
     verdict = validate(task, folder, run)
     assert verdict.ok, verdict.problems

@@ -54,7 +54,7 @@ def header(context: CodingContext, plan: Plan, *, title: str, tool: str, validat
     metric = settings["METRIC"]
     direction = "higher is better" if settings["HIGHER_IS_BETTER"] else "lower is better"
     values = {"DATA_DIR": Raw(f"Path({literal(context.task.work_path)})"), **settings, "VALIDATION": validation,
-              "SEED": context.seed}
+              "SEED": context.seed + plan.seed_offset}
     notes = {"DATA_DIR": "read-only: nothing is ever written there", **comments}
     return render(
         "header",

@@ -45,7 +45,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
                   + (["sqlite3"] if any(f.format == "sqlite" for f in task.files) else []))
     return render("forecasting", header=head, load_comments=plan.comments("load"), load=_load(task, plan),
                   prepare_comments=plan.comments("prepare"), prepare=_prepare(task),
-                  train_comments=plan.comments("train"), fit_arguments=_fit_arguments(plan),
+                  train_comments=plan.comments("train"), fit_arguments=_fit_arguments(plan, settings),
                   quantiles=",\n    quantile_levels=QUANTILES" if "QUANTILES" in settings else "",
                   metrics=metrics_block(), predict_comments=plan.comments("predict"), predict=_predict(task, settings))
 
@@ -65,10 +65,42 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec) -> dict[str, A
     quantiles = quantile_columns(task.sample_submission_file)
     if quantiles:
         values["QUANTILES"] = [float(q) for q in quantiles.values()]
+    periods = seasonal_periods(values["FREQUENCY"]) if plan.seasonal_models else []
+    hyperparameters = plan.hyperparameters
+    if periods and hyperparameters is None:
+        hyperparameters = seasonal_hyperparameters(periods, plan.presets)
     values.update(TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
-                  HYPERPARAMETERS=plan.hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
-                  MODEL_DIR="model")
+                  HYPERPARAMETERS=hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
+                  VAL_WINDOWS=plan.val_windows if plan.val_windows > 1 else None, MODEL_DIR="model")
     return values
+
+
+#: Seasonal periods by the frequency's unit: a day and a week of steps for sub-daily data, a week (and a year) for
+#: daily data, a year for weekly, monthly and quarterly data.
+STEPS_PER_DAY = {"min": 1440, "T": 1440, "h": 24, "H": 24, "s": 86400, "S": 86400}
+SEASONS = {"D": [7], "B": [5], "W": [52], "M": [12], "MS": [12], "ME": [12], "Q": [4], "QS": [4], "QE": [4]}
+
+
+def seasonal_periods(frequency: str | None) -> list[int]:
+    """The seasonal periods a series of this pandas frequency has (``30min`` -> one day and one week of steps)."""
+    if not frequency:
+        return []
+    count = int("".join(c for c in frequency if c.isdigit()) or 1)
+    unit = "".join(c for c in frequency if c.isalpha()).split("-")[0]
+    if unit in STEPS_PER_DAY:
+        day = STEPS_PER_DAY[unit] // count
+        return [day, 7 * day] if day > 1 else []
+    return SEASONS.get(unit, [])
+
+
+def seasonal_hyperparameters(periods: list[int], presets: str) -> dict[str, Any]:
+    """Seasonal-naive models at each period, ETS at the shortest, and tabular forecasters beside them."""
+    models: dict[str, Any] = {"SeasonalNaive": [{"seasonal_period": p} for p in periods],
+                              "ETS": {"seasonal_period": periods[0]}, "Naive": {},
+                              "RecursiveTabular": {}, "DirectTabular": {}}
+    if presets in ("high_quality", "best_quality"):
+        models.update(Theta={"seasonal_period": periods[0]}, DeepAR={}, PatchTST={})
+    return models
 
 
 def quantile_columns(sample: FileInfo | None) -> dict[str, str]:
@@ -103,9 +135,11 @@ def _prepare(task: TaskSpec) -> str:
     return "# One series only: it gets a constant id.\nhistory[ITEM_ID] = \"series\"\nhistory = history.dropna(subset=[TIMESTAMP])"
 
 
-def _fit_arguments(plan: Plan) -> str:
+def _fit_arguments(plan: Plan, settings: dict[str, Any]) -> str:
     arguments = ["time_limit=TIME_LIMIT"]
-    arguments.append("hyperparameters=HYPERPARAMETERS" if plan.hyperparameters else "presets=PRESETS")
+    arguments.append("hyperparameters=HYPERPARAMETERS" if settings.get("HYPERPARAMETERS") else "presets=PRESETS")
+    if settings.get("VAL_WINDOWS"):
+        arguments.append("num_val_windows=VAL_WINDOWS")
     if plan.excluded_models:
         arguments.append("excluded_model_types=EXCLUDED_MODEL_TYPES")
     return ", ".join(arguments + ["random_seed=SEED"])

@@ -98,7 +98,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
         raise ValueError("the task has no labelled images")
     settings = _settings(context, plan, task, source)
     shape = layout(task.sample_submission_file, settings["LABEL"], settings["ID_COLUMN"], [settings["ID_COLUMN"]],
-                   settings["PROBLEM_TYPE"], settings["METRIC"])
+                   settings["PROBLEM_TYPE"], settings["METRIC"], plan.probabilities)
     settings["PREDICTION_COLUMNS"] = shape.columns
     tool = (f"AutoGluon MultiModalPredictor fine-tuning {plan.backbone.checkpoint} ({plan.backbone.reason})"
             if plan.use_multimodal else "Pillow pixel and colour features, AutoGluon TabularPredictor "

@@ -39,6 +39,11 @@ class Plan:
     complete_predictions: bool = False  # fill rows the model could not score, keep every test row
     use_multimodal: bool = False  # MultiModalPredictor on a pretrained backbone instead of the fallback
     backbone: Backbone | None = None  # the pretrained model path considered, and why it was (not) taken
+    seed_offset: int = 0  # added to the run's seed: the same candidate on other folds
+    probabilities: bool = False  # the positive class's probability instead of a label (binary, no sample)
+    character_ngrams: bool = False  # text written without spaces: characters become the tokens
+    seasonal_models: bool = False  # forecasting: seasonal models at the periods the frequency implies
+    val_windows: int = 1  # forecasting: backtest windows for validation
     notes: list[Note] = field(default_factory=list)
 
     def note(self, kind: str, section: str, text: str, change: str) -> None:

@@ -17,6 +17,8 @@ from mlzero_jupyter.coding.planner.models import (
     TABULAR_HUB_MODELS,
 )
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.memory.episodic import TIMEOUT as TIMEOUT_STATUS
+from mlzero_jupyter.memory.episodic import AttemptRecord
 
 MISSING_MODULE = re.compile(r"No module named '([\w.]+)'|`?import ([\w.]+)`? failed|(\w+) is not installed", re.I)
 HUB = re.compile(r"huggingface|hf_hub|HF_HUB_OFFLINE|LocalEntryNotFound|OfflineModeIsEnabled|Max retries exceeded|"
@@ -32,15 +34,24 @@ INCOMPLETE = re.compile(r"predictions have \d+ rows|missing (values|predictions|
                         r"unknown labels?|not in the training labels?|columns differ", re.I)
 
 
-def apply(plan: Plan, context: CodingContext) -> None:
-    """Apply every rule that the run's failures call for."""
+#: Every error a rule below understands.
+UNDERSTOOD = (MISSING_MODULE, HUB, MEMORY, TIMEOUT, CONVERSION, ENCODING, PARSER, INCOMPLETE)
+
+
+def understands(error: str) -> bool:
+    """Whether some rule knows what to change after ``error`` (else the planner moves to its next candidate)."""
+    return any(pattern.search(error) for pattern in UNDERSTOOD)
+
+
+def apply(plan: Plan, context: CodingContext, candidate: str = "") -> None:
+    """Apply every rule that the run's failures call for (time limits: those of ``candidate`` only)."""
     text = "\n".join(filter(None, [context.history, context.last_error]))
     if not text.strip():
         return
     _missing_packages(plan, text)
     _hub(plan, text)
     _memory(plan, text, context)
-    _timeout(plan, context)
+    _timeout(plan, [a for a in context.attempts if a.candidate == candidate], context.last_error)
     _parsing(plan, text)
     _incomplete(plan, text)
 
@@ -108,9 +119,10 @@ def _memory(plan: Plan, text: str, context: CodingContext) -> None:
               f"memory exhausted, at most {plan.subsample_rows:,} rows and light models")
 
 
-def _timeout(plan: Plan, context: CodingContext) -> None:
-    level = len(re.findall(r"-> timeout", context.history))
-    if not level and context.last_error and TIMEOUT.search(context.last_error):
+def _timeout(plan: Plan, attempts: list[AttemptRecord], last_error: str | None) -> None:
+    """Less training time after the candidate's own time-outs (or the previous attempt's, when it is the first)."""
+    level = sum(1 for a in attempts if a.status == TIMEOUT_STATUS or TIMEOUT.search(a.error or ""))
+    if not level and last_error and TIMEOUT.search(last_error):
         level = 1
     if not level:
         return

@@ -10,12 +10,11 @@ import json
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlzero_jupyter.coding.contract import PREDICTION_EXTENSIONS
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.perception.spec import FileInfo
 
 TEXT_FORMATS = {"csv", "tsv", "txt"}
-PREDICTION_EXTENSIONS = {"csv": ".csv", "tsv": ".tsv", "txt": ".csv", "parquet": ".parquet", "feather": ".feather",
-                         "excel": ".xlsx", "json": ".json", "jsonl": ".jsonl"}
 
 
 class Raw(str):

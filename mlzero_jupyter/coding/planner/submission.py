@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlzero_jupyter.coding.contract import FALLBACK_FILE
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.source import write_line
 from mlzero_jupyter.perception.spec import FileInfo
@@ -22,11 +23,15 @@ class Layout:
 
 
 def layout(sample: FileInfo | None, label: str, id_column: str | None, test_columns: list[str], problem_type: str,
-           metric: str) -> Layout:
-    """Decide the predictions' columns from the sample submission (or the label when there is none)."""
+           metric: str, probabilities: bool = False) -> Layout:
+    """Decide the predictions' columns from the sample submission (or the label when there is none).
+
+    ``probabilities``: the metric ranks or the request asks how likely, so a binary task without a sample
+    submission gets the positive class's probability in the label column instead of a hard label.
+    """
     has_id = bool(id_column) and (id_column in test_columns or not test_columns)
     if sample is None or not sample.columns:
-        return Layout([label], False, False)
+        return Layout([label], probabilities and problem_type == "binary", False)
     names = [c for c in sample.column_names if c != id_column]
     by_id = has_id and id_column in sample.column_names
     if problem_type == "multiclass" and len(names) > 1:
@@ -34,8 +39,8 @@ def layout(sample: FileInfo | None, label: str, id_column: str | None, test_colu
     column = label if label in names else names[0]
     info = sample.column(column)
     numeric = info is not None and info.kind == "numeric" and any("." in e for e in info.examples)
-    probabilities = problem_type == "binary" and metric in PROBABILITY_METRICS and numeric
-    return Layout([column], probabilities, by_id)
+    ranked = metric in PROBABILITY_METRICS and (numeric or probabilities)
+    return Layout([column], problem_type == "binary" and ranked, by_id)
 
 
 def predict_lines(plan: Plan, shape: Layout, problem_type: str, features: str, sample: FileInfo | None,
@@ -58,7 +63,10 @@ def predict_lines(plan: Plan, shape: Layout, problem_type: str, features: str, s
         start = "pd.DataFrame({ID_COLUMN: test[ID_COLUMN].to_numpy()})" if id_column else "pd.DataFrame(index=test.index)"
         lines += [f"submission = {start}", "submission[PREDICTION_COLUMNS] = scored.to_numpy()"]
     if plan.complete_predictions:
-        lines += [_fill_line(shape, problem_type)]
+        lines += ["# Rows the model could not score get a fallback value; how many is recorded for the referee.",
+                  "filled_rows = int(submission[PREDICTION_COLUMNS].isna().any(axis=1).sum())",
+                  f"Path({FALLBACK_FILE!r}).write_text(json.dumps({{\"filled_rows\": filled_rows}}))",
+                  _fill_line(shape, problem_type)]
     lines.append(write_line("submission", sample))
     return "\n".join(lines)
 

@@ -18,6 +18,7 @@ from mlzero_jupyter.coding.planner.common import (
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.source import Raw, file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
+from mlzero_jupyter.coding.planner.textual import character_lines
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.spec import TaskSpec
 
@@ -27,7 +28,6 @@ TABULAR_PROBLEMS = ("binary", "multiclass", "regression")
 #: Canonical metrics AutoGluon's tabular module knows under another name (the score is still ours).
 AG_METRICS = {"rmsle": "rmse"}
 BAGGING_PRESETS = ("good_quality", "high_quality", "best_quality")
-SECTION_WIDTH = 113  # the width of the section rules in the templates
 
 
 def build(context: CodingContext, plan: Plan, summary: str) -> str:
@@ -41,11 +41,9 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     id_column = _id_column(task)
     metric = metric_name(task, "rmse" if problem == "regression" else "accuracy")
     test_columns = _test_columns(task)
-    shape = layout(sample, label, id_column, test_columns, problem or "multiclass", metric)
+    shape = layout(sample, label, id_column, test_columns, problem or "multiclass", metric, plan.probabilities)
     settings = _settings(context, plan, task, label, problem, id_column, metric, shape)
-    validation = "On a random 20% hold-out of the labelled rows (stratified by class), never used for fitting."
-    if problem == "regression":
-        validation = "On a random 20% hold-out of the labelled rows, never used for fitting."
+    validation = "AutoGluon's own validation rows (out-of-fold when bagging), never used for fitting them."
     head = header(context, plan, title=_title(task, label, problem), summary=summary, validation=validation,
                   tool=f"AutoGluon TabularPredictor, presets {plan.presets!r}", modules=_modules(task),
                   settings=settings, comments=_comments(context, plan))
@@ -58,13 +56,10 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
         prepare_comments=plan.comments("prepare"),
         prepare=_prepare(task, plan),
         train_comments=plan.comments("train"),
-        holdout=_holdout(problem),
         subsample=_subsample(plan),
         fit_arguments=fit_arguments(plan),
-        evaluate=evaluate_lines(metric),
         importance=_importance(plan, context, settings),
         metrics=metrics_block(),
-        refit=_refit(task, plan),
         predict_comments=plan.comments("predict"),
         predict=_predict(task, plan, shape, problem, id_column),
     )
@@ -91,7 +86,7 @@ def _test_columns(task: TaskSpec) -> list[str]:
 
 def _modules(task: TaskSpec) -> list[str]:
     formats = {f.format for f in task.files}
-    return ["time", "from autogluon.tabular import TabularPredictor"] + (["sqlite3"] if "sqlite" in formats else [])
+    return ["from autogluon.tabular import TabularPredictor"] + (["sqlite3"] if "sqlite" in formats else [])
 
 
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, problem: str | None,
@@ -111,10 +106,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, pr
     values.update(_column_lists(task, plan, label))
     values.update(TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
                   HYPERPARAMETERS=plan.hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
-                  NUM_BAG_FOLDS=plan.num_bag_folds or None, MAX_TRAIN_ROWS=plan.subsample_rows,
-                  HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
-    if not plan.subsample_rows and task.test_file is not None:
-        values["FINAL_MODEL_DIR"] = "model_full"
+                  NUM_BAG_FOLDS=plan.num_bag_folds or None, MAX_TRAIN_ROWS=plan.subsample_rows, MODEL_DIR="model")
     return values
 
 
@@ -190,7 +182,8 @@ def _prepare(task: TaskSpec, plan: Plan) -> str:
                      f"for frame in {frames}:\n"
                      "    for column in [c for c in TEXT_COLUMNS if c in frame]:\n"
                      "        frame[column] = frame[column].where(frame[column].isna(), frame[column].astype(str))")
-    return "\n".join(lines)
+        lines.append(character_lines(plan, frames, "TEXT_COLUMNS").rstrip("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def _series_prepare(task: TaskSpec, has_test: bool) -> str:
@@ -202,12 +195,6 @@ def _series_prepare(task: TaskSpec, has_test: bool) -> str:
     train_is_values = ts.timestamp_column in task.train_file.column_names
     test_is_long = has_test and ts.timestamp_column in _test_columns(task)
     return series.long_prepare_lines(task, train_is_values, test_is_long)
-
-
-def _holdout(problem: str | None) -> str:
-    if problem == "regression":
-        return "train.sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
-    return "train.groupby(LABEL, group_keys=False).sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
 
 
 def _subsample(plan: Plan) -> str:
@@ -240,43 +227,22 @@ def evaluate_lines(metric: str) -> str:
 
 
 def _importance(plan: Plan, context: CodingContext, settings: dict[str, Any]) -> str:
-    """Permutation importance on the hold-out, only when it is cheap: a few features and time to spare."""
+    """Permutation importance on (a sample of) the training rows, only when it is cheap: a few features and time to
+    spare. On rows the models saw, it shows what they use rather than what generalises."""
     features = len(context.task.train_file.columns)
     if not plan.feature_importance or features > 100 or settings["TIME_LIMIT"] < 30:
         return ""
     seconds = max(5, settings["TIME_LIMIT"] // 10)
-    return (f"importance = predictor.feature_importance(holdout, time_limit={seconds}, num_shuffle_sets=1, silent=True)\n"
+    return (f"importance = predictor.feature_importance(fit_data.sample(min(len(fit_data), 1000), random_state=SEED), "
+            f"time_limit={seconds}, num_shuffle_sets=1, silent=True)\n"
             "importance.to_csv(\"feature_importance.csv\", index_label=\"feature\")\n")
-
-
-def _refit(task: TaskSpec, plan: Plan) -> str:
-    """Refit on every labelled row, with the validated settings, when the first fit left as much time again.
-
-    Skipped when rows were subsampled (memory trouble) or when the hold-out itself is what gets predicted.
-    """
-    if plan.subsample_rows or task.test_file is None:
-        return ""
-    arguments = fit_arguments(plan).replace("time_limit=TIME_LIMIT", "time_limit=refit_seconds")
-    return (
-        "\n" + "# -- refit on every labelled row ".ljust(SECTION_WIDTH, "-") + "\n"
-        "# The score above comes from the hold-out. When the first fit left as much time again, the final model\n"
-        "# also learns from the hold-out rows, with the same settings, and it is the one that predicts.\n"
-        "refit_seconds = int(TIME_LIMIT - (time.monotonic() - training_started))\n"
-        "if refit_seconds >= first_fit_seconds:\n"
-        "    predictor = TabularPredictor(\n"
-        "        label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=AG_METRIC, path=FINAL_MODEL_DIR, verbosity=1\n"
-        "    )\n"
-        f"    predictor.fit(train[features + [LABEL]], {arguments})\n"
-        "    metrics[\"model_path\"] = FINAL_MODEL_DIR\n"
-        "    Path(\"metrics.json\").write_text(json.dumps(metrics, indent=2))\n"
-    )
 
 
 def _predict(task: TaskSpec, plan: Plan, shape: Layout, problem: str | None, id_column: str | None) -> str:
     lines = []
     if task.test_file is None:
-        lines.append("# No unlabelled test set was given: the predictions are for the hold-out rows.\n"
-                     "test = holdout.drop(columns=[LABEL])")
+        lines.append("# No unlabelled test set was given: the predictions are for the training rows.\n"
+                     "test = train.drop(columns=[LABEL])")
     features = "test.reindex(columns=features)"
     lines.append(predict_lines(plan, shape, problem or "multiclass", features, task.sample_submission_file,
                                id_column))

@@ -21,6 +21,7 @@ from mlzero_jupyter.coding.planner.images import ImageSource, class_folders
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.source import file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
+from mlzero_jupyter.coding.planner.textual import character_lines
 from mlzero_jupyter.coding.planner.tabular import AG_METRICS, evaluate_lines, fit_arguments
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.spec import TaskSpec
@@ -48,6 +49,26 @@ def text_folders(task: TaskSpec) -> ImageSource | None:
     return class_folders(task, "text_folder")
 
 
+#: Text with fewer spaces than this share of its characters is written without spaces between words.
+SPACE_SHARE = 0.02
+#: Documents read from a class folder to decide it.
+SAMPLED_DOCUMENTS = 20
+
+
+def written_without_spaces(task: TaskSpec) -> bool:
+    """Whether the task's text is written without spaces between words (Chinese, Japanese, Thai...)."""
+    folders = text_folders(task)
+    if folders is not None:
+        paths = sorted(p for p in task.absolute(folders.train).rglob("*") if p.is_file())
+        paths = paths[:: max(1, len(paths) // SAMPLED_DOCUMENTS)][:SAMPLED_DOCUMENTS]
+        samples = [p.read_text(encoding="utf-8", errors="replace")[:2000] for p in paths]
+    else:
+        columns = [task.train_file.column(name) for name in text_columns(task)]
+        samples = [str(e) for c in columns if c is not None for e in c.examples]
+    text = "".join(s.strip() for s in samples)
+    return len(text) >= 20 and text.count(" ") < SPACE_SHARE * len(text)
+
+
 def text_columns(task: TaskSpec) -> list[str]:
     """The free-text columns of the training table."""
     train = task.train_file
@@ -65,14 +86,14 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     test_columns = [settings["ID_COLUMN"]] if folders is not None else (
         task.test_file.column_names if task.test_file is not None else [])
     shape = layout(task.sample_submission_file, settings["LABEL"], settings["ID_COLUMN"], test_columns,
-                   settings["PROBLEM_TYPE"], settings["METRIC"])
+                   settings["PROBLEM_TYPE"], settings["METRIC"], plan.probabilities)
     settings["PREDICTION_COLUMNS"] = shape.columns
     head = header(context, plan, title=_title(task, folders, settings["LABEL"]), tool=_tool(plan), summary=summary,
                   modules=_modules(plan), settings=settings, comments=_comments(context, plan),
                   validation=_validation(settings["PROBLEM_TYPE"]))
     return render("texts", header=head, helpers=DOCUMENTS_HELPER if folders is not None else "",
                   load_comments=plan.comments("load"), load=_load(task, plan, folders),
-                  prepare_comments=plan.comments("prepare"), prepare=_prepare(task, folders),
+                  prepare_comments=plan.comments("prepare"), prepare=_prepare(task, folders, plan),
                   train_comments=plan.comments("train"), holdout=_holdout(settings["PROBLEM_TYPE"]),
                   fit=_fit(plan), evaluate=_evaluate(plan, settings), metrics=metrics_block(),
                   predict_comments=plan.comments("predict"),
@@ -184,13 +205,13 @@ def _load(task: TaskSpec, plan: Plan, folders: ImageSource | None) -> str:
     return "\n".join(lines)
 
 
-def _prepare(task: TaskSpec, folders: ImageSource | None) -> str:
+def _prepare(task: TaskSpec, folders: ImageSource | None, plan: Plan) -> str:
     frames = "(train, test)" if _has_test(task, folders) else "(train,)"
     if folders is not None:
         return ("# One row per document: its text is the only feature.\n"
                 f"for frame in {frames}:\n"
                 "    frame[\"text\"] = [read_document(path) for path in frame[\"path\"]]\n"
-                "features = [\"text\"]")
+                + character_lines(plan, frames, '["text"]') + "features = [\"text\"]")
     return ("features = [column for column in train.columns if column not in (LABEL, *IGNORED_COLUMNS)]\n"
             f"for frame in {frames}:  # free text stays text\n"
             f"    for column in [c for c in {text_columns(task)!r} if c in frame]:\n"

@@ -1,0 +1,133 @@
+"""The offline planner's search: for each script family, candidates ordered by expected gain per second.
+
+The first candidate is fast and safe (a valid result early); later ones spend more time for a better model, or
+differ enough (another seed, another model path) to help the ensemble across attempts. A candidate is settled when
+one of its attempts succeeded, when it failed three times, when its script was a repeat, or when it failed with an error
+no repair rule understands; the next attempt then takes the next unsettled candidate that fits the task. Which
+candidates exist and why each is where it is: ``docs/search.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mlzero_jupyter.coding.base import CodingContext, Exhausted
+from mlzero_jupyter.coding.planner import repairs
+from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.memory.episodic import SKIPPED, AttemptRecord
+
+#: Below this many seconds for an attempt, bagging and stacking cannot finish: presets only.
+BAGGING_SECONDS = 40
+#: A candidate that failed this many times (each time with an error a repair rule understood) is given up.
+MAX_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    change: str  # a few words for the summary
+    why: str  # one sentence for the script's comment
+    apply: Callable[[Plan, CodingContext], None]
+    fits: Callable[[Plan, CodingContext], bool] = lambda plan, context: True
+
+
+def _nothing(plan: Plan, context: CodingContext) -> None:
+    """The family's defaults: medium presets, or the pretrained backbone when there is one."""
+
+
+def _bagged(plan: Plan, context: CodingContext) -> None:
+    plan.presets = "best_quality" if context.time_limit >= 2 * BAGGING_SECONDS else "medium_quality"
+    plan.num_bag_folds = 5 if plan.presets == "medium_quality" else 0
+    plan.feature_importance = False
+
+
+def _bagged_other_seed(plan: Plan, context: CodingContext) -> None:
+    _bagged(plan, context)
+    plan.seed_offset = 1
+
+
+def _features(plan: Plan, context: CodingContext) -> None:
+    """Images and texts without the pretrained backbone: pixel or n-gram features for TabularPredictor."""
+    plan.use_multimodal = False
+    plan.tool = "autogluon.tabular"
+
+
+def _features_bagged(plan: Plan, context: CodingContext) -> None:
+    _features(plan, context)
+    _bagged(plan, context)
+
+
+def _forecast_seasonal(plan: Plan, context: CodingContext) -> None:
+    plan.seasonal_models = True
+    plan.val_windows = 2
+
+
+def _forecast_best(plan: Plan, context: CodingContext) -> None:
+    plan.presets = "high_quality" if context.time_limit >= 3 * BAGGING_SECONDS else "medium_quality"
+    plan.seasonal_models = True
+    plan.val_windows = 2
+
+
+def _time_for_bagging(plan: Plan, context: CodingContext) -> bool:
+    return context.time_limit >= BAGGING_SECONDS
+
+
+def _has_backbone(plan: Plan, context: CodingContext) -> bool:
+    return plan.use_multimodal
+
+
+FAST = Candidate("fast", "a fast, safe first model",
+                 "fast and safe first: the presets' defaults within the attempt's share of the budget.", _nothing)
+BAGGED = Candidate("bagged", "bagging and stacking",
+                   "bagged and stacked models use every labelled row for validation and usually score best, at "
+                   "several times the cost.", _bagged, _time_for_bagging)
+RESEEDED = Candidate("bagged-seed-2", "bagging with another seed",
+                     "the same bagged models on other folds: a different model for the ensemble across attempts.",
+                     _bagged_other_seed, _time_for_bagging)
+FEATURES = Candidate("features", "features for TabularPredictor instead of the backbone",
+                     "the family's fallback without a pretrained backbone: quick, and safe when the backbone fails.",
+                     _features, _has_backbone)
+FEATURES_BAGGED = Candidate("features-bagged", "features with bagging and stacking",
+                            "the fallback features with bagged and stacked models.", _features_bagged,
+                            _time_for_bagging)
+SEASONAL = Candidate("seasonal", "seasonal models at the periods the frequency implies",
+                     "seasonal-naive and ETS models at the daily and weekly (or yearly) periods the frequency implies, "
+                     "validated on two windows.", _forecast_seasonal)
+FORECAST_BEST = Candidate("high-quality", "high-quality presets with seasonal models",
+                          "the high-quality presets add deep and tabular forecasters; slower.", _forecast_best,
+                          _time_for_bagging)
+
+CANDIDATES: dict[str, list[Candidate]] = {
+    "tabular": [FAST, BAGGED, RESEEDED],
+    "text": [FAST, FEATURES, BAGGED, FEATURES_BAGGED],
+    "image": [FAST, FEATURES, FEATURES_BAGGED],
+    "forecasting": [FAST, SEASONAL, FORECAST_BEST],
+    "segmentation": [FAST],
+}
+
+
+def choose(plan: Plan, context: CodingContext) -> Candidate:
+    """The next candidate of the plan's family; Exhausted when every one is settled."""
+    attempts = context.attempts
+    for candidate in CANDIDATES[plan.family]:
+        if not settled(candidate.name, attempts) and candidate.fits(plan, context):
+            return candidate
+    tried = ", ".join(dict.fromkeys(a.candidate for a in attempts if a.candidate)) or "none"
+    raise Exhausted(f"candidates tried: {tried}")
+
+
+def settled(name: str, attempts: list[AttemptRecord]) -> bool:
+    """Whether the candidate needs no further attempt: it succeeded, repeated a script, failed three times, or failed
+    with an error no repair rule understands."""
+    mine = [a for a in attempts if a.candidate == name]
+    if any(a.succeeded or a.status == SKIPPED for a in mine):
+        return True
+    failures = [a for a in mine if a.error]
+    return len(failures) >= MAX_FAILURES or bool(failures and not repairs.understands(failures[-1].error))
+
+
+def apply(candidate: Candidate, plan: Plan) -> None:
+    """Record the candidate in the plan's notes (its effect is already applied)."""
+    if candidate is not FAST:
+        plan.note("Search", "settings", candidate.why, candidate.change)

@@ -1,0 +1,155 @@
+"""The metrics, in one place: the referee scores attempts and the bench grader scores submissions with these.
+
+Each function takes the true values and the predictions as pandas Series (labels are compared as text) and
+returns a float; ``METRICS`` maps a canonical metric name to its function and whether higher is better.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: File extensions an id may carry or not (``12345.png`` and ``12345`` name the same row).
+KEY_EXTENSIONS = re.compile(r"\.(png|jpe?g|bmp|gif|tiff?|webp|txt|md|json|csv)$", re.I)
+
+
+def normalise_key(value: object) -> str:
+    """An id as the graders compare it: trimmed text, ``892.0`` equal to ``892``, ``12345.png`` to ``12345``."""
+    text = KEY_EXTENSIONS.sub("", str(value).strip())
+    if re.fullmatch(r"-?\d+\.0+", text):
+        text = text.split(".")[0]
+    return text
+
+
+class InvalidSubmission(ValueError):
+    """The submission cannot be scored (missing rows, unknown ids, missing column)."""
+
+
+@dataclass
+class Grade:
+    metric: str
+    score: float
+    higher_is_better: bool
+
+
+def _labels(truth: pd.Series, predicted: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    return truth.astype(str).to_numpy(), predicted.astype(str).to_numpy()
+
+
+def _accuracy(truth: pd.Series, predicted: pd.Series) -> float:
+    y, p = _labels(truth, predicted)
+    return float((y == p).mean())
+
+
+def _balanced_accuracy(truth: pd.Series, predicted: pd.Series) -> float:
+    from sklearn.metrics import balanced_accuracy_score
+
+    return float(balanced_accuracy_score(*_labels(truth, predicted)))
+
+
+def _f1(truth: pd.Series, predicted: pd.Series) -> float:
+    from sklearn.metrics import f1_score
+
+    y, p = _labels(truth, predicted)
+    positive = sorted(set(y))[-1] if len(set(y)) == 2 else None
+    return float(f1_score(y, p, pos_label=positive) if positive else f1_score(y, p, average="macro"))
+
+
+def _f1_macro(truth: pd.Series, predicted: pd.Series) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(*_labels(truth, predicted), average="macro"))
+
+
+def _positive_scores(truth: pd.Series, predicted: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Binary truth as 0/1 and a score per row: the predicted probability, or 0/1 for hard labels."""
+    y = truth.astype(str)
+    classes = sorted(y.unique())
+    if len(classes) != 2:
+        raise InvalidSubmission(f"ROC AUC needs two classes, the answers have {len(classes)}")
+    positive = classes[1]
+    numeric = pd.to_numeric(predicted, errors="coerce")
+    scores = numeric if numeric.notna().all() else (predicted.astype(str) == positive).astype(float)
+    return (y == positive).astype(int).to_numpy(), scores.to_numpy(dtype=float)
+
+
+def _roc_auc(truth: pd.Series, predicted: pd.Series) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(*_positive_scores(truth, predicted)))
+
+
+def _log_loss(truth: pd.Series, predicted: pd.Series) -> float:
+    from sklearn.metrics import log_loss
+
+    y, scores = _positive_scores(truth, predicted)
+    return float(log_loss(y, np.clip(scores, 1e-15, 1 - 1e-15)))
+
+
+def _numbers(truth: pd.Series, predicted: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    values = pd.to_numeric(predicted, errors="coerce")
+    if values.isna().any():
+        raise InvalidSubmission(f"{int(values.isna().sum())} predictions are not numbers")
+    return truth.to_numpy(dtype=float), values.to_numpy(dtype=float)
+
+
+def _rmse(truth: pd.Series, predicted: pd.Series) -> float:
+    y, p = _numbers(truth, predicted)
+    return float(np.sqrt(np.mean((y - p) ** 2)))
+
+
+def _rmsle(truth: pd.Series, predicted: pd.Series) -> float:
+    y, p = _numbers(truth, predicted)
+    return float(np.sqrt(np.mean((np.log1p(np.clip(p, 0, None)) - np.log1p(y)) ** 2)))
+
+
+def _mae(truth: pd.Series, predicted: pd.Series) -> float:
+    y, p = _numbers(truth, predicted)
+    return float(np.mean(np.abs(y - p)))
+
+
+def _r2(truth: pd.Series, predicted: pd.Series) -> float:
+    y, p = _numbers(truth, predicted)
+    return float(1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
+
+
+METRICS: dict[str, tuple[Callable[[pd.Series, pd.Series], float], bool]] = {
+    "accuracy": (_accuracy, True),
+    "balanced_accuracy": (_balanced_accuracy, True),
+    "f1": (_f1, True),
+    "f1_macro": (_f1_macro, True),
+    "roc_auc": (_roc_auc, True),
+    "log_loss": (_log_loss, False),
+    "rmse": (_rmse, False),
+    "rmsle": (_rmsle, False),
+    "mae": (_mae, False),
+    "r2": (_r2, True),
+}
+
+
+def mase(answers: pd.DataFrame, history: pd.DataFrame, item: str, target: str, season: int = 1) -> float:
+    """Mean absolute scaled error per item (scaled by the in-sample seasonal naive error), averaged over items."""
+    errors = []
+    for key, group in answers.groupby(item):
+        past = history.loc[history[item].astype(str) == str(key), target].to_numpy(dtype=float)
+        scale = np.mean(np.abs(past[season:] - past[:-season])) if len(past) > season else np.nan
+        errors.append(np.mean(np.abs(group[target].to_numpy(float) - group["predicted"].to_numpy(float))) / scale)
+    return float(np.nanmean(errors))
+
+
+def mean_iou(truth_masks: list[np.ndarray], predicted_masks: list[np.ndarray]) -> float:
+    """Mean over images of the intersection over union of foreground pixels (1 when both are empty)."""
+    if len(truth_masks) != len(predicted_masks):
+        raise InvalidSubmission(f"{len(predicted_masks)} masks for {len(truth_masks)} images")
+    scores = []
+    for truth, predicted in zip(truth_masks, predicted_masks):
+        if truth.shape != predicted.shape:
+            raise InvalidSubmission(f"a mask of shape {predicted.shape} for an image of shape {truth.shape}")
+        t, p = truth > 0, predicted > 0
+        union = np.logical_or(t, p).sum()
+        scores.append(1.0 if union == 0 else np.logical_and(t, p).sum() / union)
+    return float(np.mean(scores))

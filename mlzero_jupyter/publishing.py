@@ -1,0 +1,290 @@
+"""Publishing: from the valid attempts of a run to the predictions and the code handed to the user.
+
+With a referee, in this order:
+1. an ensemble of attempts, when greedy selection on the held-out rows beats the best single attempt;
+2. else the best attempt's script run again on the user's own data (every labelled row, the real test rows), when
+   the time left allows and that run is valid;
+3. else the best attempt's predictions of the real test rows as they are, the result saying the model did not
+   learn from the held-out rows.
+Only the real test rows are published. Without a referee the best attempt's files are published as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlzero_jupyter.atomic import copy_file_atomic, write_text_atomic
+from mlzero_jupyter.coding.contract import CODE_FILE, METRICS_FILE
+from mlzero_jupyter.memory.episodic import AttemptRecord
+from mlzero_jupyter.perception.spec import TaskSpec
+from mlzero_jupyter.referee import Referee
+from mlzero_jupyter.runs import RunFolder
+
+#: A final run is tried only with at least this many seconds left.
+MIN_FINAL_SECONDS = 10.0
+ENSEMBLE_FILE = "ensemble.json"
+
+
+@dataclass
+class PublishingContext:
+    task: TaskSpec  # the user's task
+    referee: Referee | None
+    folder: RunFolder
+    best: AttemptRecord
+    valid: list[AttemptRecord]
+    held_out: dict[int, Any]  # attempt -> held-out predictions (pandas)
+    deadline: float  # time.monotonic() at which the run's budget ends
+    executor: Callable[..., Any]
+    stop: threading.Event
+    memory_limit_mb: int | None = None
+    search: bool = True  # ensembles are part of the search
+
+
+@dataclass
+class Publication:
+    """What was published and how; ``fill`` puts it into the run's result."""
+
+    how: str
+    predictions: str | None = None
+    solution: str | None = None
+    model_path: str | None = None
+    ensemble: dict[str, float] = field(default_factory=dict)
+    ensemble_score: float | None = None
+
+    def fill(self, result: Any) -> None:
+        result.predictions_path, result.solution_path, result.published = self.predictions, self.solution, self.how
+        if self.model_path:
+            result.model_path = self.model_path
+        if self.ensemble:
+            result.ensemble = dict(self.ensemble)
+            result.validation_score = self.ensemble_score
+            members = ", ".join(f"attempt {n} x {w:.2f}" for n, w in self.ensemble.items())
+            result.validation = f"{result.validation}; ensemble of {members}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def publish(context: PublishingContext) -> Publication:
+    if context.referee is None:
+        return _as_is(context)
+    if context.search:
+        publication = _ensemble(context)
+        if publication is not None:
+            return publication
+    final, why = _final_run(context)
+    if final is not None:
+        return final
+    return _real_rows(context, f"trained without the {context.referee.answers.rows:,} held-out "
+                               f"{context.referee.unit}: {why}")
+
+
+# -- without a referee --------------------------------------------------------------------------------------------
+def _as_is(context: PublishingContext) -> Publication:
+    folder, best = context.folder, context.best
+    source = folder.attempt_dir(best.number, create=False)
+    copy_file_atomic(source / CODE_FILE, folder.solution_path)
+    predictions = folder.path / best.predictions
+    target = folder.path / predictions.name
+    if predictions.is_dir():  # segmentation masks: a folder of images
+        _copy_folder(predictions, target)
+    else:
+        copy_file_atomic(predictions, target)
+    return Publication(f"attempt {best.number} as it ran", str(target), str(folder.solution_path))
+
+
+# -- the final run on the user's data -----------------------------------------------------------------------------
+def retarget(code: str, referee: Referee, task: TaskSpec) -> str:
+    """An attempt's code reading the user's data instead of the referee's copy (the layouts are the same)."""
+    return code.replace(str(referee.root), str(Path(task.work_path)))
+
+
+def _final_run(context: PublishingContext) -> tuple[Publication | None, str]:
+    """Run the best attempt's script on the user's data; the publication, or None and why not."""
+    from mlzero_jupyter.execution import validate
+
+    best, folder = context.best, context.folder
+    left = context.deadline - time.monotonic()
+    needed = max(MIN_FINAL_SECONDS, best.execution_s)
+    if context.stop.is_set():
+        return None, "the run was stopped before it could refit on every labelled row"
+    if left < needed:
+        return None, f"{left:.0f} s were left, attempt {best.number} took {best.execution_s:.0f} s: no time to refit"
+    final = folder.final_dir()
+    code = retarget((folder.attempt_dir(best.number, create=False) / CODE_FILE).read_text(), context.referee,
+                    context.task)
+    write_text_atomic(final / CODE_FILE, code)
+    outcome = context.executor(final / CODE_FILE, cwd=final, timeout=left, on_output=None, stop=context.stop,
+                               memory_limit_mb=context.memory_limit_mb, readable=[Path(context.task.work_path)])
+    verdict = validate(context.task, final, outcome)
+    if not verdict.ok:
+        return None, "the refit on every labelled row failed: " + " ".join(verdict.problems)[:300]
+    predictions = Path(verdict.predictions_path)
+    target = folder.path / predictions.name
+    if predictions.is_dir():
+        _copy_folder(predictions, target)
+    else:
+        copy_file_atomic(predictions, target)
+    copy_file_atomic(final / CODE_FILE, folder.solution_path)
+    metrics = _read_json(final / METRICS_FILE)
+    model = str((final / metrics["model_path"]).resolve()) if metrics.get("model_path") else None
+    how = (f"attempt {best.number}'s script run again on every labelled row ({outcome.duration_s:.0f} s); the score "
+           "is the one it had on the held-out rows before")
+    return Publication(how, str(target), str(folder.solution_path), model), ""
+
+
+# -- predictions of the real test rows ----------------------------------------------------------------------------
+def _real_rows(context: PublishingContext, how: str) -> Publication:
+    """The best attempt's predictions of the real test rows, and its code retargeted to the user's data."""
+    from mlzero_jupyter.referee.judge import keys_of, read_predictions
+
+    folder, best, answers = context.folder, context.best, context.referee.answers
+    if answers.kind == "forecast":  # the attempts forecast the held-out window, not the real future
+        return Publication("no forecast of the real horizon: " + how)
+    source = folder.path / best.predictions
+    frame = read_predictions(source)
+    if answers.real_keys:
+        frame = frame[keys_of(answers, frame).isin(answers.real_keys)]
+    target = folder.path / source.name
+    write_predictions(frame, target)
+    code = (folder.attempt_dir(best.number, create=False) / CODE_FILE).read_text()
+    write_text_atomic(folder.solution_path, retarget(code, context.referee, context.task))
+    return Publication(how, str(target), str(folder.solution_path))
+
+
+def write_predictions(frame: Any, path: Path) -> None:
+    """Save a predictions table in the file type its name says, atomically."""
+    staging = path.with_name(f".{path.name}.partial")
+    writers = {".parquet": lambda p: frame.to_parquet(p, index=False),
+               ".feather": lambda p: frame.reset_index(drop=True).to_feather(p),
+               ".xlsx": lambda p: frame.to_excel(p, index=False),
+               ".json": lambda p: frame.to_json(p, orient="records"),
+               ".jsonl": lambda p: frame.to_json(p, orient="records", lines=True),
+               ".tsv": lambda p: frame.to_csv(p, sep="\t", index=False)}
+    writers.get(path.suffix.lower(), lambda p: frame.to_csv(p, index=False))(staging)
+    staging.replace(path)
+
+
+# -- ensembles ----------------------------------------------------------------------------------------------------
+def _ensemble(context: PublishingContext) -> Publication | None:
+    """Greedy ensemble selection over the valid attempts' held-out predictions, published when it wins."""
+    from mlzero_jupyter.referee.ensemble import combine, select
+    from mlzero_jupyter.referee.judge import keys_of, read_predictions, score_held_out, value_columns
+
+    answers, metric = context.referee.answers, context.task.metric.value
+    if answers.kind == "forecast":
+        return None
+    candidates = {a.number: context.held_out[a.number] for a in context.valid if a.number in context.held_out}
+    vote = any(not _numeric(frame) for frame in candidates.values())
+    ensemble = select(candidates, lambda frame: score_held_out(answers, frame, metric), context.task.higher_is_better,
+                      vote)
+    if ensemble is None:
+        return None
+    members = []
+    for number, weight in ensemble.weights.items():
+        record = next(a for a in context.valid if a.number == number)
+        frame = read_predictions(context.folder.path / record.predictions)
+        keys = keys_of(answers, frame)
+        frame = frame[keys.isin(answers.real_keys)] if answers.real_keys else frame
+        members.append((weight, frame))
+    template = members[0][1].copy()
+    columns = value_columns(answers, template)
+    combined = combine([(w, f[columns].reset_index(drop=True)) for w, f in members], vote)
+    template[columns] = combined.to_numpy()
+    best_path = context.folder.path / context.best.predictions
+    target = context.folder.path / best_path.name
+    write_predictions(template, target)
+    weights = {str(n): round(w, 4) for n, w in sorted(ensemble.weights.items())}
+    write_text_atomic(context.folder.path / ENSEMBLE_FILE, json.dumps({"weights": weights, "metric": metric,
+                                                                        "score": ensemble.score}, indent=2))
+    solution = _ensemble_script(context, weights, columns, vote, target.name)
+    how = (f"greedy ensemble of attempts {', '.join(weights)} on the held-out rows ({metric} {ensemble.score:.5g}, "
+           f"best single {context.best.score:.5g}); its members trained without the held-out rows")
+    return Publication(how, str(target), str(solution), ensemble=weights, ensemble_score=ensemble.score)
+
+
+def _numeric(frame: Any) -> bool:
+    import pandas as pd
+
+    return all(pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns)
+
+
+def _ensemble_script(context: PublishingContext, weights: dict[str, float], columns: list[str], vote: bool,
+                     name: str) -> Path:
+    """solution.py of an ensemble: each member's script, run on the user's data, then the weighted combination."""
+    folder = context.folder
+    for number in weights:
+        code = (folder.attempt_dir(int(number), create=False) / CODE_FILE).read_text()
+        write_text_atomic(folder.path / f"member_{number}.py", retarget(code, context.referee, context.task))
+    script = ENSEMBLE_TEMPLATE.format(weights=json.dumps({f"member_{n}.py": w for n, w in weights.items()}),
+                                      columns=json.dumps(columns), vote=vote, name=json.dumps(name))
+    write_text_atomic(folder.solution_path, script)
+    return folder.solution_path
+
+
+ENSEMBLE_TEMPLATE = '''"""Ensemble of the run's attempts: each member script runs on the data in its own folder, then their predictions
+are combined with the weights greedy ensemble selection chose on the referee's held-out rows."""
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+WEIGHTS = {weights}  # member script -> weight
+PREDICTION_COLUMNS = {columns}
+VOTE = {vote}  # labels: a weighted vote; numbers (probabilities, values): a weighted mean
+PREDICTIONS = {name}
+HERE = Path(__file__).resolve().parent
+
+
+def read(path: Path) -> pd.DataFrame:
+    readers = {{".parquet": pd.read_parquet, ".xlsx": pd.read_excel, ".json": pd.read_json}}
+    return readers.get(path.suffix, pd.read_csv)(path)
+
+
+frames = {{}}
+for script, weight in WEIGHTS.items():
+    workdir = Path(script.removesuffix(".py"))
+    workdir.mkdir(exist_ok=True)
+    subprocess.run([sys.executable, str(HERE / script)], cwd=workdir, check=True)
+    frames[script] = read(workdir / PREDICTIONS)
+
+template = next(iter(frames.values())).copy()
+if VOTE:
+    tallies = [Counter() for _ in range(len(template))]
+    for script, frame in frames.items():
+        for tally, label in zip(tallies, frame[PREDICTION_COLUMNS[0]]):
+            tally[label] += WEIGHTS[script]
+    template[PREDICTION_COLUMNS[0]] = [tally.most_common(1)[0][0] for tally in tallies]
+else:
+    template[PREDICTION_COLUMNS] = sum(WEIGHTS[s] * f[PREDICTION_COLUMNS].to_numpy(float) for s, f in frames.items())
+template.to_csv(PREDICTIONS, index=False) if PREDICTIONS.endswith(".csv") else template.to_parquet(PREDICTIONS)
+print(json.dumps({{"members": list(WEIGHTS), "predictions": PREDICTIONS}}))
+'''
+
+
+def _copy_folder(source: Path, target: Path) -> None:
+    """Copy a folder beside ``target`` first, then move it into place: never a half-copied folder there."""
+    staging = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
