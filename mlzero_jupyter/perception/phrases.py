@@ -125,16 +125,17 @@ def _align(words: list[str], tokens: list[str], start: int) -> tuple[int, int]:
     return matched, at
 
 
-def find_mention(column: str, tokens: list[str]) -> Mention | None:
+def find_mention(column: str, tokens: list[str], starts: dict[str, list[int]] | None = None) -> Mention | None:
     """The best place ``tokens`` (singular words of a text) name ``column``: its whole name, else all its words
-    near each other, else a distinctive run of its words."""
+    near each other, else a distinctive run of its words. ``starts`` (positions by first letter) saves time."""
     words = column_words(column)
     if not words or not tokens:
         return None
+    starts = starts if starts is not None else initials(tokens)
     best: Mention | None = None
     for offset in range(len(words)):
         part = words[offset:]
-        for start in range(len(tokens)):
+        for start in starts.get(part[0][0], []):  # every way a word matches keeps its first letter
             count, end = _align(part, tokens, start)
             if not count:
                 continue
@@ -147,7 +148,15 @@ def find_mention(column: str, tokens: list[str]) -> Mention | None:
                 best = mention
         if best is not None and best.full:
             return best
-    return _scattered(column, words, tokens) or best
+    return _scattered(column, words, tokens, starts) or best
+
+
+def initials(tokens: list[str]) -> dict[str, list[int]]:
+    """Positions of the tokens by their first letter."""
+    found: dict[str, list[int]] = {}
+    for position, token in enumerate(tokens):
+        found.setdefault(token[0], []).append(position)
+    return found
 
 
 def _shortened_single(words: list[str], token: str) -> bool:
@@ -155,11 +164,11 @@ def _shortened_single(words: list[str], token: str) -> bool:
     return len(words) == 1 and not same_word(words[0], token) and abbreviates(words[0], token)
 
 
-def _scattered(column: str, words: list[str], tokens: list[str]) -> Mention | None:
+def _scattered(column: str, words: list[str], tokens: list[str], starts: dict[str, list[int]]) -> Mention | None:
     """Every word of a multi-word name within a few words of each other ('years ... married' for yrs_married)."""
     if len(words) < 2:
         return None
-    places = [[i for i in range(len(tokens)) if _consume(w, tokens, i) == 1] for w in words]
+    places = [[i for i in starts.get(w[0], []) if _consume(w, tokens, i) == 1] for w in words]
     if not all(places):
         return None
     start, end = min(p[0] for p in places), max(p[0] for p in places) + 1
@@ -171,7 +180,8 @@ def _scattered(column: str, words: list[str], tokens: list[str]) -> Mention | No
 def mention_scores(columns: list[str], tokens: list[str]) -> dict[str, float]:
     """4 for a column's whole name, 3 for all its words near each other, 2 for a distinctive part of it, +2 when
     it follows a goal word; a match inside another column's longer full match does not count."""
-    mentions = {c: m for c in columns if (m := find_mention(c, tokens)) is not None}
+    starts = initials(tokens)
+    mentions = {c: m for c in columns if (m := find_mention(c, tokens, starts)) is not None}
     fulls = [m for m in mentions.values() if m.full]
     scores = {}
     for column, mention in mentions.items():
