@@ -14,7 +14,8 @@ AMOUNT_WORDS = r"\b(how much|how many|how long|how far|how old|how big|how high|
 CLASS_WORDS = r"\b(which|whether|classify|classif\w+|class|category|categories|categori[sz]e|what kind|what type|" \
               r"what sort|kind of|type of)\b"
 #: Likelihoods are wanted: probabilities out, a ranking metric.
-PROBABILITY_WORDS = r"\b(how likely|likelihoods?|probabilit(y|ies)|chances?|risk scores?|propensity|odds of)\b"
+PROBABILITY_WORDS = r"\b(how likely|likelihoods?|probabilit(y|ies)|chances? (of|that)|risk scores?|propensity|" \
+                    r"odds (of|that))\b"
 
 
 class Description:
