@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mlzero_jupyter.perception import perceive
+from mlzero_jupyter.perception.summary import summary_text
 from mlzero_jupyter.perception.timeseries import frequency_from_words, horizon_from_words, seasonal_period
 
 HALF_HOUR, DAY = 1 / 48, 1.0
@@ -49,6 +50,7 @@ def test_next_day_every_half_hour_is_48_steps(tmp_path):
     assert (series.frequency, series.prediction_length, series.prediction_length_source) == ("30min", 48,
                                                                                             "description")
     assert series.seasonal_period == 48 and not spec.warnings
+    assert "predict 48 steps (description), season 48 steps" in summary_text(spec, width=200)
 
 
 def test_next_six_months_at_monthly_steps(tmp_path):

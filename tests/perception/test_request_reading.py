@@ -8,6 +8,7 @@ import pytest
 
 from mlzero_jupyter.perception import perceive
 from mlzero_jupyter.perception.description import Description
+from mlzero_jupyter.perception.summary import summary_text
 
 
 def _write(folder, frame, name="data.csv"):
@@ -127,6 +128,7 @@ def test_multiclass_probabilities_are_scored_by_log_loss(tmp_path):
     spec = perceive(_write(tmp_path, local_data.iris()), "What is the probability of each species for every flower?")
     assert (spec.target.value, spec.problem_type.value, spec.metric.value) == ("species", "multiclass", "log_loss")
     assert spec.wants_probabilities and not spec.higher_is_better
+    assert "class probabilities" in summary_text(spec)  # `mlzero inspect` says so
 
 
 @pytest.mark.parametrize(("words", "metric"), [
