@@ -10,14 +10,17 @@ HELP = "Show what this machine can run: AutoGluon parts, torch/CUDA, CPUs, memor
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the environment as JSON")
     parser.add_argument("--probe", action="store_true", help="import every library in a subprocess to be sure (slower)")
+    parser.add_argument("--ray-address", help="also show this Ray cluster's nodes (default: the configured ray_address)")
 
 
 def run(args: argparse.Namespace) -> int:
     import json
 
+    from mlzero_jupyter.config import load_config
     from mlzero_jupyter.memory.environment import detect_environment
 
-    environment = detect_environment(probe_imports=args.probe)
+    address = args.ray_address or load_config().ray_address
+    environment = detect_environment(probe_imports=args.probe, ray_address=address)
     if args.json:
         print(json.dumps(environment.to_dict(), indent=2))
         return 0
@@ -37,6 +40,16 @@ def run(args: argparse.Namespace) -> int:
               "MLZERO_SEGMENTATION_CHECKPOINT)")
     for checkpoint in environment.checkpoints:
         print(f"local {checkpoint.role} checkpoint: {checkpoint.path} ({checkpoint.source})")
+    if environment.cluster:
+        _print_cluster(environment.cluster)
     for warning in environment.warnings:
         print(f"warning: {warning}")
     return 0
+
+
+def _print_cluster(cluster: dict) -> None:
+    print(f"ray cluster {cluster['address']}: {len(cluster['nodes'])} node(s), {cluster['cpus']:g} CPU(s), "
+          f"{cluster['gpus']:g} GPU(s), {cluster['memory_mb'] / 1024:.1f} GB memory")
+    for node in cluster["nodes"]:
+        print(f"  node {node['node_id'][:12]} at {node['address']}: {node['cpus']:g} CPU(s), {node['gpus']:g} GPU(s), "
+              f"{node['memory_mb'] / 1024:.1f} GB")

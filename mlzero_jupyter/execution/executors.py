@@ -34,7 +34,7 @@ class Executor(Protocol):
 
     def __call__(self, script: Path, *, cwd: Path, timeout: float, on_output: OutputCallback | None = None,
                  stop: threading.Event | None = None, memory_limit_mb: int | None = None,
-                 readable: Sequence[Path] = ()) -> ExecutionResult: ...
+                 readable: Sequence[Path] | None = None) -> ExecutionResult: ...
 
     def slots(self) -> int:
         """How many attempts can run at once now without slowing each other down."""
@@ -50,7 +50,7 @@ class LocalExecutor:
 
     def __call__(self, script: Path, *, cwd: Path, timeout: float, on_output: OutputCallback | None = None,
                  stop: threading.Event | None = None, memory_limit_mb: int | None = None,
-                 readable: Sequence[Path] = ()) -> ExecutionResult:
+                 readable: Sequence[Path] | None = None) -> ExecutionResult:
         return execute(script, cwd=cwd, timeout=timeout, on_output=on_output, stop=stop,
                        memory_limit_mb=memory_limit_mb, readable=readable)
 
@@ -87,7 +87,7 @@ class Job:
 
 
 def run_parallel(executor: Executor, jobs: Sequence[Job], *, timeout: float, stop: threading.Event | None = None,
-                 memory_limit_mb: int | None = None, readable: Sequence[Path] = ()) -> list[ExecutionResult]:
+                 memory_limit_mb: int | None = None, readable: Sequence[Path] | None = None) -> list[ExecutionResult]:
     """Run ``jobs`` with up to ``executor.slots()`` at a time, in one wall clock of ``timeout`` seconds.
 
     A job that starts late gets what is left of the clock; results come back in the order of ``jobs``.

@@ -85,6 +85,7 @@ class Environment:
     hub_note: str = ""
     checkpoints: list[Checkpoint] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cluster: dict[str, Any] | None = None  # the Ray cluster attempts run on: nodes, CPUs, GPUs, memory
 
     def can_import(self, module: str) -> bool:
         """Whether ``module`` imports here (known modules from the detection, others by ``find_spec``)."""
@@ -115,8 +116,12 @@ class Environment:
         return cls(**data)
 
 
-def detect_environment(probe_imports: bool = False, *, check_hub: bool = True) -> Environment:
-    """Perceive this machine. ``check_hub=False`` skips the network probe (the hub is then reported unreachable)."""
+def detect_environment(probe_imports: bool = False, *, check_hub: bool = True,
+                       ray_address: str | None = None) -> Environment:
+    """Perceive this machine, and the Ray cluster at ``ray_address`` when given.
+
+    ``check_hub=False`` skips the network probe (the hub is then reported unreachable).
+    """
     import psutil
 
     memory = psutil.virtual_memory()
@@ -139,6 +144,10 @@ def detect_environment(probe_imports: bool = False, *, check_hub: bool = True) -
     )
     environment.hub_offline, environment.hub_reachable, environment.hub_note = _hub(check_hub)
     environment.checkpoints, environment.warnings = _checkpoints()
+    if ray_address:
+        from mlzero_jupyter.execution.ray_executor import cluster_summary
+
+        environment.cluster = cluster_summary(ray_address)
     return environment
 
 
