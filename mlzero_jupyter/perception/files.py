@@ -16,6 +16,8 @@ SNIFF_BYTES = 256 * 1024
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 TABLE_EXTENSIONS = {".csv", ".tsv", ".tab", ".psv", ".dat", ".data", ".parquet", ".pq", ".feather", ".arrow",
                     ".xlsx", ".xlsm", ".xls", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}
+#: The csv module's field limit while perception reads (a long text cell is ordinary data).
+CSV_FIELD_LIMIT = 2**31 - 1
 DELIMITERS = [",", ";", "\t", "|"]
 
 _MAGIC = [
@@ -140,6 +142,14 @@ def _utf8_or_guess(head: bytes) -> str:
     return "latin-1" if guess in western else guess
 
 
+def csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    """The rows of ``text`` read as CSV, fields of any length (the csv module refuses fields over 128 KB unless
+    told otherwise; the limit is raised for the whole process, which only ever widens what it accepts)."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
 def sniff_delimiter(text: str) -> str | None:
     """The delimiter giving the most consistent multi-field rows in the first lines, or None for prose."""
     lines = [line for line in text.splitlines()[:60] if line.strip()]
@@ -147,7 +157,7 @@ def sniff_delimiter(text: str) -> str | None:
         return None
     best, best_score = None, 0.0
     for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
+        counts = [len(row) for row in csv_rows("\n".join(lines), delimiter)]
         if not counts or counts[0] < 2:
             continue
         consistent = sum(1 for c in counts if c == counts[0]) / len(counts)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +9,14 @@ from pathlib import Path
 import pandas as pd
 
 from mlzero_jupyter.errors import DataError
-from mlzero_jupyter.perception.files import TextSniff, sniff_delimiter, sniff_text
+from mlzero_jupyter.perception.files import TextSniff, csv_rows, sniff_delimiter, sniff_text
 from mlzero_jupyter.perception.profile import clean_sample, profile_columns
 from mlzero_jupyter.perception.spec import FileInfo
 
 #: Rows read from each table to profile it.
 SAMPLE_ROWS = 5000
+#: Wider tables are refused with one line (pandas' parser slows down quadratically with the width).
+MAX_COLUMNS = 50_000
 #: Text files up to this size get an exact line count.
 EXACT_COUNT_BYTES = 64 * 1024 * 1024
 
@@ -78,6 +78,7 @@ def _text_table(path: Path, rel: str, fmt: str, size: int, head: bytes) -> Table
     if not sniff.text.strip():
         raise DataError(f"{rel} is empty; put a header line and data rows in it")
     delimiter = sniff_delimiter(sniff.text) or ","
+    _check_width(path, rel, delimiter)
     _check_ragged(rel, sniff, delimiter)
     try:
         raw = pd.read_csv(path, sep=delimiter, encoding=sniff.encoding, nrows=SAMPLE_ROWS, dtype=str,
@@ -91,8 +92,22 @@ def _text_table(path: Path, rel: str, fmt: str, size: int, head: bytes) -> Table
     return _finish(info, raw)
 
 
+def _check_width(path: Path, rel: str, delimiter: str) -> None:
+    """Refuse a header with more than MAX_COLUMNS fields (counted on the file's first line, in chunks)."""
+    needle, fields = delimiter.encode(), 1
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            line = chunk.split(b"\n", 1)[0]
+            fields += line.count(needle)
+            if fields > MAX_COLUMNS:
+                raise DataError(f"{rel} has more than {MAX_COLUMNS:,} columns; keep the columns that matter (or "
+                                "transpose the table) and try again")
+            if len(line) < len(chunk):
+                return
+
+
 def _check_ragged(rel: str, sniff: TextSniff, delimiter: str) -> None:
-    rows = [row for row in csv.reader(io.StringIO(sniff.text), delimiter=delimiter) if any(cell.strip() for cell in row)]
+    rows = [row for row in csv_rows(sniff.text, delimiter) if any(cell.strip() for cell in row)]
     width = len(rows[0]) if rows else 0
     checked = rows[1:] if sniff.complete else rows[1:-1]  # the sample may end inside a quoted field
     for number, row in enumerate(checked, start=2):

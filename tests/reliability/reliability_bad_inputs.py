@@ -50,17 +50,63 @@ def bad_data(tmp: Path, kind: str) -> Path:
         "unknown format": lambda p: p.write_text("nothing a table reader knows"),
         "corrupt parquet": lambda p: p.write_bytes(b"PAR1 definitely not parquet"),
         "one-row csv": lambda p: p.write_text("a,b,label\n1,2,x\n"),
+        "zip bomb (120 MB of zeros)": lambda p: _bomb(p, "zip"),
+        "tar bomb (120 MB of zeros)": lambda p: _bomb(p, "tar"),
+        "gzip bomb (120 MB of zeros)": lambda p: _bomb(p, "gz"),
+        "zip of 30 files over a cap of 20": lambda p: _many_files(p, 30),
+        "zip over a size cap of 1 MB": lambda p: _many_files(p, 3, size=600_000),
+        "million-column header": lambda p: p.write_text(",".join(f"c{i}" for i in range(1_000_000)) + "\n"
+                                                        + ",".join("1" * 1_000_000) + "\n"),
     }
     names = {"missing": "nowhere", "empty folder": "empty", "empty csv": "empty.csv", "binary csv": "noise.csv",
              "header-only csv": "header.csv", "corrupt zip": "broken.zip", "empty zip": "nothing.zip",
-             "unknown format": "data.xyz", "corrupt parquet": "broken.parquet", "one-row csv": "one.csv"}
+             "unknown format": "data.xyz", "corrupt parquet": "broken.parquet", "one-row csv": "one.csv",
+             "zip bomb (120 MB of zeros)": "bomb.zip", "tar bomb (120 MB of zeros)": "bomb.tar.gz",
+             "gzip bomb (120 MB of zeros)": "bomb.csv.gz", "zip of 30 files over a cap of 20": "many.zip",
+             "zip over a size cap of 1 MB": "large.zip", "million-column header": "wide.csv"}
     path = tmp / names[kind]
     makers[kind](path)
     return path
 
 
 DATA_KINDS = ["missing", "empty folder", "empty csv", "binary csv", "header-only csv", "corrupt zip", "empty zip",
-              "unknown format", "corrupt parquet", "one-row csv"]
+              "unknown format", "corrupt parquet", "one-row csv", "zip bomb (120 MB of zeros)",
+              "tar bomb (120 MB of zeros)", "gzip bomb (120 MB of zeros)", "zip of 30 files over a cap of 20",
+              "zip over a size cap of 1 MB", "million-column header"]
+#: Archive caps lowered for the cases that test them.
+CAPS = {"MLZERO_ARCHIVE_MAX_FILES": "20", "MLZERO_ARCHIVE_MAX_BYTES": "1000000"}
+BOMB_BYTES = 120 * 1024 * 1024
+
+
+def _bomb(path: Path, kind: str) -> None:
+    """An archive of one CSV of zeros that unpacks to 120 MB (over the 100 MB from which the ratio counts)."""
+    import gzip
+    import tarfile
+
+    row = b"0" * 1023 + b"\n"
+    if kind == "gz":
+        with gzip.open(path, "wb", compresslevel=9) as handle:
+            for _ in range(BOMB_BYTES // len(row)):
+                handle.write(row)
+        return
+    if kind == "zip":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("zeros.csv", "w") as handle:
+            for _ in range(BOMB_BYTES // len(row)):
+                handle.write(row)
+        return
+    zeros = path.with_name("zeros.csv")
+    with open(zeros, "wb") as handle:
+        for _ in range(BOMB_BYTES // len(row)):
+            handle.write(row)
+    with tarfile.open(path, "w:gz") as archive:
+        archive.add(zeros, arcname="zeros.csv")
+    zeros.unlink()
+
+
+def _many_files(path: Path, count: int, size: int = 100) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for index in range(count):
+            archive.writestr(f"part{index}.csv", "a,b\n" + "1,2\n" * (size // 4))
 
 
 # -- the three front ends --------------------------------------------------------------------------------------
@@ -129,7 +175,7 @@ def _solve(tmp: Path, data: str | None = None, description: Any = "Predict the s
 # -- the cases ---------------------------------------------------------------------------------------------------
 def _cli_cases() -> list[BadInput]:
     cases = [cli_case(f"data: {kind}", lambda tmp, k=kind: ["run", str(bad_data(tmp, k)), "Predict label."]
-                      + SHORT + out(tmp)) for kind in DATA_KINDS]
+                      + SHORT + out(tmp), CAPS if "cap" in kind else None) for kind in DATA_KINDS]
     options = {
         "--time-limit banana": ["--time-limit", "banana"],
         "--time-limit -5": ["--time-limit=-5"],
@@ -152,7 +198,8 @@ def _cli_cases() -> list[BadInput]:
                 "MLZERO_POLICY bad action": {"MLZERO_POLICY": '{"network": "maybe"}'},
                 "MLZERO_POLICY unknown category": {"MLZERO_POLICY": '{"telepathy": "allow"}'},
                 "MLZERO_POLICY not JSON": {"MLZERO_POLICY": "network=allow"},
-                "MLZERO_IMPROVE=perhaps": {"MLZERO_IMPROVE": "perhaps"}}
+                "MLZERO_IMPROVE=perhaps": {"MLZERO_IMPROVE": "perhaps"},
+                "MLZERO_ARCHIVE_MAX_BYTES=lots": {"MLZERO_ARCHIVE_MAX_BYTES": "lots"}}
     cases += [cli_case(f"configuration: {what}", lambda tmp: ["run", iris(tmp), "Predict the species.", *out(tmp)],
                        env) for what, env in settings.items()]
     descriptions = {"empty": "", "blank": "   \n ", "huge (30,000 characters)": "predict " * 3750,
@@ -173,6 +220,8 @@ def _api_cases() -> list[BadInput]:
     return [
         api_case("solve: missing path", lambda tmp: _solve(tmp, str(tmp / "nowhere"))),
         api_case("solve: empty csv", lambda tmp: _solve(tmp, str(bad_data(tmp, "empty csv")))),
+        api_case("solve: zip bomb", lambda tmp: _solve(tmp, str(bad_data(tmp, "zip bomb (120 MB of zeros)")))),
+        api_case("solve: million-column header", lambda tmp: _solve(tmp, str(bad_data(tmp, "million-column header")))),
         api_case("solve: time_limit='banana'", lambda tmp: _solve(tmp, time_limit="banana")),
         api_case("solve: max_iterations=0", lambda tmp: _solve(tmp, max_iterations=0)),
         api_case("solve: provider='nonsense'", lambda tmp: _solve(tmp, provider="nonsense")),
@@ -195,6 +244,8 @@ def _magic_cases() -> list[BadInput]:
         magic_case("%mlzero unknown sub-command", lambda tmp: "%mlzero frobnicate"),
         magic_case("%mlzero show an unknown run", lambda tmp: "%mlzero show no-such-run"),
         magic_case("%%mlzero empty csv", lambda tmp: f"%%mlzero {bad_data(tmp, 'empty csv')}\nPredict the label."),
+        magic_case("%%mlzero zip bomb", lambda tmp: f"%%mlzero {bad_data(tmp, 'zip bomb (120 MB of zeros)')}\n"
+                                                    "Predict the label."),
     ]
 
 
