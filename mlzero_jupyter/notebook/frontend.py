@@ -8,6 +8,11 @@ the kernel's queue. Three ways through, best first:
 2. :class:`ShellPump` takes the pending messages of the main shell, handles the comm ones (widget clicks, our
    ``mlzero`` comm) and hands every other message back to the kernel, in order, when the wait ends;
 3. nothing of the kind is possible (terminal IPython): ask with ``input()`` under a timeout.
+
+While the cell runs, :func:`keep_busy` keeps the kernel's status ``busy`` for the frontend: a request handled on a
+subshell or on the control channel meanwhile (JupyterLab creates a subshell when the run's comm opens, then sends
+on it) ends with an ``idle`` status about that request, which JupyterLab and Notebook 7 take for the whole
+kernel's state.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import logging
 import select
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -145,6 +151,27 @@ class ShellPump:
             loop.add_callback(stream._run_callback, stream._recv_callback, frames)
         # Reading the socket here may have consumed its edge-triggered wake-up: nudge the stream to look again.
         loop.add_callback(stream._handle_events, stream.socket, 0)
+
+
+def keep_busy(kernel: Any) -> None:
+    """Until the cell running in this thread ends, say ``busy`` again (about that cell) after every ``idle`` that
+    another thread of the kernel publishes: the status a frontend shows stays true. The cell's own ``idle`` ends
+    it. Kernels without ipykernel's ``_publish_status`` are left alone."""
+    publish = getattr(kernel, "_publish_status", None)
+    if publish is None or "_publish_status" in vars(kernel):  # not ipykernel, or already kept busy
+        return
+    cell_thread, cell = threading.current_thread(), kernel.get_parent("shell")
+
+    def publish_status(status: str, channel: str, parent: Any = None) -> None:
+        publish(status, channel, parent)
+        if status != "idle":
+            return
+        if threading.current_thread() is cell_thread:  # the cell has ended: the kernel is idle indeed
+            vars(kernel).pop("_publish_status", None)
+        else:
+            publish("busy", "shell", cell)
+
+    kernel._publish_status = publish_status
 
 
 def wait_until(done: Callable[[], bool], timeout: float, pump: ShellPump | None, step: float = 0.05) -> bool:

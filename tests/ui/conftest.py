@@ -93,10 +93,12 @@ def _wait_until_up(server: JupyterServer, log: Path, timeout: float = 120) -> No
 
 @pytest.fixture
 def start_jupyter(tmp_path: Path) -> Iterator:
-    """``start_jupyter(app, root)``: run ``jupyter lab`` or ``jupyter notebook`` serving ``root``; stopped after."""
+    """``start_jupyter(app, root, *options)``: run ``jupyter lab`` or ``jupyter notebook`` serving ``root``;
+    stopped after."""
     started: list[tuple[subprocess.Popen, object]] = []
 
-    def start(app: str, root: Path) -> JupyterServer:
+    def start(app: str, root: Path, *options: str) -> JupyterServer:
+        """``options``: extra command-line options, e.g. ``--LabApp.expose_app_in_browser=True``."""
         home = tmp_path / f"jupyter-{app}"
         env = _isolated_env(home)
         port, token = _free_port(), secrets.token_hex(16)
@@ -105,7 +107,8 @@ def start_jupyter(tmp_path: Path) -> Iterator:
         module = {"lab": "jupyterlab", "notebook": "notebook"}[app]
         process = subprocess.Popen(
             [sys.executable, "-m", module, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0", "--allow-root"],
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0", "--allow-root",
+             *options],
             env=env, cwd=root, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
         started.append((process, handle))
         server = JupyterServer(f"http://127.0.0.1:{port}", token, root, process)
