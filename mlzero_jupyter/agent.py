@@ -55,9 +55,9 @@ RESERVE_SECONDS = 2.0
 #: In a search, the first (fast, safe) attempt gets this share of the budget; later ones at most half of what is
 #: left, so that the chosen one can still be refit on every labelled row.
 FIRST_SHARE = 0.35
-#: An attempt may run this much longer than its slice (its script sizes its training to the slice) before it is
-#: killed, plus a few seconds for imports.
-OVERRUN_SHARE, OVERRUN_SECONDS = 0.15, 5.0
+#: Once a valid result exists, an attempt may run this much longer than its slice (its script sizes its training
+#: to the slice) before it is killed, plus a few seconds for imports; until then it may use the whole budget.
+OVERRUN_SHARE, OVERRUN_SECONDS = 0.25, 10.0
 #: The code's own score and the referee's may differ by this share before the record points it out.
 REPORTED_TOLERANCE = 0.05
 #: Longest description accepted: a sentence or a paragraph, not a document.
@@ -339,7 +339,9 @@ class Agent:
         self._scripts[digest] = number
         write_text_atomic(attempt_dir / CODE_FILE, code)
         self._emit(ATTEMPT_STARTED, number, code=code, summary=draft.summary, time_limit=context.time_limit)
-        timeout = min(time_limit * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS, deadline - time.monotonic())
+        timeout = deadline - time.monotonic()
+        if self._best() is not None:
+            timeout = min(timeout, time_limit * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS)
         self._execute_and_validate(record, attempt_dir, timeout)
         if not record.succeeded and record.status != STOPPED:
             self._analyse(record, context)

@@ -1,0 +1,95 @@
+"""Small real data folders in every layout the referee handles, built from scikit-learn's and statsmodels' data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def iris_frame() -> pd.DataFrame:
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame
+    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
+    frame.insert(0, "flower_id", range(1, len(frame) + 1))
+    return frame
+
+
+def kaggle(folder: Path, frame: pd.DataFrame, label: str, id_column: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train and test halves of ``frame`` (test without the label), 80/20."""
+    folder.mkdir(parents=True, exist_ok=True)
+    test = frame.sample(frac=0.2, random_state=1)
+    return frame.drop(test.index), test.drop(columns=label)
+
+
+@pytest.fixture
+def iris_csv(tmp_path: Path) -> Path:
+    folder = tmp_path / "iris_csv"
+    train, test = kaggle(folder, iris_frame(), "species", "flower_id")
+    train.to_csv(folder / "train.csv", index=False)
+    test.to_csv(folder / "test.csv", index=False)
+    test[["flower_id"]].assign(species="setosa").to_csv(folder / "sample_submission.csv", index=False)
+    return folder
+
+
+@pytest.fixture
+def iris_formats(tmp_path: Path) -> dict[str, Path]:
+    """The same task as Parquet, JSON Lines, an Excel workbook with two sheets and a SQLite file with two tables."""
+    train, test = kaggle(tmp_path / "x", iris_frame(), "species", "flower_id")
+    folders = {name: tmp_path / f"iris_{name}" for name in ("parquet", "jsonl", "excel", "sqlite", "no_ids")}
+    for folder in folders.values():
+        folder.mkdir()
+    train.to_parquet(folders["parquet"] / "train.parquet", index=False)
+    test.to_parquet(folders["parquet"] / "test.parquet", index=False)
+    train.to_json(folders["jsonl"] / "train.jsonl", orient="records", lines=True)
+    test.to_json(folders["jsonl"] / "test.jsonl", orient="records", lines=True)
+    with pd.ExcelWriter(folders["excel"] / "flowers.xlsx") as writer:
+        train.to_excel(writer, sheet_name="train", index=False)
+        test.to_excel(writer, sheet_name="test", index=False)
+    with sqlite3.connect(folders["sqlite"] / "flowers.sqlite") as connection:
+        train.to_sql("train", connection, index=False)
+        test.to_sql("test", connection, index=False)
+    train.drop(columns="flower_id").to_csv(folders["no_ids"] / "train.csv", index=False)
+    test.drop(columns="flower_id").to_csv(folders["no_ids"] / "test.csv", index=False)
+    return folders
+
+
+@pytest.fixture
+def digit_images(tmp_path: Path) -> Path:
+    """scikit-learn's digits as PNG files in class folders, test images named by number, ids as integers."""
+    from PIL import Image
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    folder = tmp_path / "digits"
+    rows = []
+    for index in range(300):
+        image = Image.fromarray((digits.images[index] * 16).astype("uint8"))
+        if index < 240:
+            target = folder / "train" / str(digits.target[index]) / f"{index}.png"
+        else:
+            target = folder / "test" / f"{index}.png"
+            rows.append({"id": index, "label": 0})
+        target.parent.mkdir(parents=True, exist_ok=True)
+        image.save(target)
+    pd.DataFrame(rows).to_csv(folder / "sample_submission.csv", index=False)
+    return folder
+
+
+@pytest.fixture
+def quarterly_series(tmp_path: Path) -> Path:
+    """statsmodels' US macro data: three quarterly series in long format."""
+    from statsmodels.datasets import macrodata
+
+    data = macrodata.load_pandas().data
+    stamps = pd.period_range("1959Q1", periods=len(data), freq="Q").to_timestamp()
+    frames = [pd.DataFrame({"series": name, "date": stamps, "value": data[name].to_numpy()})
+              for name in ("realgdp", "realcons", "realinv")]
+    folder = tmp_path / "macro"
+    folder.mkdir()
+    pd.concat(frames).to_csv(folder / "history.csv", index=False)
+    return folder

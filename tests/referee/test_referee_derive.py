@@ -1,0 +1,165 @@
+"""The referee's derived data: labelled rows moved, without labels, into the test set of every layout perception
+reads; the answers stay in memory; predictions are scored by id, file name, position or (item, timestamp)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlzero_jupyter.metrics import normalise_key
+from mlzero_jupyter.perception import perceive
+from mlzero_jupyter.referee import derive, judge
+from mlzero_jupyter.referee.judge import held_out_rows, keys_of, score_held_out
+
+DESCRIPTION = "Predict the species of each flower."
+
+
+def _derived(folder: Path, tmp_path: Path, description: str = DESCRIPTION):
+    task = perceive(folder, description)
+    referee = derive(task, tmp_path / "run" / "referee_data", seed=0)
+    assert referee is not None
+    return task, referee
+
+
+def _all_text(folder: Path) -> str:
+    return "\n".join(p.read_bytes().decode("latin-1") for p in folder.rglob("*") if p.is_file())
+
+
+def test_csv_rows_move_to_the_test_set_without_their_labels(iris_csv, tmp_path):
+    task, referee = _derived(iris_csv, tmp_path)
+    answers = referee.answers
+    train = pd.read_csv(referee.root / "train.csv")
+    test = pd.read_csv(referee.root / "test.csv")
+    sample = pd.read_csv(referee.root / "sample_submission.csv")
+    original = pd.read_csv(iris_csv / "train.csv")
+    assert answers.key_column == "flower_id" and answers.rows == 24  # a fifth of 120 labelled rows
+    assert len(train) + answers.rows == len(original) and "species" not in test
+    assert set(answers.keys) <= {normalise_key(v) for v in test["flower_id"]}
+    assert not set(answers.keys) & {normalise_key(v) for v in train["flower_id"]}
+    assert list(sample["flower_id"]) == list(test["flower_id"])  # the sample covers every row to predict
+    shares = pd.Series(answers.truth).value_counts() / original["species"].value_counts()
+    assert shares.between(0.17, 0.23).all()  # stratified: a fifth of each class
+    assert referee.task.work_path == str(referee.root) and task.work_path == str(iris_csv)
+    assert referee.description("accuracy") == "accuracy on 24 held-out rows the attempts never saw"
+
+
+def test_no_file_an_attempt_can_read_pairs_a_held_out_id_with_its_label(iris_csv, tmp_path):
+    _, referee = _derived(iris_csv, tmp_path)
+    answers = referee.answers
+    for name in ("train.csv", "test.csv", "sample_submission.csv"):
+        frame = pd.read_csv(referee.root / name).astype(str)
+        if "species" in frame and "flower_id" in frame:
+            pairs = set(zip(frame["flower_id"].map(normalise_key), frame["species"]))
+            assert not pairs & set(zip(answers.keys, answers.truth)) or name == "sample_submission.csv"
+    sample = pd.read_csv(referee.root / "sample_submission.csv")
+    held = sample[sample["flower_id"].map(normalise_key).isin(answers.keys)]
+    assert held["species"].nunique() == 1  # placeholders copied from the sample's first row, not the answers
+
+
+def test_the_same_seed_gives_the_same_rows_and_a_resume_keeps_the_folder(iris_csv, tmp_path):
+    task, first = _derived(iris_csv, tmp_path)
+    stamp = (first.root / "train.csv").stat().st_mtime_ns
+    again = derive(task, first.root, seed=0)
+    assert again.answers.keys == first.answers.keys and again.answers.truth == first.answers.truth
+    assert (first.root / "train.csv").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.parametrize("name", ["parquet", "jsonl", "excel", "sqlite", "no_ids"])
+def test_every_table_format_is_derived_in_its_own_format(iris_formats, tmp_path, name):
+    task, referee = _derived(iris_formats[name], tmp_path)
+    derived = referee.task
+    from mlzero_jupyter.perception.tables import read_table
+
+    train = read_table(derived.absolute(derived.train_file), derived.train_file)
+    test = read_table(derived.absolute(derived.test_file), derived.test_file)
+    original = read_table(task.absolute(task.train_file), task.train_file)
+    assert derived.train_file.format == task.train_file.format
+    assert len(train) == len(original) - referee.answers.rows and "species" not in test
+    assert len(test) == task.test_file.rows + referee.answers.rows if task.test_file.rows else True
+    if name == "no_ids":  # rows are matched by position: the held-out ones come after the real test rows
+        assert referee.answers.key_column is None and referee.answers.keys[0] == str(len(test) - referee.answers.rows)
+    if name == "excel":  # the other sheet of the workbook is still there
+        assert set(pd.read_excel(referee.root / "flowers.xlsx", sheet_name=None)) == {"train", "test"}
+
+
+def test_perfect_constant_and_missing_predictions(iris_csv, tmp_path):
+    _, referee = _derived(iris_csv, tmp_path)
+    answers = referee.answers
+    test = pd.read_csv(referee.root / "test.csv")
+    truth = dict(zip(answers.keys, answers.truth))
+    perfect = pd.DataFrame({"flower_id": test["flower_id"].astype(float),  # 12.0 names the same row as 12
+                            "species": [truth.get(normalise_key(v), "setosa") for v in test["flower_id"]]})
+    attempt = tmp_path / "attempt"
+    attempt.mkdir()
+    perfect.to_csv(attempt / "predictions.csv", index=False)
+    verdict = judge(answers, attempt / "predictions.csv", "accuracy")
+    assert verdict.ok and verdict.score == 1.0 and len(verdict.held_out) == answers.rows
+
+    perfect.assign(species="setosa").to_csv(attempt / "predictions.csv", index=False)
+    verdict = judge(answers, attempt / "predictions.csv", "accuracy")
+    assert not verdict.ok and "every held-out row got the same prediction" in verdict.problems[0]
+
+    perfect.assign(flower_id=[f"x{v}" for v in perfect["flower_id"]]).to_csv(attempt / "predictions.csv", index=False)
+    verdict = judge(answers, attempt / "predictions.csv", "accuracy")
+    assert not verdict.ok and f"24 of 24 held-out rows have no prediction" in verdict.problems[0]
+
+    perfect.to_csv(attempt / "predictions.csv", index=False)
+    (attempt / "fallback.json").write_text('{"filled_rows": 20}')
+    verdict = judge(answers, attempt / "predictions.csv", "accuracy")
+    assert not verdict.ok and "are a fallback value" in verdict.problems[0]
+
+
+def test_class_probabilities_are_scored_by_ranking_and_label_metrics(iris_csv, tmp_path):
+    _, referee = _derived(iris_csv, tmp_path)
+    answers = referee.answers
+    classes = ["setosa", "versicolor", "virginica"]
+    probabilities = pd.DataFrame([[0.8 if c == t else 0.1 for c in classes] for t in answers.truth],
+                                 columns=classes, index=answers.keys)
+    assert score_held_out(answers, probabilities, "accuracy") == 1.0
+    assert score_held_out(answers, probabilities, "log_loss") == pytest.approx(-np.log(0.8))
+
+
+def test_image_folders_hide_held_out_images_under_fresh_numbers(digit_images, tmp_path):
+    task, referee = _derived(digit_images, tmp_path, "Which digit is in each image?")
+    answers = referee.answers
+    test_names = sorted(p.name for p in (referee.root / "test").iterdir())
+    assert len(test_names) == 60 + answers.rows and answers.key_column == "id"
+    assert all(int(key) >= 300 for key in answers.keys)  # numbers after the real ones, like them
+    trained = sum(1 for _ in (referee.root / "train").rglob("*.png"))
+    assert trained == 240 - answers.rows
+    sample = pd.read_csv(referee.root / "sample_submission.csv")
+    assert pd.api.types.is_integer_dtype(sample["id"]) and len(sample) == 60 + answers.rows
+    predictions = sample.assign(label=[dict(zip(answers.keys, answers.truth)).get(str(i), "0") for i in sample["id"]])
+    attempt = tmp_path / "attempt"
+    attempt.mkdir()
+    predictions.to_csv(attempt / "predictions.csv", index=False)
+    assert judge(answers, attempt / "predictions.csv", "accuracy").score == 1.0
+    # ids written as file names still match (12345.png names the same image as 12345)
+    predictions.assign(id=[f"{i}.png" for i in predictions["id"]]).to_csv(attempt / "predictions.csv", index=False)
+    assert judge(answers, attempt / "predictions.csv", "accuracy").score == 1.0
+
+
+def test_forecasts_hold_out_the_last_window_of_every_series(quarterly_series, tmp_path):
+    task, referee = _derived(quarterly_series, tmp_path, "Forecast the next 8 quarters of every series.")
+    answers = referee.answers
+    horizon = task.time_series.prediction_length
+    history = pd.read_csv(referee.root / "history.csv")
+    original = pd.read_csv(quarterly_series / "history.csv")
+    assert answers.kind == "forecast" and answers.rows == 3 * horizon and len(history) == len(original) - 3 * horizon
+    assert history.groupby("series")["date"].max().max() < original["date"].max()
+    truth = original.groupby("series").tail(horizon)
+    forecast = truth.rename(columns={"value": "value"}).copy()
+    attempt = tmp_path / "attempt"
+    attempt.mkdir()
+    forecast.to_csv(attempt / "predictions.csv", index=False)
+    verdict = judge(answers, attempt / "predictions.csv", "mase")
+    assert verdict.ok and verdict.score == 0.0
+    naive = forecast.assign(value=forecast["series"].map(history.groupby("series")["value"].last()))
+    naive.to_csv(attempt / "predictions.csv", index=False)
+    assert judge(answers, attempt / "predictions.csv", "mase").score > 0.5
+    assert list(keys_of(answers, forecast)[:1]) == [f"realcons|{pd.Timestamp(truth['date'].iloc[0]):%Y-%m-%d %H:%M:%S}"
+                                                     .replace("realcons", truth["series"].iloc[0])]
+    assert held_out_rows(answers, forecast).shape == (answers.rows, 1)
