@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -133,6 +134,6 @@ def test_solve_override_reaches_task_json(films, tmp_path):
     assert session_options({"target": "Rating", "metric": None}).target == "Rating"
     result = solve(films, "Estimate the IMDb rating", target="Rating", metric="balanced_accuracy",
                    time_limit="5s", output_dir=str(tmp_path / "runs"))  # too short for an attempt: perception only
-    task = json.loads((tmp_path / "runs" / result.run_dir.split("/")[-1] / "task.json").read_text())
+    task = json.loads((Path(result.run_dir) / "task.json").read_text())
     assert (task["target"]["value"], task["target"]["reason"]) == ("Rating", USER_REASON)
     assert (task["problem_type"]["value"], task["metric"]["value"]) == ("multiclass", "balanced_accuracy")
