@@ -27,4 +27,8 @@ def run(args: argparse.Namespace) -> int:
         write_demo_data(folder)
     print(f"Demo data in {folder.resolve()}\nTask: {DEMO_DESCRIPTION}")
     options = make_options(**options_from(args))
-    return run_agent(Agent(folder, DEMO_DESCRIPTION, options, observers=[ConsoleProgress(verbose=args.verbose)]))
+    progress = ConsoleProgress(verbose=args.verbose, run_budget=options.time_limit)
+    try:
+        return run_agent(Agent(folder, DEMO_DESCRIPTION, options, observers=[progress]))
+    finally:
+        progress.close()  # the terminal's cursor comes back however the run ends
