@@ -20,6 +20,7 @@ from typing import Any
 
 from mlzero_jupyter.errors import DataError
 from mlzero_jupyter.perception.files import read_head
+from mlzero_jupyter.perception.folders import LINKED_MARKER
 
 DEFAULT_LIMITS = {"MLZERO_ARCHIVE_MAX_BYTES": 20 * 10**9, "MLZERO_ARCHIVE_MAX_FILES": 100_000,
                   "MLZERO_ARCHIVE_MAX_RATIO": 200}
@@ -58,12 +59,15 @@ def resolve_input(path: Path | str, work_dir: Path | str | None) -> ResolvedInpu
     entries = _visible(data_path)
     if not entries:
         raise DataError(f"{data_path} is empty; put the data files in it")
+    inside = os.path.realpath(data_path) + os.sep
+    entries = [e for e in entries if os.path.realpath(e).startswith(inside)]  # no link out of the folder
     archives = [e for e in entries if e.is_file() and is_archive(e)]
     if not archives:
         return ResolvedInput(data_path, data_path)
     work = _work_folder(work_dir)
     for entry in entries:  # the folder's own files, linked (never copied or modified)
         os.symlink(entry, work / entry.name, target_is_directory=entry.is_dir())
+    (work / LINKED_MARKER).touch()
     for archive in archives:
         unpack(archive, work / _unpacked_name(archive, work))
     return ResolvedInput(data_path, work)

@@ -19,6 +19,8 @@ MASK_WORDS = {"mask", "masks", "annotation", "annotations", "gt", "groundtruth",
 SPLIT_WORDS = {"train", "training", "test", "testing", "val", "valid", "validation", "dev", "images", "image", "imgs",
                "img", "masks", "mask", "data"}
 IMAGES_SAMPLED = 3
+#: Marks a working folder whose top-level links were made (and checked) by ``archives.resolve_input``.
+LINKED_MARKER = ".mlzero-linked"
 
 
 @dataclass
@@ -48,11 +50,15 @@ class Walk:
     folders: list[FileInfo] = field(default_factory=list)  # image, mask and text folders
 
 
-def list_folder(path: Path) -> Listing:
+def list_folder(path: Path, roots: tuple[str, ...] = ()) -> Listing:
+    """The folder's entries; with ``roots``, a symbolic link is followed only when it resolves inside one of them
+    (a ``README.txt`` linking to ``~/.ssh/id_rsa`` is skipped, never read)."""
     listing = Listing(path)
     with os.scandir(path) as entries:
         for entry in entries:
             if entry.name.startswith((".", "__MACOSX", "__pycache__")):
+                continue
+            if roots and entry.is_symlink() and not _inside_any(os.path.realpath(entry.path), roots):
                 continue
             if entry.is_dir():
                 listing.folders.append(entry)
@@ -64,17 +70,30 @@ def list_folder(path: Path) -> Listing:
 
 
 def walk(root: Path) -> Walk:
-    """Find media folders and loose files under ``root``."""
+    """Find media folders and loose files under ``root``, following no symbolic link out of it (nor, in a
+    working folder of links made by ``archives.resolve_input``, out of the folders those links name)."""
     found = Walk()
-    _visit(root, root, found)
+    _visit(root, root, found, link_roots(root))
     pair_masks(found.folders, root)
     return found
 
 
-def _visit(folder: Path, root: Path, found: Walk) -> None:
-    listing = list_folder(folder)
+def link_roots(root: Path) -> tuple[str, ...]:
+    """The folders symbolic links under ``root`` may point into."""
+    roots = [os.path.realpath(root)]
+    if (root / LINKED_MARKER).exists():
+        roots += [os.path.realpath(e.path) for e in os.scandir(root) if e.is_symlink()]
+    return tuple(roots)
+
+
+def _inside_any(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def _visit(folder: Path, root: Path, found: Walk, roots: tuple[str, ...]) -> None:
+    listing = list_folder(folder, roots)
     rel = folder.relative_to(root).as_posix()
-    children = [list_folder(Path(f.path)) for f in listing.folders]
+    children = [list_folder(Path(f.path), roots) for f in listing.folders]
     kinds = {c.media_kind() for c in children}
     class_names = [c.path.name for c in children]
     if children and len(kinds) == 1 and None not in kinds and len(children) >= 2 \
@@ -91,7 +110,7 @@ def _visit(folder: Path, root: Path, found: Walk) -> None:
             listing.files = [f for f in listing.files if f not in entries]
     found.files.extend(Path(f.path) for f in listing.files)
     for child in children:
-        _visit(child.path, root, found)
+        _visit(child.path, root, found, roots)
 
 
 def _flat_media_kind(listing: Listing) -> str | None:

@@ -17,7 +17,7 @@ def data(tmp_path: Path) -> Path:
     (folder / "images").mkdir(parents=True)
     (folder / "train.csv").write_text("a,b\n1,2\n")
     (folder / "test.csv").write_text("a\n3\n")
-    (folder / "images" / "big.bin").write_bytes(os.urandom(2_000_000))
+    (folder / "images" / "big.bin").write_bytes(os.urandom(9_000_000))  # over the 8 MB of full hashing
     return folder
 
 
@@ -42,6 +42,28 @@ def test_an_mtime_only_touch_counts_for_large_files_only(data: Path) -> None:
         stat = (data / name).stat()
         os.utime(data / name, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     assert changes(before, fingerprint(data)) == ["modified images/big.bin"]
+
+
+def test_a_same_size_edit_of_a_large_file_with_its_mtime_put_back_is_seen(data: Path) -> None:
+    big = data / "images" / "big.bin"
+    before = fingerprint(data)
+    stat = big.stat()
+    with open(big, "r+b") as handle:  # 3 bytes in the middle, between the sampled blocks
+        handle.seek(4_500_123)
+        handle.write(b"abc")
+    os.utime(big, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert big.stat().st_mtime_ns == stat.st_mtime_ns and big.stat().st_size == stat.st_size
+    assert changes(before, fingerprint(data)) == ["modified images/big.bin"]
+
+
+def test_a_symlink_is_recorded_not_followed(data: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("x")
+    (data / "link.txt").symlink_to(outside)
+    before = fingerprint(data)
+    outside.write_text("changed outside the data folder")
+    assert changes(before, fingerprint(data)) == []
+    assert before.files["link.txt"].sha256 is None
 
 
 def test_excluded_folders_and_json_round_trip(data: Path) -> None:
