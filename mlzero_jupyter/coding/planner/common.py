@@ -8,7 +8,7 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner.plan import Plan
-from mlzero_jupyter.coding.planner.source import Raw, constants, imports, literal
+from mlzero_jupyter.coding.planner.source import Raw, constants, imports, literal, reader_modules
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, TaskSpec
 
@@ -64,7 +64,8 @@ def header(context: CodingContext, plan: Plan, *, title: str, tool: str, validat
         metric=_docstring(f"{metric} ({direction}), {validation[0].lower()}{validation[1:]}", 8),
         attempt=str(context.attempt),
         summary=_docstring(summary, 0),
-        imports=imports("json", "random", "from pathlib import Path", "numpy", "pandas", *modules),
+        imports=imports("json", "random", "from pathlib import Path", "numpy", "pandas", *modules,
+                        *reader_modules(context.task.files)),
         settings_comments=plan.comments("settings"),
         settings=constants(values, notes),
     )

@@ -84,6 +84,11 @@ def read_lines(variable: str, path_constant: str, info: FileInfo, plan: Plan) ->
     raise ValueError(f"{info.path} is a {info.format}, not a table the planner can read")
 
 
+def reader_modules(files: list[FileInfo]) -> list[str]:
+    """The modules ``read_lines`` needs beyond pandas and numpy, for any script that may read these files."""
+    return ["sqlite3"] if any(f.format == "sqlite" for f in files) else []
+
+
 def _sql(table: str | None) -> str:
     return f'SELECT * FROM "{table}"'
 

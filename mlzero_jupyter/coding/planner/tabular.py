@@ -45,8 +45,9 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     settings = _settings(context, plan, task, label, problem, id_column, metric, shape)
     validation = "AutoGluon's own validation rows (out-of-fold when bagging), never used for fitting them."
     head = header(context, plan, title=_title(task, label, problem), summary=summary, validation=validation,
-                  tool=f"AutoGluon TabularPredictor, presets {plan.presets!r}", modules=_modules(task),
-                  settings=settings, comments=_comments(context, plan))
+                  tool=f"AutoGluon TabularPredictor, presets {plan.presets!r}",
+                  modules=["from autogluon.tabular import TabularPredictor"], settings=settings,
+                  comments=_comments(context, plan))
     return render(
         "tabular",
         header=head,
@@ -82,11 +83,6 @@ def _id_column(task: TaskSpec) -> str | None:
 
 def _test_columns(task: TaskSpec) -> list[str]:
     return task.test_file.column_names if task.test_file is not None else []
-
-
-def _modules(task: TaskSpec) -> list[str]:
-    formats = {f.format for f in task.files}
-    return ["from autogluon.tabular import TabularPredictor"] + (["sqlite3"] if "sqlite" in formats else [])
 
 
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, problem: str | None,
