@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.source import read_lines
-from mlzero_jupyter.perception.spec import TaskSpec
+from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 
 AGGREGATE_HELPER = '''
 def aggregate_by_key(table: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
@@ -23,9 +23,10 @@ def aggregate_by_key(table: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
 '''
 
 
-def table_variable(path: str) -> str:
-    """A Python name for an auxiliary table: ``orders`` for ``data/orders.csv``."""
-    name = re.sub(r"\W+", "_", PurePosixPath(path).stem).strip("_").lower() or "table"
+def table_variable(label: str) -> str:
+    """A Python name for an auxiliary table: ``orders`` for ``data/orders.csv`` or ``shop.xlsx:orders``."""
+    path, _, table = label.partition(":")
+    name = re.sub(r"\W+", "_", table or PurePosixPath(path).stem).strip("_").lower() or "table"
     return name if name[0].isalpha() else f"table_{name}"
 
 
@@ -37,13 +38,15 @@ def auxiliary_tables(task: TaskSpec) -> dict[str, str]:
     return tables
 
 
+def auxiliary_file(task: TaskSpec, label: str) -> FileInfo:
+    """The file a join key names: ``orders.csv``, or a sheet or SQLite table as ``shop.xlsx:orders``."""
+    return next(f for f in task.files if label in (f.path, f"{f.path}:{f.table}"))
+
+
 def load_lines(task: TaskSpec, plan: Plan) -> list[str]:
     """Lines that read every auxiliary table."""
-    lines = []
-    files = {f.path: f for f in task.files}
-    for constant, path in auxiliary_tables(task).items():
-        lines.append(read_lines(table_variable(path), constant, files[path], plan))
-    return lines
+    return [read_lines(table_variable(label), constant, auxiliary_file(task, label), plan)
+            for constant, label in auxiliary_tables(task).items()]
 
 
 def join_lines(task: TaskSpec, has_test: bool) -> str:

@@ -94,7 +94,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, pr
         if info is not None:
             values[name] = file_constant(info)
     for constant, path in joins.auxiliary_tables(task).items():
-        values[constant] = file_constant(next(f for f in task.files if f.path == path))
+        values[constant] = file_constant(joins.auxiliary_file(task, path))
     values.update(LABEL=label, ID_COLUMN=id_column, PROBLEM_TYPE=problem or Raw("None"), METRIC=metric,
                   AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric))
     values["PREDICTION_COLUMNS"] = shape.columns
