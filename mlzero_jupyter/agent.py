@@ -78,6 +78,9 @@ class RunOptions:
     policy: dict[str, str] | None = None  # category -> block, ask or allow
     knowledge_budget_tokens: int = 3000
     seed: int = 0
+    target: str | None = None  # overrides of what perception infers (set by the user)
+    metric: str | None = None
+    problem_type: str | None = None
     executor: str = "local"  # where attempts run: local, or ray (docs/ray.md)
     ray_address: str | None = None  # the Ray cluster's HOST:PORT when executor is ray
 
@@ -193,7 +196,8 @@ class Agent:
                            options=dataclasses.asdict(self.options))
         self._emit(RUN_STARTED, run_dir=str(self.folder.path))
         try:
-            self.task = perceive(self.data, self.description, work_dir=self.folder.input_dir)
+            overrides = {name: getattr(self.options, name) for name in ("target", "metric", "problem_type")}
+            self.task = perceive(self.data, self.description, work_dir=self.folder.input_dir, overrides=overrides)
         except UserInputError:  # unusable data: no run happened, leave no half-made run folder behind
             shutil.rmtree(self.folder.path, ignore_errors=True)
             raise

@@ -42,6 +42,8 @@ class Outcome:
     output_tokens: int = 0
     cost_usd: float = 0.0
     submission: str | None = None
+    referee_score: float | None = None  # the agent's own held-out score (what it showed the user)
+    attempts: int = 0
 
     @property
     def valid(self) -> bool:
@@ -156,7 +158,8 @@ def run_agent(task_dir: Path, info: TaskInfo, solve: Solve, budget: float, work:
         return Outcome(ERROR, message=f"{type(error).__name__}: {error}", total_s=time.monotonic() - started)
     outcome = Outcome(FAILED, message=result.message, total_s=time.monotonic() - started,
                       execution_s=result.execution_s, input_tokens=result.input_tokens,
-                      output_tokens=result.output_tokens, cost_usd=result.cost_usd)
+                      output_tokens=result.output_tokens, cost_usd=result.cost_usd,
+                      referee_score=result.validation_score, attempts=len(result.attempts))
     path = Path(result.predictions_path) if result.status == "success" and result.predictions_path else None
     if path is None and not outcome.message:
         outcome.message = f"the agent ended with status {result.status} and no predictions"

@@ -16,6 +16,7 @@ from mlzero_jupyter.atomic import write_text_atomic
 from mlzero_jupyter.coding import prompts
 from mlzero_jupyter.coding.base import CodeDraft, CodingContext, LLMCall
 from mlzero_jupyter.coding.extract import extract_code
+from mlzero_jupyter.perception.overrides import USER_REASON
 from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileRole, Inferred, ProblemType, TaskSpec
 from mlzero_jupyter.providers.base import ChatMessage, ChatResponse, Provider
 
@@ -159,8 +160,10 @@ def _apply_answer(task: TaskSpec, answer: dict[str, Any]) -> None:
     }
     for name, allowed in valid.items():
         value = answer.get(name)
+        field: Inferred = getattr(task, name)
+        if field.reason == USER_REASON:  # the user's own choice is never refined away
+            continue
         if isinstance(value, str) and value in allowed:
-            field: Inferred = getattr(task, name)
             alternatives = [a for a in [field.value, *field.alternatives] if a is not None and a != value]
             setattr(task, name, Inferred(value, REFINED_CONFIDENCE, alternatives, f"settled by the LLM; "
                                                                                  f"perception said {field.value}"))

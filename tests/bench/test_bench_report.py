@@ -31,7 +31,7 @@ def test_summary_counts_failures_and_takes_the_median_ratio():
     summary = summarize(RESULTS)
     assert (summary["tasks"], summary["agent_valid"], summary["baseline_valid"], summary["compared"]) == (4, 3, 3, 3)
     assert summary["agent_valid_rate"] == 0.75
-    assert summary["median_ratio"] == pytest.approx(0.9 / 0.8)
+    assert summary["median_ratio"] == pytest.approx(0.9 / 0.8) and summary["worst_ratio"] == 0.0
     assert summary["agent_overhead_s"] == pytest.approx(2 + 3 + 10 + 1)
     assert summary["overhead_share"] == pytest.approx(16 / 110)
     assert (summary["input_tokens"], summary["output_tokens"], summary["cost_usd"]) == (10, 5, 0.01)
@@ -42,7 +42,7 @@ def test_report_files_hold_the_numbers(tmp_path):
     data = json.loads(paths["json"].read_text())
     assert data["command"] == "mlzero bench --time-limit 60"
     assert data["summary"]["agent_valid"] == 3 and data["targets"] == {
-        "valid_rate": False, "median_ratio": True, "overhead_share": False}
+        "valid_rate": False, "median_ratio": True, "worst_ratio": False, "overhead_share": False}
     assert [t["ratio"] for t in data["tasks"]] == [pytest.approx(1.125), 1.5, 0.0, None]
     assert data["tasks"][2]["agent"]["overhead_s"] == 10
     text = paths["markdown"].read_text()
