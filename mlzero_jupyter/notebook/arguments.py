@@ -15,7 +15,7 @@ from mlzero_jupyter.commands.run import add_run_options, options_from
 from mlzero_jupyter.errors import UserInputError
 from mlzero_jupyter.perception.overrides import add_override_arguments
 
-SUBCOMMANDS = ("list", "show", "export", "resume", "stop", "providers", "config", "knowledge", "help")
+SUBCOMMANDS = ("list", "show", "export", "resume", "stop", "wait", "providers", "config", "knowledge", "help")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +47,7 @@ class RunArguments:
     guide: bool = False
     confirm: bool = False
     wait: float | None = None  # None: the configured guidance_timeout (default 60 s)
+    background: bool = False
     verbose: bool = False
 
     def options(self) -> dict[str, Any]:
@@ -95,7 +96,9 @@ def run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--guide", action="store_true", help="pause for guidance after every attempt")
     parser.add_argument("--confirm", action="store_true", help="show each attempt's code and wait for approval")
     parser.add_argument("--wait", type=_positive_seconds,
-                        help="seconds a pause waits before going on (default: guidance_timeout, 60)")
+                        help="seconds a pause for guidance waits before going on (default: guidance_timeout, 60)")
+    parser.add_argument("--background", action="store_true",
+                        help="return at once; the run goes on in the kernel (mlzero_result is its handle)")
     return parser
 
 
@@ -130,6 +133,8 @@ def line_parser() -> argparse.ArgumentParser:
     resume.add_argument("guidance", nargs="?", help="guidance for the next attempt")
     stop = sub.add_parser("stop", add_help=False, help="stop a running run (all running runs without RUN)")
     stop.add_argument("run", nargs="?")
+    wait = sub.add_parser("wait", add_help=False, help="wait until a run of this kernel ends (the latest without RUN)")
+    wait.add_argument("run", nargs="?")
     sub.add_parser("providers", add_help=False, help="the LLM providers and whether they are usable here")
     config = sub.add_parser("config", add_help=False, help="show the configuration, or set key=value for this session")
     config.add_argument("settings", nargs="*", metavar="key=value")
@@ -173,7 +178,7 @@ def _options_text(parser: argparse.ArgumentParser) -> str:
 def _commands_text() -> str:
     usages = {
         "list": "list", "show": "show RUN", "export": "export RUN [PATH] [--all-attempts]",
-        "resume": 'resume RUN ["guidance"]', "stop": "stop [RUN]", "providers": "providers",
+        "resume": 'resume RUN ["guidance"]', "stop": "stop [RUN]", "wait": "wait [RUN]", "providers": "providers",
         "config": "config [key=value ...]", "knowledge": "knowledge [QUERY]", "help": "help",
     }
     helps = {a.dest: a.help for a in line_parser()._subparsers._group_actions[0]._choices_actions}
