@@ -233,26 +233,44 @@ def _relative_link(path: Path) -> str:
 
 # -- renderers ---------------------------------------------------------------------------------------------------
 class TextDisplay:
-    """Plain lines for terminal IPython and headless runs; the final summary as a rich mimebundle."""
+    """Plain lines for terminal IPython and headless runs; the final summary as a rich mimebundle.
 
-    def __init__(self, verbose: bool = False) -> None:
+    With ``in_place`` (a background run) the lines go into one output of the cell that started the run, updated by
+    its display id, so that they never land in whichever cell happens to run meanwhile.
+    """
+
+    def __init__(self, verbose: bool = False, in_place: bool = False) -> None:
         self.progress = RunProgress()
         self.verbose = verbose
+        self.lines: list[str] = []
+        self.handle: Any = None
+        if in_place:
+            from IPython.display import display
+
+            self.handle = display({"text/plain": "MLZero: perceiving the data..."}, raw=True, display_id=True)
+
+    def say(self, text: str) -> None:
+        """Show a line (in place for a background run)."""
+        if self.handle is None:
+            print(text)
+            return
+        self.lines.append(text)
+        self.handle.update({"text/plain": "\n".join(self.lines)}, raw=True)
 
     def __call__(self, event: AgentEvent) -> None:
         row = self.progress.apply(event)
         kind = event.kind
         if kind == "run_started":
-            print(f"MLZero run {event.run_id} -> {event.data['run_dir']}")
+            self.say(f"MLZero run {event.run_id} -> {event.data['run_dir']}")
         elif kind == "tool_selected":
-            print("\n".join("  " + line for line in self.progress.task_lines()))
+            self.say("\n".join("  " + line for line in self.progress.task_lines()))
         elif kind == "attempt_output" and self.verbose:
-            print(f"    {event.data['line'].rstrip()}")
+            self.say(f"    {event.data['line'].rstrip()}")
         elif kind in ("attempt_started", "attempt_finished") and row is not None:
-            print("  " + row.line())
+            self.say("  " + row.line())
 
     def validating(self, number: int) -> None:
-        print("  " + self.progress.validating(number).line())
+        self.say("  " + self.progress.validating(number).line())
 
     def writing(self, number: int) -> None:
         """Not shown in text mode: the next line says the attempt runs."""
@@ -266,6 +284,9 @@ class TextDisplay:
         """Nothing to close in text mode."""
 
     def finish(self, summary: FinalSummary) -> None:
+        if self.handle is not None:
+            self.handle.update(summary)
+            return
         from IPython.display import display
 
         display(summary)
@@ -293,6 +314,10 @@ class WidgetDisplay:
         self._row_widgets: dict[int, tuple[Any, Any]] = {}
         self._refreshed = 0.0
         self.handle = display(self.box, display_id=True)
+
+    def say(self, text: str) -> None:
+        """A line above the attempts (where the header is)."""
+        self.header.value += f"<br>{html.escape(text)}"
 
     def __call__(self, event: AgentEvent) -> None:
         row = self.progress.apply(event)
@@ -351,11 +376,12 @@ class WidgetDisplay:
 
 
 def make_display(widgets_available: bool, verbose: bool = False, first_attempt: int = 1,
-                 on_stop: Callable[[], None] | None = None) -> TextDisplay | WidgetDisplay:
-    """Widgets where a widget frontend is present, else plain text. ``on_stop``: what the Stop button does."""
+                 on_stop: Callable[[], None] | None = None, in_place: bool = False) -> TextDisplay | WidgetDisplay:
+    """Widgets where a widget frontend is present, else plain text. ``on_stop``: what the Stop button does;
+    ``in_place``: text lines update one output (background runs)."""
     if widgets_available:
         try:
             return WidgetDisplay(verbose, first_attempt, on_stop)
         except ImportError:
             pass
-    return TextDisplay(verbose)
+    return TextDisplay(verbose, in_place)

@@ -49,12 +49,19 @@ class MLZeroMagics(Magics):
         data = resolve_data(arguments.data, namespace, arguments.output or REGISTRY.settings.get("output_dir"))
         options = session_options(arguments.options())
         from mlzero_jupyter.agent import Agent
-        from mlzero_jupyter.notebook.runner import run_in_notebook
+        from mlzero_jupyter.notebook.runner import run_in_notebook, stop_at_exit
 
+        config = session_config()
+        frontend = detect(self.shell)
         agent = Agent(data, description, options, coder=REGISTRY.coder_for(options))
-        wait_s = arguments.wait if arguments.wait is not None else session_config().guidance_timeout
-        run_in_notebook(agent, detect(self.shell), guide=arguments.guide, confirm=arguments.confirm,
-                        wait_s=wait_s, verbose=arguments.verbose)
+        wait_s = arguments.wait if arguments.wait is not None else config.guidance_timeout
+        run_in_notebook(agent, frontend, guide=arguments.guide, confirm=arguments.confirm, wait_s=wait_s,
+                        approval_timeout=config.approval_timeout, verbose=arguments.verbose,
+                        background=arguments.background)
+        if arguments.background:
+            stop_at_exit()
+            print("mlzero: the run goes on in the background; mlzero_result.wait() or `%mlzero wait` waits for it, "
+                  "`%mlzero stop` stops it", file=sys.stderr)
 
     # -- %mlzero COMMAND -----------------------------------------------------------------------------------------
     def _command(self, command: Subcommand) -> Any:
@@ -97,6 +104,17 @@ class MLZeroMagics(Magics):
         overrides = {name: getattr(options, name) for name in REGISTRY.settings if hasattr(options, name)}
         agent = Agent.resume(folder.path, command.guidance, overrides=overrides, coder=REGISTRY.coder_for(options))
         run_in_notebook(agent, detect(self.shell))
+
+    def _do_wait(self, command: Subcommand) -> Any:
+        run = REGISTRY.find(command.run)
+        try:
+            run.wait()
+        except KeyboardInterrupt:
+            print(f"mlzero: stopped waiting; run {run.run_id} goes on (`%mlzero stop {run.run_id}` stops it)",
+                  file=sys.stderr)
+            return None
+        print(f"Run {run.run_id}: {run.status}")
+        return None
 
     def _do_stop(self, command: Subcommand) -> None:
         stopped = REGISTRY.stop(command.run)

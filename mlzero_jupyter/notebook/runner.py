@@ -1,21 +1,28 @@
 """One run inside a notebook: the agent wired to the live display, the cell channel and the controller.
 
-The run executes in the kernel's main thread, so Kernel > Interrupt raises KeyboardInterrupt inside it and the agent
-returns a stopped result; the frontend's Stop and ``%mlzero stop`` reach it through the registry from any thread.
+A foreground run executes in the kernel's main thread, so Kernel > Interrupt raises KeyboardInterrupt inside it and
+the agent returns a stopped result. A background run (``--background``) executes in a daemon thread of the kernel:
+other cells run meanwhile, Kernel > Interrupt does not reach it, and a kernel shutdown stops it (see
+:func:`stop_at_exit`), so it stays resumable. The frontend's Stop and ``%mlzero stop`` reach either kind through
+the registry, from any thread.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mlzero_jupyter.approval import recorder
+from mlzero_jupyter.errors import UserInputError
 from mlzero_jupyter.notebook.cells import CellChannel
 from mlzero_jupyter.notebook.controller import Inbox, NotebookController
 from mlzero_jupyter.notebook.display import FinalSummary, make_display
-from mlzero_jupyter.notebook.frontend import INTERACTIVE, Frontend, ShellPump
+from mlzero_jupyter.notebook.frontend import HEADLESS, INTERACTIVE, NONE, Frontend, ShellPump, keep_busy
 from mlzero_jupyter.notebook.session import REGISTRY, RESULT_NAME
 
 log = logging.getLogger("mlzero_jupyter")
@@ -50,38 +57,149 @@ class ReadWhileRunning:
             self.pump.release()
 
 
+class NotebookRun:
+    """A run of this kernel: what ``%mlzero stop`` and ``%mlzero wait`` reach, and, for a background run, the
+    ``mlzero_result`` handle (``.status``, ``.wait(timeout)``, ``.result``, ``.stop()``)."""
+
+    def __init__(self, agent: Any, background: bool = False) -> None:
+        self.agent = agent
+        self.background = background
+        self.thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._done = threading.Event()
+        self._result: Any = None
+        self.error: str | None = None  # why the run ended without a result
+
+    @property
+    def run_id(self) -> str:
+        return self.agent.run_id
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def stop(self) -> None:
+        """Stop the run: its running attempt is killed, no new one starts; it stays resumable."""
+        self._stopping.set()
+        self.agent.stop()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def status(self) -> str:
+        """``running`` until it ends, then the result's status (``failed`` when it ended without one)."""
+        if not self.done:
+            return "running"
+        return self._result.status if self._result is not None else "failed"
+
+    @property
+    def result(self) -> Any:
+        """The RunResult once the run has ended; None before."""
+        return self._result
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Block until the run ends (or ``timeout`` seconds pass); the RunResult, or None if it still runs."""
+        self._done.wait(timeout)
+        return self._result
+
+    def __repr__(self) -> str:
+        ending = f", {self.error}" if self.error else ""
+        return f"<mlzero run {self.run_id or '(starting)'}: {self.status}{ending}>"
+
+
 def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, confirm: bool = False,
-                    wait_s: float = 60.0, verbose: bool = False) -> Any:
-    """Run ``agent`` with the notebook's display, cells and controller; the RunResult, or None if interrupted
-    before the run folder existed. The result is also stored as ``mlzero_result`` in the user's namespace."""
+                    wait_s: float = 60.0, approval_timeout: float | None = None, verbose: bool = False,
+                    background: bool = False) -> Any:
+    """Run ``agent`` with the notebook's display, cells and controller.
+
+    In the foreground: the RunResult (None if interrupted before the run folder existed), also stored as
+    ``mlzero_result``. With ``background``: at once a :class:`NotebookRun` handle, stored as ``mlzero_result``,
+    while the run goes on in a thread of the kernel's process. ``--confirm`` where nobody can answer (nbclient,
+    papermill, no IPython) is refused before anything starts.
+    """
+    if confirm and frontend.kind in (HEADLESS, NONE):
+        raise UserInputError("--confirm needs someone to answer and this kernel has no one (it runs headless); "
+                             "leave out --confirm, or run the cell in JupyterLab or Notebook")
+    run = NotebookRun(agent, background)
     first = len(agent.memory.attempts) + 1 if agent.memory is not None else 1
-    display = make_display(frontend.kind == INTERACTIVE, verbose, first, on_stop=agent.stop)
+    display = make_display(frontend.kind == INTERACTIVE, verbose, first, on_stop=run.stop, in_place=background)
     inbox = Inbox()
-    pump = ShellPump.for_kernel(frontend.kernel) if frontend.in_kernel else None
+    # A background run leaves the main thread free: the kernel reads comm messages itself, no pump is needed.
+    pump = ShellPump.for_kernel(frontend.kernel) if frontend.in_kernel and not background else None
 
     def received(message: dict[str, Any]) -> None:
-        if message.get("type") == "stop" or message.get("action") == "stop":
-            agent.stop()
+        if message.get("type") == "stop" or (message.get("type") != "guidance" and message.get("action") == "stop"):
+            run.stop()
         inbox.put(message)
 
     channel = CellChannel(frontend, received, pump)  # opens a comm only in a kernel; writes attempts.ipynb always
     agent.controller = NotebookController(frontend, display, inbox, channel=channel, pump=pump, guide=guide,
-                                          confirm=confirm, wait_s=wait_s)
+                                          confirm=confirm, wait_s=wait_s, approval_timeout=approval_timeout,
+                                          stopped=lambda: run.stopping, record=recorder(agent),
+                                          background=background)
     agent.observers.extend([display, channel] + ([ReadWhileRunning(pump)] if pump else []))
     agent.executor = announcing_validation(agent.executor, display.validating)
-    REGISTRY.add(agent)
-    try:
-        result = agent.run()
-    except KeyboardInterrupt:
-        print("mlzero: interrupted before the first attempt; nothing to resume")
-        return None
-    finally:
-        REGISTRY.remove(agent)
-        channel.close()
-    display.finish(FinalSummary(result, _export(result)))
-    if frontend.shell is not None:
-        frontend.shell.user_ns[RESULT_NAME] = result
-    return result
+    REGISTRY.add(run)
+
+    def work() -> None:
+        try:
+            run._result = agent.run()
+        except KeyboardInterrupt:
+            run.error = "interrupted before the first attempt; nothing to resume"
+        except Exception as error:  # a background run has no cell to raise into: say it and keep the kernel
+            if not background:
+                raise
+            log.exception("background run %s failed", run.run_id)
+            run.error = f"{type(error).__name__}: {error}"
+        finally:
+            REGISTRY.remove(run)
+            channel.close()
+            if run.result is not None:
+                display.finish(FinalSummary(run.result, _export(run.result)))
+            elif run.error:
+                display.say(f"mlzero: {run.error}")
+            run._done.set()
+
+    if background:
+        # The thread runs in a copy of this cell's context: ipykernel then sends its outputs and comm messages as
+        # replies to this cell, not to whichever cell runs meanwhile.
+        context = contextvars.copy_context()
+        run.thread = threading.Thread(target=context.run, args=(work,), name=f"mlzero-run-{id(run):x}", daemon=True)
+        run.thread.start()
+        if frontend.shell is not None:
+            frontend.shell.user_ns[RESULT_NAME] = run
+        return run
+    if frontend.in_kernel:
+        keep_busy(frontend.kernel)  # Busy in the frontend until this cell ends
+    work()
+    if frontend.shell is not None and run.result is not None:
+        frontend.shell.user_ns[RESULT_NAME] = run.result
+    return run.result
+
+
+_EXIT_HOOK: list[bool] = []
+
+
+def stop_at_exit(wait_s: float = 4.0) -> None:
+    """Once per kernel: when the kernel shuts down, stop its background runs and give them ``wait_s`` seconds
+    (Jupyter kills a kernel after 5 s) to kill their attempt and record themselves as stopped, hence resumable.
+    A run that does not make it in time is found ``interrupted`` later, which is resumable too."""
+    if _EXIT_HOOK:
+        return
+    import atexit
+
+    def stop_all() -> None:
+        running = [run for run in REGISTRY.running() if getattr(run, "background", False)]
+        for run in running:
+            run.stop()
+        deadline = time.monotonic() + wait_s
+        for run in running:
+            run.wait(max(0.0, deadline - time.monotonic()))
+
+    atexit.register(stop_all)
+    _EXIT_HOOK.append(True)
 
 
 def _export(result: Any) -> Path | None:

@@ -21,7 +21,8 @@ FRAMES_FOLDER = "dataframes"
 
 
 class RunRegistry:
-    """The runs of this kernel, so that ``%mlzero stop`` and the frontend's Stop reach the right one.
+    """The runs of this kernel (each has ``run_id`` and ``stop()``), so that ``%mlzero stop``, ``%mlzero wait``
+    and the frontend's Stop reach the right one.
 
     ``coder_factory`` is the hook for a custom coder (tests register a ScriptedCoder here before running a cell):
     a callable ``(RunOptions) -> Coder``; None means the coder the options ask for.
@@ -31,6 +32,7 @@ class RunRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._active: list[Any] = []
+        self._started: list[Any] = []  # every run of this kernel, oldest first
         self.coder_factory: Callable[[Any], Any] | None = None
         self.settings: dict[str, Any] = {}
 
@@ -40,6 +42,7 @@ class RunRegistry:
     def add(self, agent: Any) -> None:
         with self._lock:
             self._active.append(agent)
+            self._started.append(agent)
 
     def remove(self, agent: Any) -> None:
         with self._lock:
@@ -49,6 +52,18 @@ class RunRegistry:
     def running(self) -> list[Any]:
         with self._lock:
             return list(self._active)
+
+    def find(self, run: str | None = None) -> Any:
+        """The latest run of this kernel whose id starts with ``run`` (the latest of all without it)."""
+        with self._lock:
+            started = list(self._started)
+        matches = [r for r in started if run is None or (r.run_id or "").startswith(run)]
+        if not matches:
+            which = f"named {run!r} " if run else ""
+            raise UserInputError(f"no run {which}was started in this kernel; `%mlzero list` shows the runs")
+        if run is not None and len({r.run_id for r in matches}) > 1:
+            raise UserInputError(f"{len(matches)} runs start with {run!r}; give more of the run id")
+        return matches[-1]
 
     def stop(self, run: str | None = None) -> list[str]:
         """Stop the run whose id starts with ``run`` (every running run without it); the ids stopped."""

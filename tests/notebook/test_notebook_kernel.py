@@ -12,13 +12,19 @@ import pytest
 FOREVER = "import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(0.1)\n"
 
 
-def setup_code(scripts: list[str]) -> str:
-    """Load the extension and register a scripted coder on the magic's registry (the documented test hook)."""
+def setup_code(scripts: list[str] | dict[str, list[str]], data: Path | None = None) -> str:
+    """Load the extension and register a scripted coder on the magic's registry (the documented test hook).
+
+    Scripts that name ``data`` read, instead, the folder the agent gives its attempts (``task.work_path``). With a
+    dict, each run gets the scripts under its ``--name``."""
+    pick = "[options.name]" if isinstance(scripts, dict) else ""
     return (
         "%load_ext mlzero_jupyter\n"
         "from mlzero_jupyter.notebook.magics import REGISTRY\n"
         "from mlzero_jupyter.coding.scripted import ScriptedCoder\n"
-        f"REGISTRY.coder_factory = lambda options: ScriptedCoder({scripts!r})\n"
+        "def reading_work_path(scripts):\n"
+        f"    return [lambda c, s=s: s.replace({str(data or '/no data named')!r}, c.task.work_path) for s in scripts]\n"
+        f"REGISTRY.coder_factory = lambda options: ScriptedCoder(reading_work_path({scripts!r}{pick}))\n"
     )
 
 
@@ -129,7 +135,7 @@ def test_answers_on_the_main_shell_are_read_while_the_cell_runs_and_queued_cells
 
 def test_without_a_frontend_the_final_solution_becomes_the_next_input(kernel, tmp_path, iris_dir, solution_code,
                                                                        failing_code):
-    kernel.execute(setup_code([failing_code, solution_code(iris_dir)]))
+    kernel.execute(setup_code([failing_code, solution_code(iris_dir)], iris_dir))
     reply = kernel.execute(magic(iris_dir, "--guide --wait 1"))
     (payload,) = [p for p in reply["payload"] if p["source"] == "set_next_input"]
     run_dir = only_run(tmp_path)
@@ -165,7 +171,8 @@ def test_stop_and_interrupt_end_the_run_cleanly_and_it_can_be_resumed(kernel, tm
     assert result["status"] == "stopped"
     kernel.execute(f"from mlzero_jupyter.notebook.magics import REGISTRY\n"
                    f"from mlzero_jupyter.coding.scripted import ScriptedCoder\n"
-                   f"REGISTRY.coder_factory = lambda options: ScriptedCoder({[solution_code(iris_dir)]!r})\n"
+                   "REGISTRY.coder_factory = lambda options: ScriptedCoder(reading_work_path("
+                   f"{[solution_code(iris_dir)]!r}))\n"
                    f"%mlzero resume runs/{run_dir.name} \"finish it\"\n"
                    f"print('resumed', mlzero_result.status, mlzero_result.best_attempt)")
     assert "resumed success" in kernel.text()
@@ -191,7 +198,7 @@ class WidgetClicker:
 
 
 def test_widget_buttons_answer_while_the_cell_runs(kernel, tmp_path, iris_dir, solution_code, failing_code):
-    kernel.execute(setup_code([failing_code, solution_code(iris_dir)]))
+    kernel.execute(setup_code([failing_code, solution_code(iris_dir)], iris_dir))
     began = time.monotonic()
     kernel.execute(magic(iris_dir, "--guide --wait 60"), frontend=WidgetClicker("mind the missing column"))
     assert time.monotonic() - began < 50  # answered by the click, not by the 60 s timeout
