@@ -84,7 +84,10 @@ class MLZero(Configurable):
     prices = Dict(help='USD per million tokens by model id: {"model": [input, output]}').tag(config=True)
     prompt_budget_tokens = Int(12000, help="at most this many tokens per LLM prompt").tag(config=True)
     policy = Dict(help="code policy: category -> block, ask or allow").tag(config=True)
-    guidance_timeout = Duration(60.0, help="seconds a pause for guidance or approval waits").tag(config=True)
+    guidance_timeout = Duration(60.0, help="seconds a pause for guidance waits before going on").tag(config=True)
+    approval_timeout = Duration(None, allow_none=True, help="seconds an approval waits before deciding alone "
+                                "(clean code runs, code with concerns is skipped); unset: wait for an answer"
+                                ).tag(config=True)
 
     @validate("provider")
     def _check_provider(self, proposal: Any) -> str:

@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="a label for the run folder")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an earlier run from its folder")
     parser.add_argument("--guidance", help="guidance for the next attempt (with --resume)")
+    parser.add_argument("--confirm", action="store_true",
+                        help="show each attempt's code and ask before it runs: [y]es, [e]dit, [s]kip, [q]uit")
+    parser.add_argument("--guide", action="store_true", help="ask for guidance between attempts")
     add_override_arguments(parser)
     add_run_options(parser)
 
@@ -63,23 +66,29 @@ def run(args: argparse.Namespace) -> int:
 
     from mlzero_jupyter.agent import Agent
     from mlzero_jupyter.api import make_options
+    from mlzero_jupyter.approval import recorder
     from mlzero_jupyter.config import load_config
     from mlzero_jupyter.console import ConsoleProgress
     from mlzero_jupyter.errors import UserInputError
-    from mlzero_jupyter.terminal import controller_for
+    from mlzero_jupyter.terminal import TerminalController, controller_for
 
     observers = [ConsoleProgress(verbose=args.verbose)]
-    controller = controller_for(sys.stdin, load_config().guidance_timeout)
+    config = load_config()
+    controller = controller_for(sys.stdin, confirm=args.confirm, guide=args.guide,
+                                approval_timeout=config.approval_timeout, guidance_timeout=config.guidance_timeout)
     if args.resume and task_overrides(args):
         raise UserInputError("--target, --metric and --problem-type set up a new run; a resumed run keeps its task")
     if args.resume:
         given = {k: v for k, v in options_from(args).items() if v is not None}
         checked = make_options(**given)  # parses and refuses bad values before touching the run
         overrides = {k: getattr(checked, k) for k in given}
-        return run_agent(Agent.resume(args.resume, args.guidance, overrides, observers=observers,
-                                      controller=controller))
-    if not args.data:
-        raise UserInputError("give a data folder, file or archive: mlzero run DATA \"what to predict\"")
-    description = args.description_option if args.description_option is not None else args.description
-    return run_agent(Agent(args.data, description, make_options(**options_from(args)), observers=observers,
-                           controller=controller))
+        agent = Agent.resume(args.resume, args.guidance, overrides, observers=observers, controller=controller)
+    else:
+        if not args.data:
+            raise UserInputError("give a data folder, file or archive: mlzero run DATA \"what to predict\"")
+        description = args.description_option if args.description_option is not None else args.description
+        agent = Agent(args.data, description, make_options(**options_from(args)), observers=observers,
+                      controller=controller)
+    if isinstance(controller, TerminalController):
+        controller.record = recorder(agent)  # approval decisions go into the run's record
+    return run_agent(agent)
