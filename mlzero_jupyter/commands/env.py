@@ -35,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"memory: {environment.memory_available_mb / 1024:.1f} GB free of {environment.memory_total_mb / 1024:.1f} GB;"
           f" disk: {environment.disk_free_mb / 1024:.1f} GB free here")
     print(f"model hub: {'reachable' if environment.hub_reachable else 'offline'} ({environment.hub_note})")
+    from mlzero_jupyter.execution.limits import default_memory_limit_mb
+
+    print(f"attempt isolation: {environment.isolation}; default memory cap per attempt: "
+          f"{default_memory_limit_mb() / 1024:.1f} GB")
     if not environment.checkpoints:
         print("local checkpoints: none (set MLZERO_TEXT_CHECKPOINT, MLZERO_IMAGE_CHECKPOINT or "
               "MLZERO_SEGMENTATION_CHECKPOINT)")

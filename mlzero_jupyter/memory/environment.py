@@ -86,6 +86,7 @@ class Environment:
     checkpoints: list[Checkpoint] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cluster: dict[str, Any] | None = None  # the Ray cluster attempts run on: nodes, CPUs, GPUs, memory
+    isolation: str = ""  # how attempts are sandboxed: bubblewrap, namespaces or none: <why>
 
     def can_import(self, module: str) -> bool:
         """Whether ``module`` imports here (known modules from the detection, others by ``find_spec``)."""
@@ -144,6 +145,9 @@ def detect_environment(probe_imports: bool = False, *, check_hub: bool = True,
     )
     environment.hub_offline, environment.hub_reachable, environment.hub_note = _hub(check_hub)
     environment.checkpoints, environment.warnings = _checkpoints()
+    from mlzero_jupyter.execution.sandbox import isolation
+
+    environment.isolation = isolation().label()
     if ray_address:
         from mlzero_jupyter.execution.ray_executor import cluster_summary
 
