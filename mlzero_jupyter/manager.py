@@ -16,6 +16,7 @@ from typing import Any
 
 from mlzero_jupyter import events as ev
 from mlzero_jupyter.agent import Agent
+from mlzero_jupyter.approval import AskingController, recorder
 from mlzero_jupyter.errors import UserInputError
 from mlzero_jupyter.result import RunResult
 from mlzero_jupyter.run_views import RESUMABLE_STATUSES, disk_status, read_result, result_view, task_view
@@ -37,10 +38,16 @@ class LiveRun:
     result: RunResult | None = None
     thread: threading.Thread | None = None
     perceived: threading.Event = field(default_factory=threading.Event)  # set once the task is known (or it ended)
+    controller: AskingController | None = None  # holds the open approval request, if any
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def running(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.agent.stop()
 
     def observe(self, event: ev.AgentEvent) -> None:
         """Observer of the agent's events: keeps the phase and the current attempt up to date."""
@@ -76,8 +83,9 @@ class RunManager:
 
         if not Path(data).expanduser().exists():
             raise UserInputError(f"no data at {data}; give an existing folder, file or archive (absolute paths are safest)")
+        options, asking = self._asking(options)
         run_options = make_options(**self._checked(options))
-        return self._launch(lambda live: Agent(data, description, run_options, observers=[live.observe]))
+        return self._launch(lambda live: Agent(data, description, run_options, observers=[live.observe]), asking)
 
     def resume(self, run_id: str, guidance: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
         """Continue a stopped, failed or interrupted run (or try more on a finished one) with optional guidance."""
@@ -86,10 +94,24 @@ class RunManager:
         folder = self._folder(run_id)
         if self._running(folder.run_id):
             raise UserInputError(f"run {folder.run_id} is already running; send guidance to it instead")
+        options, asking = self._asking(options)
         given = self._checked(options)
         checked = make_options(**given)
         overrides = {name: getattr(checked, name) for name in given}
-        return self._launch(lambda live: Agent.resume(folder.path, guidance, overrides, observers=[live.observe]))
+        return self._launch(lambda live: Agent.resume(folder.path, guidance, overrides, observers=[live.observe]),
+                            asking)
+
+    @staticmethod
+    def _asking(options: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The run options apart from ``confirm`` and ``approval_timeout`` (the controller's), and those two."""
+        from mlzero_jupyter.config import parse_duration
+
+        options = dict(options or {})
+        confirm = options.pop("confirm", False)
+        timeout = options.pop("approval_timeout", None)
+        if not isinstance(confirm, bool):
+            raise UserInputError(f"confirm must be true or false, got {confirm!r}")
+        return options, {"confirm": confirm, "timeout": None if timeout is None else parse_duration(timeout)}
 
     def _checked(self, options: dict[str, Any] | None) -> dict[str, Any]:
         options = {k: v for k, v in (options or {}).items() if v is not None}
@@ -97,7 +119,7 @@ class RunManager:
             raise UserInputError(f"output_dir is fixed by the server ({self.output_dir}); leave it out of the options")
         return {**options, "output_dir": str(self.output_dir)}
 
-    def _launch(self, make_agent: Any) -> dict[str, Any]:
+    def _launch(self, make_agent: Any, asking: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             busy = [live.agent.run_id or "a starting run" for live in self._runs if live.running]
             if len(busy) >= self.max_running:
@@ -105,6 +127,10 @@ class RunManager:
                                      "wait for it or stop it first")
             live = LiveRun(agent=None)  # type: ignore[arg-type]  # the agent needs the live run's observer
             live.agent = make_agent(live)
+            agent = live.agent
+            live.controller = AskingController(stopped=live.stopping.is_set, record=recorder(agent),
+                                               run_id=lambda: agent.run_id, **asking)
+            agent.controller = live.controller
             live.thread = threading.Thread(target=self._work, args=(live,), name="mlzero-run", daemon=True)
             self._runs.append(live)
             live.thread.start()
@@ -135,7 +161,10 @@ class RunManager:
         view = disk_status(folder)
         live = self._live_run(folder.run_id)
         if live is not None and live.running:
-            view.update(status="running", running=True, resumable=False, phase=live.phase,
+            pending = live.controller.pending if live.controller else None
+            view.update(status="running", running=True, resumable=False,
+                        phase="waiting for approval" if pending else live.phase,
+                        pending_approval=pending.view() if pending else None,
                         current_attempt=live.attempt, last_output=live.last_output,
                         elapsed_s=round(time.monotonic() - live.started, 1),
                         time_limit_s=live.agent.options.time_limit)
@@ -154,6 +183,29 @@ class RunManager:
         live.agent.add_guidance(text)
         return {**self.status(folder.run_id), "resumed": False}
 
+    def pending_approvals(self, run_id: str | None = None) -> list[dict[str, Any]]:
+        """The open approval requests: of one run, or of every running run."""
+        with self._lock:
+            runs = [live for live in self._runs if live.running and live.controller is not None]
+        if run_id:
+            wanted = self._folder(run_id).run_id
+            runs = [live for live in runs if live.agent.run_id == wanted]
+        return [live.controller.pending.view() for live in runs if live.controller.pending is not None]
+
+    def answer_approval(self, run_id: str, action: str, code: str | None = None, by: str = "mcp") -> dict[str, Any]:
+        """Answer the run's open approval request (approve, edit with ``code``, skip, stop); the first answer wins."""
+        folder = self._folder(run_id)
+        live = self._running(folder.run_id)
+        request = live.controller.pending if live is not None and live.controller is not None else None
+        if request is None:
+            raise UserInputError(f"run {folder.run_id} is not waiting for an approval; pending_approval shows "
+                                 "the open requests")
+        if not request.answer(action, code, by):
+            raise UserInputError(f"attempt {request.attempt} of run {folder.run_id} was answered already "
+                                 f"({request.review.action}, by {request.answered_by})")
+        return {"run_id": folder.run_id, "attempt": request.attempt, "action": request.review.action,
+                "answered_by": by}
+
     def stop(self, run_id: str, wait_s: float = 60.0) -> dict[str, Any]:
         """Stop a running run: its attempt is killed and no new one starts; it stays resumable."""
         folder = self._folder(run_id)
@@ -161,7 +213,7 @@ class RunManager:
         if live is None:
             status = self.status(folder.run_id)["status"]
             raise UserInputError(f"run {folder.run_id} is not running ({status}); nothing to stop")
-        live.agent.stop()
+        live.stop()
         live.thread.join(wait_s)
         return self.status(folder.run_id)
 
@@ -176,7 +228,7 @@ class RunManager:
         """Stop every running run and wait for them, so each ends as ``stopped`` (resumable)."""
         running = [live for live in self._runs if live.running]
         for live in running:
-            live.agent.stop()
+            live.stop()
         deadline = time.monotonic() + wait_s
         for live in running:
             live.thread.join(max(0.0, deadline - time.monotonic()))

@@ -18,6 +18,7 @@ INSTRUCTIONS = """\
 MLZero turns a folder of raw data and a one-sentence goal into a trained AutoML model and predictions.
 Typical flow: inspect_data (check what perception understood), start_run, poll run_status every 10-30 s,
 send_guidance to steer the next attempt, get_result when the status is success, export_notebook for the code.
+A run started with options {"confirm": true} waits for each attempt's approval: pending_approval, answer_approval.
 Paths are on the server's machine; absolute paths are safest."""
 
 
@@ -56,7 +57,8 @@ def build_server(manager: RunManager) -> Any:
     def start_run(data: str, description: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
         """Start a run in the background on `data` (folder, file or archive) for the goal in `description`.
         Returns once the data is understood, with the run_id. `options`: time_limit ("90s", "10m"),
-        max_iterations, improve, provider ("offline" needs no LLM), model, base_url, name, seed."""
+        max_iterations, improve, provider ("offline" needs no LLM), model, base_url, name, seed; confirm (true:
+        every attempt's code waits for answer_approval), approval_timeout (decide alone after it)."""
         return manager.start(data, description, options)
 
     @tool
@@ -70,6 +72,18 @@ def build_server(manager: RunManager) -> Any:
         """Guidance for the next attempt, e.g. "use only gradient boosting". A run that is not running
         (stopped, failed, interrupted or finished) is resumed with it."""
         return manager.add_guidance(run_id, text)
+
+    @tool
+    def pending_approval(run_id: str = "") -> dict[str, Any]:
+        """Open approval requests (runs started with options {"confirm": true}): per request the run_id, attempt,
+        the code, its summary and the code policy's concerns. The run waits until it is answered."""
+        return {"requests": manager.pending_approvals(run_id or None)}
+
+    @tool
+    def answer_approval(run_id: str, action: str, code: str = "") -> dict[str, Any]:
+        """Answer a run's open approval request: approve, edit (run `code` instead), skip (the agent writes
+        another attempt) or stop. The first answer from any front end wins."""
+        return manager.answer_approval(run_id, action, code or None)
 
     @tool
     def stop_run(run_id: str) -> dict[str, Any]:

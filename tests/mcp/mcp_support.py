@@ -18,7 +18,7 @@ mcp = pytest.importorskip("mcp")
 from mcp import Client, StdioServerParameters  # noqa: E402
 
 TOOLS = {"inspect_data", "start_run", "run_status", "send_guidance", "stop_run", "list_runs", "get_result",
-         "export_notebook"}
+         "export_notebook", "pending_approval", "answer_approval"}
 IRIS_DESCRIPTION = "Predict the species of the unlabelled flowers."
 
 
