@@ -346,6 +346,8 @@ class Agent:
         timeout = deadline - time.monotonic()
         if self._best() is not None:
             timeout = min(timeout, time_limit * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS)
+        elif self.referee is not None and self.referee.answers.kind == "forecast":  # its final run must still fit
+            timeout = min(timeout, max(time_limit * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS, timeout / 2))
         self._execute_and_validate(record, attempt_dir, timeout)
         if not record.succeeded and record.status != STOPPED:
             self._analyse(record, context)
@@ -357,6 +359,7 @@ class Agent:
         previous = attempts[-1] if attempts else None
         best = self._best()
         previous_code_path = self.folder.attempt_dir(previous.number, create=False) / CODE_FILE if previous else None
+        best_code_path = self.folder.attempt_dir(best.number, create=False) / CODE_FILE if best else None
         return CodingContext(
             task=self._attempt_task,
             tool=self._tool,
@@ -368,6 +371,7 @@ class Agent:
             last_error=previous.error if previous and not previous.succeeded else None,
             previous_code=previous_code_path.read_text() if previous_code_path and previous_code_path.exists() else None,
             attempts=attempts,
+            best_code=best_code_path.read_text() if best_code_path and best_code_path.exists() else None,
             guidance=self.memory.guidance,
             improve=best is not None,
             quick=self.options.quick,

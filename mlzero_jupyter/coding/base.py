@@ -39,6 +39,7 @@ class CodingContext:
     history: str = ""  # episodic summary of the previous attempts
     last_error: str | None = None  # essential error lines of the previous attempt, if it failed
     previous_code: str | None = None  # code of the previous attempt
+    best_code: str | None = None  # code of the best valid attempt so far (the node a search improves)
     attempts: list[AttemptRecord] = field(default_factory=list)  # the earlier attempts, as records (for rules)
     guidance: list[str] = field(default_factory=list)  # the user's guidance so far, oldest first
     improve: bool = False  # a valid result exists; try to beat it

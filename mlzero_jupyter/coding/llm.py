@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mlzero_jupyter.atomic import write_text_atomic
-from mlzero_jupyter.coding import prompts
+from mlzero_jupyter.coding import prompts, tree
 from mlzero_jupyter.coding.base import CodeDraft, CodingContext, LLMCall
 from mlzero_jupyter.coding.extract import extract_code
 from mlzero_jupyter.perception.overrides import USER_REASON
@@ -44,11 +44,14 @@ class LLMCoder:
         return self.provider.model
 
     def write(self, context: CodingContext) -> CodeDraft:
-        prompt = prompts.code_prompt(context, self.budget_tokens)
+        """Expand the next node of the search tree (``coding.tree``): debug, improve or draft."""
+        node = tree.next_node(context)
+        prompt = prompts.code_prompt(context, self.budget_tokens, node)
         response, call = self._ask("code", prompt.system, prompt.user, context.attempt_dir, prompt.trimmed,
                                    temperature=self.temperature)
         code = extract_code(response.text)
-        return CodeDraft(code=code, summary=_summary(response.text, context), calls=[*self.drain_calls(), call])
+        return CodeDraft(code=code, summary=_summary(response.text, context), calls=[*self.drain_calls(), call],
+                         candidate=node.name)
 
     def analyse_failure(self, context: CodingContext, error: str) -> str:
         """Why the attempt failed and what to change, in a few sentences (the agent stores it in memory).

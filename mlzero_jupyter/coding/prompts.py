@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from mlzero_jupyter.coding import contract
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import backbones
+from mlzero_jupyter.coding.tree import DEBUG, DRAFT, IMPROVE, Node
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 from mlzero_jupyter.redaction import redact
 
@@ -134,16 +135,22 @@ def code_system() -> str:
     return CODE_SYSTEM.format(contract=(contract.__doc__ or "").split("\n\n", 1)[-1].strip())
 
 
-def code_prompt(context: CodingContext, budget_tokens: int) -> Prompt:
-    """The prompt that asks for attempt ``context.attempt``, within ``budget_tokens``."""
+def code_prompt(context: CodingContext, budget_tokens: int, node: Node | None = None) -> Prompt:
+    """The prompt that asks for attempt ``context.attempt``, within ``budget_tokens``: a new draft, a debug of the
+    failed parent (its code and error), or an improvement of the best node (its code and referee score)."""
     system = code_system()
     knowledge = list(context.knowledge)
     history = context.history.strip()
+    node = node or Node(DEBUG)
     previous, error = context.previous_code or "", context.last_error or ""
+    if node.operation == IMPROVE:
+        previous, error = context.best_code or "", ""
+    elif node.operation == DRAFT:
+        previous, error = "", ""
     trimmed: list[str] = []
     available = budget_tokens - estimate_tokens(system) - SAFETY_TOKENS
     while True:
-        user = _code_user(context, knowledge, history, previous, error)
+        user = _code_user(context, knowledge, history, previous, error, node)
         excess = estimate_tokens(user) - available
         if excess <= 0:
             return Prompt(system, redact(user), trimmed)
@@ -162,7 +169,8 @@ def code_prompt(context: CodingContext, budget_tokens: int) -> Prompt:
             return Prompt(system, redact(user), trimmed)
 
 
-def _code_user(context: CodingContext, knowledge: list[str], history: str, previous: str, error: str) -> str:
+def _code_user(context: CodingContext, knowledge: list[str], history: str, previous: str, error: str,
+               node: Node) -> str:
     sections = [("Task", render_task(context.task)),
                 ("Tool", f"{context.tool}\n\n" + "\n\n".join(knowledge) if knowledge else context.tool),
                 ("Time limit", f"The whole script must finish within {context.time_limit:.0f} seconds; give "
@@ -179,10 +187,15 @@ def _code_user(context: CodingContext, knowledge: list[str], history: str, previ
         sections.append(("Error of the previous attempt (essential lines)", error.strip()))
     if previous and error:
         sections.append(("Code of the previous attempt (fix it; keep what worked)", f"```python\n{previous}\n```"))
-    if context.improve and context.best_score is not None:
-        sections.append(("Improve", f"A valid result exists with validation score {context.best_score:.5g}. "
-                                    "Write a variant likely to beat it (better presets, more time for training, "
-                                    "feature engineering), still within the time limit."))
+    if node.operation == IMPROVE and node.parent is not None:
+        sections.append((f"Improve attempt {node.parent.number}",
+                         f"It is the best so far: {node.parent.metric} {node.parent.score:.5g}, measured by the "
+                         "agent on labelled rows hidden in the test set. Change one thing likely to beat it (better "
+                         "presets, bagging, more training time, a feature, another model family), keep the rest, "
+                         "stay within the time limit." + (f"\n```python\n{previous}\n```" if previous else "")))
+    elif node.operation == DRAFT and context.attempts:
+        sections.append(("Draft", "Write a new solution that takes a different approach from the failed attempts "
+                                  "above."))
     if context.guidance:
         sections.append(("Guidance from the user (follow it; newest last)",
                          "\n".join(f"- {g}" for g in context.guidance)))

@@ -110,14 +110,22 @@ def column_kind(name: str, column: pd.Series) -> str:
     if text.head(200).str.contains(_PATH_LIKE).mean() > 0.9:
         return "path"
     words = text.str.count(r"\s+") + 1
-    if text.str.len().mean() > 50 or words.mean() >= 6:
+    if text.str.len().mean() > 50 or words.mean() >= 6 or _unspaced_text(text, distinct):
         return "text"
     if unique and (set(name_words(name)) & _ID_WORDS or words.max() == 1):
         return "id"
     return "categorical"
 
 
-def _integer_id(name: str, values: pd.Series) -> bool:
+#: Scripts written without spaces between words: CJK ideographs, kana, Hangul syllables, Thai.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+def _unspaced_text(text: pd.Series, distinct: int) -> bool:
+    """Mostly distinct values, mostly in a script without spaces: sentences, though they have few "words"."""
+    sample = text.head(200)
+    letters = sample.str.len().sum()
+    return distinct > 0.5 * len(text) and letters > 0 and sample.str.count(_UNSPACED).sum() > 0.3 * letters
     if not pd.api.types.is_integer_dtype(values) and not (values % 1 == 0).all():
         return False
     if set(name_words(name)) & _ID_WORDS:

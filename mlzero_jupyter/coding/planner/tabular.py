@@ -20,7 +20,7 @@ from mlzero_jupyter.coding.planner.source import Raw, file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
 from mlzero_jupyter.coding.planner.textual import character_lines
 from mlzero_jupyter.coding.templates import render
-from mlzero_jupyter.perception.spec import TaskSpec
+from mlzero_jupyter.perception.spec import ColumnInfo, TaskSpec
 
 #: Seconds kept for importing AutoGluon, loading, evaluating and predicting.
 MARGIN_SECONDS = 10
@@ -28,6 +28,8 @@ TABULAR_PROBLEMS = ("binary", "multiclass", "regression")
 #: Canonical metrics AutoGluon's tabular module knows under another name (the score is still ours).
 AG_METRICS = {"rmsle": "rmse"}
 BAGGING_PRESETS = ("good_quality", "high_quality", "best_quality")
+#: Metrics that weigh every class alike: rows are weighted so that every class counts the same in training too.
+BALANCED_METRICS = ("balanced_accuracy", "f1_macro")
 
 
 def build(context: CodingContext, plan: Plan, summary: str) -> str:
@@ -58,6 +60,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
         prepare=_prepare(task, plan),
         train_comments=plan.comments("train"),
         subsample=_subsample(plan),
+        predictor_options=", sample_weight=SAMPLE_WEIGHT" if "SAMPLE_WEIGHT" in settings else "",
         fit_arguments=fit_arguments(plan),
         importance=_importance(plan, context, settings),
         metrics=metrics_block(),
@@ -98,7 +101,10 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, pr
     values.update(LABEL=label, ID_COLUMN=id_column, PROBLEM_TYPE=problem or Raw("None"), METRIC=metric,
                   AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric))
     values["PREDICTION_COLUMNS"] = shape.columns
-    values["IGNORED_COLUMNS"] = [c for c in [id_column, *plan.drop_columns] if c]
+    dated = id_column is not None and (task.train_file.column(id_column) or ColumnInfo("", "")).kind == "datetime"
+    values["IGNORED_COLUMNS"] = [c for c in [None if dated else id_column, *plan.drop_columns] if c]
+    if metric in BALANCED_METRICS:
+        values["SAMPLE_WEIGHT"] = "balance_weight"
     values.update(_column_lists(task, plan, label))
     values.update(TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
                   HYPERPARAMETERS=plan.hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
@@ -134,7 +140,8 @@ def _comments(context: CodingContext, plan: Plan) -> dict[str, str]:
     return {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
             "HYPERPARAMETERS": "model families to train (instead of the presets' choice)",
             "PREDICTION_COLUMNS": "the predictions file's columns besides the id",
-            "IGNORED_COLUMNS": "never used as features",
+            "IGNORED_COLUMNS": "never used as features (an id that is a date stays: dates carry trends)",
+            "SAMPLE_WEIGHT": "the metric weighs every class alike, so training does too",
             "PROBLEM_TYPE": "binary, multiclass or regression; None: AutoGluon infers it from the labels"}
 
 
