@@ -41,10 +41,15 @@ DESCRIPTION = "Predict the species of each flower."
 GOOD = textwrap.dedent(
     """
     import json
+    import os
+    from pathlib import Path
+
     import pandas as pd
     from sklearn.linear_model import LogisticRegression
 
     DATA = {data!r}
+    if not os.path.exists(DATA):  # the sandbox shows the data the run derived for its attempts, not the original
+        DATA = str(next(Path("..").resolve().glob("*/train.csv")).parent)
     train = pd.read_csv(DATA + "/train.csv")
     test = pd.read_csv(DATA + "/test.csv")
     features = [c for c in test.columns if c != "flower_id"]
@@ -59,7 +64,7 @@ GOOD = textwrap.dedent(
 PID_LINE = "import os\nopen('pids.txt', 'a').write(f'{os.getpid()}\\n')\n"
 FOREVER = PID_LINE + "import time\nwhile True:\n    time.sleep(0.1)\n"
 HOG = "chunks = []\nwhile True:\n    chunks.append(b'x' * 50_000_000)\n"
-SEGFAULT = "import ctypes\nctypes.string_at(0)\n"
+SEGFAULT = "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"  # as a crash in native code ends
 FORK_TREE = textwrap.dedent(
     """
     import os, sys, time
@@ -167,12 +172,20 @@ def pids_in(folder: Path) -> list[int]:
     return [int(line) for path in folder.rglob("pids.txt") for line in path.read_text().split()]
 
 
-def alive(pid: int) -> bool:
-    """Running (a zombie waiting for its reaper does not count: it holds no memory and runs nothing)."""
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
+def attempt_processes(folder: Path) -> list[psutil.Process]:
+    """Live processes of attempts under ``folder``, found by the ``MLZERO_ATTEMPT_DIR`` the executor gives them
+    (the pids an attempt writes are those of its own PID namespace under isolation). A zombie waiting for its
+    reaper does not count: it holds no memory and runs nothing."""
+    root = folder.resolve()
+    found = []
+    for process in psutil.process_iter():
+        try:
+            attempt = process.environ().get("MLZERO_ATTEMPT_DIR")
+            if attempt and Path(attempt).is_relative_to(root) and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process)
+        except (psutil.Error, OSError):
+            continue
+    return found
 
 
 def scripted_scenario(name: str, scripts: Callable[[Path], list[str]], check: Callable[[Any, Path], tuple[bool, str]],
@@ -194,7 +207,7 @@ def scripted_scenario(name: str, scripts: Callable[[Path], list[str]], check: Ca
 # -- attempts that misbehave ------------------------------------------------------------------------------------
 def _forever_checked(result: Any, run_dir: Path) -> tuple[bool, str]:
     pids = pids_in(run_dir)
-    ok = result.attempts[0].status == "timeout" and pids and not any(alive(p) for p in pids)
+    ok = result.attempts[0].status == "timeout" and pids and not attempt_processes(run_dir)
     return bool(ok), f"attempt {result.attempts[0].status} after {result.total_s:.0f} s; process dead"
 
 
@@ -211,7 +224,7 @@ def _segfault_checked(result: Any, run_dir: Path) -> tuple[bool, str]:
 
 def _fork_checked(result: Any, run_dir: Path) -> tuple[bool, str]:
     pids = pids_in(run_dir)
-    living = [p for p in pids if alive(p)]
+    living = attempt_processes(run_dir)
     return len(pids) == 5 and not living, f"{len(pids)} processes (parent, 2 children, 2 grandchildren), " \
                                           f"{len(living)} alive afterwards"
 
@@ -304,7 +317,7 @@ def keyboard_interrupt(workdir: Path) -> Outcome:
         pids = pids_in(Path(stopped.run_dir))
         resumed = Agent.resume(stopped.run_dir, coder=ScriptedCoder([good(data)])).run()
     statuses = [a.status for a in resumed.attempts]
-    survived = (stopped.status == "stopped" and pids and not any(alive(p) for p in pids)
+    survived = (stopped.status == "stopped" and pids and not attempt_processes(Path(stopped.run_dir))
                 and statuses == ["stopped", "success"])
     return Outcome("Kernel > Interrupt during an attempt", bool(survived), digest_changes(before, tree_digest(data)),
                    len(files_with(Path(resumed.run_dir))),
@@ -336,16 +349,17 @@ def kernel_crash(workdir: Path) -> Outcome:
         pids = _wait_for_pids(runs, agent_process)
         agent_process.send_signal(signal.SIGKILL)
         agent_process.wait()
-        orphans = [p for p in pids if alive(p)]  # the attempt outlives its kernel until the run resumes
+        time.sleep(1.0)  # under isolation the sandbox dies with its parent; without, it lives on
+        orphans = attempt_processes(runs)  # without isolation the attempt outlives its kernel until the resume
         run_dir = next(runs.iterdir())
         resumed = Agent.resume(run_dir, coder=ScriptedCoder([good(data)])).run()
     time.sleep(0.5)
-    survivors = [p for p in pids if alive(p)]
+    survivors = attempt_processes(runs)
     statuses = [a.status for a in resumed.attempts]
     return Outcome("kernel killed mid-attempt (SIGKILL), then resume", resumed.status == "success" and not survivors,
                    digest_changes(before, tree_digest(data)), len(files_with(run_dir)),
-                   f"resumed from disk: attempts {statuses}; {len(orphans)} orphaned attempt process(es) killed on "
-                   "resume", {"resumed": resumed, "orphans": orphans, "survivors": survivors})
+                   f"resumed from disk: attempts {statuses}; {len(orphans)} attempt process(es) outlived the kernel "
+                   "(killed on resume)", {"resumed": resumed, "orphans": orphans, "survivors": survivors})
 
 
 def _wait_for_pids(runs: Path, process: subprocess.Popen, timeout: float = 120.0) -> list[int]:
