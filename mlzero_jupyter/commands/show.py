@@ -51,6 +51,6 @@ def _print_attempts(result: RunResult) -> None:
     for attempt in result.attempts:
         error = attempt.error.strip().splitlines()[-1:] if attempt.status != "success" else []
         rows.append((str(attempt.number), attempt.status, score_text(attempt.score), f"{attempt.duration_s:.0f} s",
-                     ": ".join(filter(None, [attempt.summary, *error]))))
+                     ": ".join(filter(None, [attempt.summary, *error, attempt.note]))))
     print()
     print_table(Console(), COLUMNS, rows, right=(0, 2, 3))
