@@ -125,7 +125,7 @@ def execute(
         raise FileNotFoundError(f"no script at {script}")
     jail = sandbox.isolation(isolation)
     env = attempt_environment(os.environ, cwd, extra_env)
-    env.update(sandbox.environment(jail, readable))
+    env.update(sandbox.environment(jail, readable, env))
     argv = sandbox.command(jail, [sys.executable, str(script)], cwd=cwd, readable=readable, network=network,
                            extra_readable=[*needed_paths(env), *([] if script.is_relative_to(cwd) else [script])])
     if jail.kind == "none":

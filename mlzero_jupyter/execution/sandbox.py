@@ -28,7 +28,7 @@ import shutil
 import site
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,8 @@ KINDS = ("bubblewrap", "namespaces", "none")
 #: Files of /etc a program never needs and that hold secrets (hashes, host keys); masked when present.
 ETC_SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/sudoers", "/etc/ssh",
                "/etc/ssl/private", "/etc/security/opasswd")
+#: Model caches of the home folder an attempt may read (the variable that points a library at each).
+MODEL_CACHES = {"HF_HUB_CACHE": ".cache/huggingface/hub", "TORCH_HOME": ".cache/torch"}
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys", "/opt/conda")
 #: Credential files and folders of the home folder, hidden in the whole-machine view.
 HOME_SECRETS = (".ssh", ".aws", ".azure", ".config/gcloud", ".kube", ".docker", ".gnupg", ".netrc",
@@ -189,13 +191,21 @@ def _run_folder_cover(cwd: Path, visible: list[Path]) -> Path | None:
     return deepest / below[0] if len(below) > 1 else None
 
 
-def environment(isolation: Isolation, readable: Sequence[Path] | None) -> dict[str, str]:
-    """Variables the sandbox sets: the private home and temporary folder."""
+def environment(isolation: Isolation, readable: Sequence[Path] | None,
+                env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Variables the sandbox sets: the private home and temporary folder, and the model caches of the real home
+    (read-only: offline fits load their checkpoints from there) unless ``env`` already names them."""
     if isolation.kind != "bubblewrap":
         return {}
     tmp = _private_tmp(readable)
-    return {"HOME": f"{tmp}/home", "TMPDIR": tmp, "JOBLIB_TEMP_FOLDER": tmp, "RAY_TMPDIR": tmp,
-            "XDG_CACHE_HOME": f"{tmp}/home/.cache", "MPLCONFIGDIR": f"{tmp}/home/.config/matplotlib"}
+    found = {"HOME": f"{tmp}/home", "TMPDIR": tmp, "JOBLIB_TEMP_FOLDER": tmp, "RAY_TMPDIR": tmp,
+             "XDG_CACHE_HOME": f"{tmp}/home/.cache", "MPLCONFIGDIR": f"{tmp}/home/.config/matplotlib"}
+    for name, folder in MODEL_CACHES.items():
+        cache = Path.home() / folder
+        if not (env or {}).get(name) and not (name == "HF_HUB_CACHE" and (env or {}).get("HF_HOME")) \
+                and cache.is_dir():
+            found[name] = str(cache)
+    return found
 
 
 def exit_signal(isolation: Isolation, returncode: int | None) -> int | None:
