@@ -32,3 +32,17 @@ def test_without_isolation_the_other_layers_hold(attack, tmp_path):
     assert outcome.held, outcome.detail
     assert "none" in outcome.detail
 
+
+
+NAMESPACE_HOLDS = ("read the parent's /proc/<pid>/environ", "connect to a service on loopback",
+                   "connect to the internet", "double fork and setsid to outlive the attempt",
+                   "signal the kernel process")
+
+
+@pytest.mark.skipif(isolation("namespaces").kind != "namespaces", reason="unshare cannot create namespaces here")
+@pytest.mark.parametrize("attack", [a for a in SANDBOX_ATTACKS if a.name in NAMESPACE_HOLDS],
+                         ids=[a.name for a in SANDBOX_ATTACKS if a.name in NAMESPACE_HOLDS])
+def test_the_namespaces_fallback_contains_process_and_network_attacks(attack, tmp_path):
+    outcome = run_attack(attack, tmp_path, "namespaces")
+    assert outcome.held, outcome.detail
+    assert outcome.detail.startswith("namespaces")
