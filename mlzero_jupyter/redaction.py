@@ -97,13 +97,18 @@ def redact_folder(folder: Path, environ: Mapping[str, str] | None = None) -> lis
 
 
 def _text_of(path: Path) -> str | None:
+    """The file's text, or None for links, binary files (a NUL byte in the first 8 KB) and files over 64 MiB."""
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size > REDACT_FILE_BYTES:
             return None
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            head = handle.read(BINARY_PROBE_BYTES)
+            if b"\0" in head:
+                return None
+            data = head + handle.read()
     except OSError:
         return None
-    return None if b"\0" in data[:BINARY_PROBE_BYTES] else data.decode("utf-8", "surrogateescape")
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _masked_text(text: str, values: list[str]) -> str:

@@ -242,3 +242,21 @@ def test_extra_environment_and_json_round_trip(write_script, attempt_dir: Path) 
 def test_a_missing_script_is_a_clear_error(attempt_dir: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no script"):
         execute(attempt_dir / "nothing.py", cwd=attempt_dir, timeout=5)
+
+
+def test_secrets_in_the_attempts_outputs_are_masked(write_script, attempt_dir: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "sk-test-0a1b2c3d4e5f6a7b8c9d"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    script = write_script(f"""
+        import base64, json
+        print("key", {secret!r}, base64.b64encode({secret!r}.encode()).decode())
+        json.dump({{"dsn": "postgres://me:hunter2pass@db/x", "note": "-----BEGIN PRIVATE KEY-----abc"}},
+                  open("metrics.json", "w"))
+    """)
+    result = execute(script, cwd=attempt_dir, timeout=30)
+    assert result.ok
+    for name in ("stdout.txt", "metrics.json"):
+        text = (attempt_dir / name).read_text()
+        assert secret not in text and "hunter2pass" not in text and "BEGIN PRIVATE KEY" not in text, text
+    assert secret not in result.stdout_tail and "***" in result.stdout_tail
