@@ -126,13 +126,13 @@ def execute(
     jail = sandbox.isolation(isolation)
     env = attempt_environment(os.environ, cwd, extra_env)
     env.update(sandbox.environment(jail, readable, env))
-    argv = sandbox.command(jail, [sys.executable, str(script)], cwd=cwd, readable=readable, network=network,
+    argv = sandbox.command(jail, limits.command([sys.executable, str(script)]), cwd=cwd, readable=readable, network=network,
                            extra_readable=[*needed_paths(env), *([] if script.is_relative_to(cwd) else [script])])
     if jail.kind == "none":
         limits.become_subreaper()
     started = time.monotonic()
     popen = subprocess.Popen(
-        limits.command(argv),
+        argv,
         cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,

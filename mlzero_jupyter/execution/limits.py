@@ -12,8 +12,9 @@ memory             75% of the machine's RAM    the kernel and the notebook keep 
                                                ``c.MLZero.memory_limit_mb``)
 =================  =========================  ============================================================
 
-A limit is never raised above the kernel's own hard limit. ``RLIMIT_NPROC`` counts all processes of the user,
-and root ignores it outside a user namespace.
+A limit is never raised above the kernel's own hard limit. ``prlimit`` runs inside the sandbox, after its user
+namespace exists: there ``RLIMIT_NPROC`` counts the attempt's processes only (outside one it counts all of the
+user's processes, and root ignores it).
 """
 
 from __future__ import annotations
