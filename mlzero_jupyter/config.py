@@ -76,14 +76,19 @@ class MLZero(Configurable):
     profile = Unicode(None, allow_none=True, help="AWS profile for Bedrock (default: the AWS config)").tag(
         config=True)
     time_limit = Duration(600.0, help="budget of a whole run: seconds or 90s, 10m, 1h").tag(config=True)
-    max_iterations = Int(5, help="at most this many attempts").tag(config=True)
-    improve = Bool(False, help="after the first valid result, keep trying better configurations").tag(config=True)
+    max_iterations = Int(20, help="at most this many attempts").tag(config=True)
+    quick = Bool(False, help="stop at the first valid result instead of searching the whole budget for better "
+                 "candidates").tag(config=True)
     output_dir = Unicode(None, allow_none=True, help="parent of run folders (default ./mlzero-runs)").tag(
         config=True)
     knowledge_paths = List(Unicode(), help="extra knowledge folders (markdown files)").tag(config=True)
     prices = Dict(help='USD per million tokens by model id: {"model": [input, output]}').tag(config=True)
     prompt_budget_tokens = Int(12000, help="at most this many tokens per LLM prompt").tag(config=True)
     policy = Dict(help="code policy: category -> block, ask or allow").tag(config=True)
+    executor = Unicode("local", help="where attempts run: local, or ray (a Ray cluster, see docs/ray.md)").tag(
+        config=True)
+    ray_address = Unicode(None, allow_none=True, help="the Ray cluster's HOST:PORT (or auto) for executor ray").tag(
+        config=True)
     guidance_timeout = Duration(60.0, help="seconds a pause for guidance waits before going on").tag(config=True)
     approval_timeout = Duration(None, allow_none=True, help="seconds an approval waits before deciding alone "
                                 "(clean code runs, code with concerns is skipped); unset: wait for an answer"
@@ -108,6 +113,15 @@ class MLZero(Configurable):
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise TraitError("must be an http(s) URL like http://localhost:11434/v1")
         return value.strip() if value is not None else None
+
+    @validate("executor")
+    def _check_executor(self, proposal: Any) -> str:
+        from mlzero_jupyter.execution.executors import EXECUTORS
+
+        name = proposal["value"].strip().lower()
+        if name not in EXECUTORS:
+            raise TraitError(f"unknown executor {proposal['value']!r}; choose one of {', '.join(EXECUTORS)}")
+        return name
 
     @validate("max_iterations")
     def _check_iterations(self, proposal: Any) -> int:
@@ -151,7 +165,8 @@ class MLZero(Configurable):
 
     def run_options(self) -> dict[str, Any]:
         """Keyword arguments for the agent's RunOptions."""
-        names = ("time_limit", "max_iterations", "improve", "provider", "model", "base_url", "output_dir")
+        names = ("time_limit", "max_iterations", "quick", "provider", "model", "base_url", "output_dir",
+                 "executor", "ray_address")
         return {**{name: getattr(self, name) for name in names}, "policy": dict(self.policy) or None}
 
     def provider_options(self) -> dict[str, Any]:

@@ -57,7 +57,7 @@ def build_server(manager: RunManager) -> Any:
     def start_run(data: str, description: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
         """Start a run in the background on `data` (folder, file or archive) for the goal in `description`.
         Returns once the data is understood, with the run_id. `options`: time_limit ("90s", "10m"),
-        max_iterations, improve, provider ("offline" needs no LLM), model, base_url, name, seed; confirm (true:
+        max_iterations, quick, provider ("offline" needs no LLM), model, base_url, name, seed; confirm (true:
         every attempt's code waits for answer_approval), approval_timeout (decide alone after it)."""
         return manager.start(data, description, options)
 

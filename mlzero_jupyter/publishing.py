@@ -106,6 +106,14 @@ def retarget(code: str, referee: Referee, task: TaskSpec) -> str:
     return code.replace(str(referee.root), str(Path(task.work_path)))
 
 
+def onto_referee(code: str, referee: Referee, task: TaskSpec) -> str:
+    """Code that names the user's data folder made to read the referee's copy (the run folder may live inside the
+    data folder, so the copy's own path is kept out of the replacement)."""
+    mark = "\0referee\0"
+    kept = code.replace(str(referee.root), mark)
+    return kept.replace(str(Path(task.work_path)), str(referee.root)).replace(mark, str(referee.root))
+
+
 def _final_run(context: PublishingContext) -> tuple[Publication | None, str]:
     """Run the best attempt's script on the user's data; the publication, or None and why not."""
     from mlzero_jupyter.execution import validate

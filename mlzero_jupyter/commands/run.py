@@ -15,13 +15,15 @@ EXIT_SUCCESS, EXIT_NO_RESULT, EXIT_STOPPED = 0, 1, 130
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `mlzero run` and `mlzero demo`."""
     parser.add_argument("--time-limit", help="budget for the whole run, e.g. 90s, 10m, 1h (default 10m)")
-    parser.add_argument("--max-iterations", type=int, help="at most this many attempts (default 5)")
+    parser.add_argument("--max-iterations", type=int, help="at most this many attempts (default 20)")
     parser.add_argument("--provider", help="offline (default), bedrock, openai, anthropic, ...")
     parser.add_argument("--model", help="model id for the provider")
     parser.add_argument("--base-url", help="endpoint of an OpenAI-compatible server")
-    parser.add_argument("--improve", action="store_true", default=None,
-                        help="after the first valid result, keep trying better configurations")
+    parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
+                        help="stop at the first valid result (default: search the whole budget for better candidates)")
     parser.add_argument("--output", help="folder that receives the run folder (default ./mlzero-runs)")
+    parser.add_argument("--executor", choices=("local", "ray"), help="where attempts run (default local)")
+    parser.add_argument("--ray-address", help="the Ray cluster's HOST:PORT for --executor ray (docs/ray.md)")
     parser.add_argument("-v", "--verbose", action="store_true", help="echo the generated code's output")
 
 
@@ -32,10 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="a label for the run folder")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an earlier run from its folder")
     parser.add_argument("--guidance", help="guidance for the next attempt (with --resume)")
+    add_override_arguments(parser)
     parser.add_argument("--confirm", action="store_true",
                         help="show each attempt's code and ask before it runs: [y]es, [e]dit, [s]kip, [q]uit")
     parser.add_argument("--guide", action="store_true", help="ask for guidance between attempts")
-    add_override_arguments(parser)
     add_run_options(parser)
 
 
@@ -46,8 +48,10 @@ def options_from(args: argparse.Namespace) -> dict:
         "provider": args.provider,
         "model": args.model,
         "base_url": args.base_url,
-        "improve": args.improve,
+        "quick": args.quick,
         "output_dir": args.output,
+        "executor": args.executor,
+        "ray_address": args.ray_address,
         "name": getattr(args, "name", None),
         **task_overrides(args),
     }
@@ -72,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     from mlzero_jupyter.errors import UserInputError
     from mlzero_jupyter.terminal import TerminalController, controller_for
 
-    observers = [ConsoleProgress(verbose=args.verbose)]
+    progress = ConsoleProgress(verbose=args.verbose)
+    observers = [progress]
     config = load_config()
     controller = controller_for(sys.stdin, confirm=args.confirm, guide=args.guide,
                                 approval_timeout=config.approval_timeout, guidance_timeout=config.guidance_timeout)
@@ -91,4 +96,8 @@ def run(args: argparse.Namespace) -> int:
                       controller=controller)
     if isinstance(controller, TerminalController):
         controller.record = recorder(agent)  # approval decisions go into the run's record
-    return run_agent(agent)
+    progress.run_budget = agent.options.time_limit  # known here, after a resume's overrides
+    try:
+        return run_agent(agent)
+    finally:
+        progress.close()  # the terminal's cursor comes back however the run ends

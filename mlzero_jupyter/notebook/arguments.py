@@ -38,8 +38,10 @@ class RunArguments:
     provider: str | None = None
     model: str | None = None
     base_url: str | None = None
-    improve: bool | None = None
+    quick: bool | None = None
     output: str | None = None
+    executor: str | None = None
+    ray_address: str | None = None
     name: str | None = None
     target: str | None = None  # the task overrides: applied after perception, at confidence 1.0
     metric: str | None = None

@@ -126,6 +126,9 @@ def _unspaced_text(text: pd.Series, distinct: int) -> bool:
     sample = text.head(200)
     letters = sample.str.len().sum()
     return distinct > 0.5 * len(text) and letters > 0 and sample.str.count(_UNSPACED).sum() > 0.3 * letters
+
+
+def _integer_id(name: str, values: pd.Series) -> bool:
     if not pd.api.types.is_integer_dtype(values) and not (values % 1 == 0).all():
         return False
     if set(name_words(name)) & _ID_WORDS:

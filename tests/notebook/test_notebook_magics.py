@@ -90,15 +90,15 @@ def test_a_dataframe_is_saved_in_the_output_area_not_the_users_folder(tmp_path, 
 
 
 def test_config_sets_session_values_that_runs_use(shell, capsys):
-    shell.run_cell("%mlzero config time_limit=5m max_iterations=2 improve=true")
+    shell.run_cell("%mlzero config time_limit=5m max_iterations=2 quick=true")
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
     assert "300.0" in lines["time_limit"] and "(set in this session)" in lines["time_limit"]
-    assert "2" in lines["max_iterations"] and "True" in lines["improve"]
+    assert "2" in lines["max_iterations"] and "True" in lines["quick"]
     assert "(set in this session)" not in lines["provider"]
     from mlzero_jupyter.notebook.session import session_options
 
     options = session_options({"max_iterations": 4, "name": "x"})
-    assert (options.time_limit, options.max_iterations, options.improve, options.name) == (300.0, 4, True, "x")
+    assert (options.time_limit, options.max_iterations, options.quick, options.name) == (300.0, 4, True, "x")
 
 
 def test_providers_knowledge_and_list_run_the_cli_commands(shell, capsys, finished_run):
@@ -142,10 +142,11 @@ def test_stop_from_another_thread_reaches_the_running_run(shell, capsys, iris_di
     def stop_when_running():
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not stopped:
-            agents = REGISTRY.running()
-            if agents and agents[0].memory is not None and agents[0].memory.of_kind("attempt_started"):
+            runs = REGISTRY.running()
+            memory = runs[0].agent.memory if runs else None
+            if memory is not None and memory.of_kind("attempt_started"):
                 time.sleep(0.5)
-                shell.run_line_magic("mlzero", f"stop {agents[0].run_id[:12]}")
+                shell.run_line_magic("mlzero", f"stop {runs[0].run_id[:12]}")
                 stopped.append(time.monotonic())
             time.sleep(0.1)
 

@@ -23,10 +23,11 @@ def config_dirs(tmp_path, monkeypatch, no_provider_env):
     return ipython / "profile_default", jupyter
 
 
-def test_defaults(config_dirs):
+def test_defaults(config_dirs, monkeypatch):
+    monkeypatch.delenv("MLZERO_QUICK", raising=False)  # the suite's own setting (tests/conftest.py)
     settings = load_config()
     assert settings.provider == "offline"
-    assert settings.time_limit == 600.0 and settings.max_iterations == 5
+    assert settings.time_limit == 600.0 and settings.max_iterations == 20 and settings.quick is False
     assert settings.prompt_budget_tokens == 12000 and settings.model is None
 
 
@@ -43,10 +44,10 @@ def test_each_source_overrides_the_one_before(config_dirs, monkeypatch):
 
     monkeypatch.setenv("MLZERO_MODEL", "from-env")
     monkeypatch.setenv("MLZERO_TIME_LIMIT", "90s")
-    monkeypatch.setenv("MLZERO_IMPROVE", "yes")
+    monkeypatch.setenv("MLZERO_QUICK", "yes")
     monkeypatch.setenv("MLZERO_PRICES", json.dumps({"from-env": [1, 2]}))
     settings = load_config()
-    assert (settings.model, settings.time_limit, settings.improve) == ("from-env", 90.0, True)
+    assert (settings.model, settings.time_limit, settings.quick) == ("from-env", 90.0, True)
     assert settings.prices == {"from-env": [1, 2]} and settings.base_url == "http://x/v1"
 
     settings = load_config({"model": "from-flag", "time_limit": "1h", "base_url": None})

@@ -131,7 +131,7 @@ def test_ui_lab_attempts_become_cells_and_the_panel_shows_the_run(start_jupyter,
 
 def test_ui_lab_guidance_from_the_panel_reaches_memory_and_stop_stops(start_jupyter, browser_page, tmp_path,
                                                                      save_screenshot) -> None:
-    root = make_root(tmp_path, "data --time-limit 120s --provider offline --max-iterations 4 --improve --guide --wait 120")
+    root = make_root(tmp_path, "data --time-limit 120s --provider offline --max-iterations 4 --no-quick --guide --wait 120")
     server = start_jupyter("lab", root)
     page = browser_page
     page.goto(server.page_url(f"/lab/tree/{NOTEBOOK}"))
