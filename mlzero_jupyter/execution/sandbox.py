@@ -22,6 +22,7 @@ rest of the run folder; the private temporary folder and home are then under ``/
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import shutil
@@ -110,12 +111,23 @@ def _probe(command: list[str]) -> str | None:
 
 
 def python_folders() -> list[Path]:
-    """What the attempt's ``sys.executable`` needs to start and import: its installation and site folders."""
+    """What the attempt's ``sys.executable`` needs to start and import: its installation and the folders of its
+    own ``sys.path`` (asked once of a fresh interpreter: this process's path may hold a script's folder)."""
     found = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
-             *site.getsitepackages(), site.getusersitepackages(),
-             *os.environ.get("PYTHONPATH", "").split(os.pathsep),
-             *(p for p in sys.path if p and "site-packages" not in p and not p.endswith(".zip"))]
+             *_fresh_path(sys.executable, os.environ.get("PYTHONPATH", ""))]
     return [Path(p) for p in dict.fromkeys(os.path.realpath(p) for p in found if p) if os.path.isdir(p)]
+
+
+@functools.lru_cache(maxsize=8)
+def _fresh_path(executable: str, pythonpath: str) -> tuple[str, ...]:
+    probe = "import json, sys; print(json.dumps(sys.path[1:]))"
+    env = {"PATH": os.environ.get("PATH", ""), **({"PYTHONPATH": pythonpath} if pythonpath else {})}
+    try:
+        done = subprocess.run([executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd="/",
+                              env=env, stdin=subprocess.DEVNULL)
+        return tuple(json.loads(done.stdout))
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return (*site.getsitepackages(), site.getusersitepackages())
 
 
 def command(isolation: Isolation, argv: list[str], *, cwd: Path, readable: Sequence[Path] | None,
