@@ -40,7 +40,7 @@ def test_gigabytes_of_output_are_capped_on_disk(tmp_path):
 
 def test_llm_throttling_is_retried_and_the_run_succeeds(tmp_path):
     outcome = survive(scenarios.llm_throttling, tmp_path)
-    assert [a.status for a in outcome.evidence["result"].attempts] == ["success"]
+    assert [a.status for a in outcome.evidence["result"].attempts][0] == "success"  # (a search may go on)
 
 
 def test_llm_timeouts_fail_one_attempt_and_the_next_succeeds(tmp_path):
@@ -52,7 +52,7 @@ def test_llm_timeouts_fail_one_attempt_and_the_next_succeeds(tmp_path):
 def test_malformed_llm_replies_fail_attempts_not_the_run(tmp_path):
     outcome = survive(scenarios.llm_malformed, tmp_path)
     statuses = [a.status for a in outcome.evidence["result"].attempts]
-    assert statuses == ["failed", "failed", "success"]
+    assert statuses[:3] == ["failed", "failed", "success"]
 
 
 def test_kernel_interrupt_kills_the_attempt_stops_the_run_and_it_resumes(tmp_path):
