@@ -110,7 +110,7 @@ def prediction_file(sample: FileInfo | None) -> str:
 def write_line(variable: str, sample: FileInfo | None) -> str:
     """The line that saves ``variable`` as the predictions file, in the sample submission's format."""
     name = prediction_file(sample)
-    fmt = sample.format if sample is not None else "csv"
+    fmt = sample.format if sample is not None and sample.format in PREDICTION_EXTENSIONS else "csv"
     if fmt in TEXT_FORMATS:
         separator = (sample.delimiter if sample is not None else None) or ("\t" if fmt == "tsv" else ",")
         sep = f", sep={literal(separator)}" if separator != "," else ""
