@@ -11,6 +11,8 @@ from mlzero_jupyter.coding.planner.source import write_line
 from mlzero_jupyter.perception.spec import FileInfo
 
 PROBABILITY_METRICS = {"roc_auc", "log_loss"}
+#: Source turning an id column into the text the grader compares (``mlzero_jupyter.metrics.normalise_key``).
+KEY_TEXT = 'astype(str).str.strip().str.replace(r"^(-?\\d+)\\.0+$", r"\\1", regex=True)'
 
 
 @dataclass
@@ -53,9 +55,11 @@ def predict_lines(plan: Plan, shape: Layout, problem_type: str, features: str, s
     else:
         lines = [f"scored = predictor.predict({features}).to_frame()"]
     if sample is not None and shape.by_id:
-        lines += ["scored.index = test[ID_COLUMN].to_numpy()",
+        lines += ["# Ids are matched as text, as the grader does: 892.0 and 892 name the same row.",
+                  f"scored.index = test[ID_COLUMN].{KEY_TEXT}.to_numpy()",
                   "submission = sample_submission.copy()  # the sample's rows, columns and order",
-                  "submission[PREDICTION_COLUMNS] = scored.reindex(submission[ID_COLUMN].to_numpy()).to_numpy()"]
+                  "submission[PREDICTION_COLUMNS] = scored.reindex("
+                  f"submission[ID_COLUMN].{KEY_TEXT}.to_numpy()).to_numpy()"]
     elif sample is not None:
         lines += ["submission = sample_submission.copy()  # same row order as the test set",
                   "submission[PREDICTION_COLUMNS] = scored.to_numpy()"]
