@@ -45,3 +45,19 @@ def test_a_small_autogluon_fit_runs_inside_bubblewrap(tmp_path: Path) -> None:
     assert out["run_folder"] == ["attempt_1"] and out["home"] != str(Path.home())
     assert (attempt / "models" / "predictor.pkl").exists()
     assert sorted(p.name for p in data.iterdir()) == ["train.csv"]
+
+
+def test_a_run_folder_inside_the_data_folder_shows_only_the_attempt(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    other_run = data / "mlzero-runs" / "run0"
+    attempt = data / "mlzero-runs" / "run1" / "attempt_1"
+    other_run.mkdir(parents=True)
+    attempt.mkdir(parents=True)
+    (data / "train.csv").write_text("a,b\n1,2\n")
+    (other_run / "answers.csv").write_text("held out\n")
+    script = attempt / "solution.py"
+    script.write_text(f"import json, os\njson.dump({{'data': sorted(os.listdir({str(data)!r})), "
+                      f"'runs': sorted(os.listdir({str(data / 'mlzero-runs')!r}))}}, open('seen.json', 'w'))\n")
+    result = execute(script, cwd=attempt, timeout=30, readable=[data])
+    assert result.ok, result.stderr_tail
+    assert json.loads((attempt / "seen.json").read_text()) == {"data": ["mlzero-runs", "train.csv"], "runs": ["run1"]}
