@@ -42,7 +42,8 @@ CHEAP = {"inspect", "list", "show", "knowledge", "env", "providers"}
 SLOW = {"demo", "run"}
 #: Programs the docs show that are not ours and not installed here, and why they appear.
 EXTERNAL = {"ollama": "pulls a local model for the ollama provider",
-            "vllm": "serves a model for the openai provider"}
+            "vllm": "serves a model for the openai provider",
+            "ray": "starts and inspects a Ray cluster for --executor ray (docs/ray.md)"}
 
 
 @dataclass(frozen=True)
