@@ -34,7 +34,8 @@ BOOT = textwrap.dedent(
 )
 DATA = "/placeholder/of/the/data"
 FAILING = "import pandas as pd\nprint('reading', flush=True)\npd.DataFrame({'a': [1]})['missing']\n"
-EDITOR = "import sys\npath = sys.argv[1]\nopen(path, 'w').write(open(path).read().replace('#MARK', '#EDITED'))\n"
+EDITOR = ("import sys\npath = sys.argv[1]\ntext = open(path).read()\n"
+          "open(path, 'w').write(text.replace('#MARK', '#EDITED'))\n")
 
 
 def mlzero_run(tmp_path: Path, scripts: list[str], *flags: str, **spawn) -> tuple[list[str], dict]:
