@@ -116,26 +116,42 @@ def onto_referee(code: str, referee: Referee, task: TaskSpec) -> str:
 
 def _final_run(context: PublishingContext) -> tuple[Publication | None, str]:
     """Run the best attempt's script on the user's data; the publication, or None and why not."""
+    best = context.best
+    code = retarget((context.folder.attempt_dir(best.number, create=False) / CODE_FILE).read_text(),
+                    context.referee, context.task)
+    forecast = context.referee.answers.kind == "forecast"  # without this run, no forecast of the real horizon
+    published, why = _on_users_data(context, code, best.execution_s, f"attempt {best.number}", overrun=forecast)
+    if published is None:
+        return None, why
+    published.how = (f"attempt {best.number}'s script run again on every labelled row ({why}); the score is the one "
+                     "it had on the held-out rows before")
+    return published, ""
+
+
+def _on_users_data(context: PublishingContext, code: str, expected_s: float, what: str,
+                   overrun: bool = False) -> tuple[Publication | None, str]:
+    """Run ``code`` on the user's data in a new ``final`` folder and publish what it predicts: the publication
+    (its ``how`` still to be told) and the run's duration, or None and why not. ``overrun``: run even when the
+    budget is spent."""
     from mlzero_jupyter.execution import validate
 
-    best, folder = context.best, context.folder
+    folder = context.folder
     left = context.deadline - time.monotonic()
-    needed = max(MIN_FINAL_SECONDS, best.execution_s)
+    needed = max(MIN_FINAL_SECONDS, expected_s)
     if context.stop.is_set():
         return None, "the run was stopped before it could refit on every labelled row"
-    if context.referee.answers.kind == "forecast":  # without this run there is no forecast of the real horizon
+    if overrun:
         left = max(left, needed * 1.25 + MIN_FINAL_SECONDS)
     elif left < needed:
-        return None, f"{left:.0f} s were left, attempt {best.number} took {best.execution_s:.0f} s: no time to refit"
+        return None, f"{left:.0f} s were left, {what} took {expected_s:.0f} s: no time to refit"
     final = folder.final_dir()
-    code = retarget((folder.attempt_dir(best.number, create=False) / CODE_FILE).read_text(), context.referee,
-                    context.task)
     write_text_atomic(final / CODE_FILE, code)
     outcome = context.executor(final / CODE_FILE, cwd=final, timeout=left, on_output=None, stop=context.stop,
                                memory_limit_mb=context.memory_limit_mb, readable=[Path(context.task.work_path)])
-    verdict = validate(context.task, final, outcome)
-    if not verdict.ok:
-        return None, "the refit on every labelled row failed: " + " ".join(verdict.problems)[:300]
+    verdict = validate(context.task, final, outcome) if outcome.ok else None
+    if verdict is None or not verdict.ok:
+        problems = verdict.problems if verdict else [outcome.failure() or "", outcome.essential_errors()]
+        return None, "the refit on every labelled row failed: " + " ".join(problems)[:300]
     predictions = Path(verdict.predictions_path)
     target = folder.path / predictions.name
     if predictions.is_dir():
@@ -145,9 +161,7 @@ def _final_run(context: PublishingContext) -> tuple[Publication | None, str]:
     copy_file_atomic(final / CODE_FILE, folder.solution_path)
     metrics = _read_json(final / METRICS_FILE)
     model = str((final / metrics["model_path"]).resolve()) if metrics.get("model_path") else None
-    how = (f"attempt {best.number}'s script run again on every labelled row ({outcome.duration_s:.0f} s); the score "
-           "is the one it had on the held-out rows before")
-    return Publication(how, str(target), str(folder.solution_path), model), ""
+    return Publication("", str(target), str(folder.solution_path), model), f"{outcome.duration_s:.0f} s"
 
 
 # -- predictions of the real test rows ----------------------------------------------------------------------------
@@ -204,20 +218,29 @@ def _ensemble(context: PublishingContext) -> Publication | None:
         keys = keys_of(answers, frame)
         frame = frame[keys.isin(answers.real_keys)] if answers.real_keys else frame
         members.append((weight, frame))
-    template = members[0][1].copy()
-    columns = value_columns(answers, template)
-    combined = combine([(w, f[columns].reset_index(drop=True)) for w, f in members], vote)
-    template[columns] = combined.to_numpy()
-    best_path = context.folder.path / context.best.predictions
-    target = context.folder.path / best_path.name
-    write_predictions(template, target)
     weights = {str(n): round(w, 4) for n, w in sorted(ensemble.weights.items())}
     write_text_atomic(context.folder.path / ENSEMBLE_FILE, json.dumps({"weights": weights, "metric": metric,
                                                                         "score": ensemble.score}, indent=2))
-    solution = _ensemble_script(context, weights, columns, vote, target.name)
-    how = (f"greedy ensemble of attempts {', '.join(weights)} on the held-out rows ({metric} {ensemble.score:.5g}, "
-           f"best single {context.best.score:.5g}); its members trained without the held-out rows")
-    return Publication(how, str(target), str(solution), ensemble=weights, ensemble_score=ensemble.score)
+    template = members[0][1].copy()
+    columns = value_columns(answers, template)
+    target = context.folder.path / (context.folder.path / context.best.predictions).name
+    chosen = (f"greedy ensemble of attempts {', '.join(weights)} on the held-out rows ({metric} "
+              f"{ensemble.score:.5g}, best single {context.best.score:.5g})")
+    metrics = {"metric": metric, "validation_score": ensemble.score, "higher_is_better": context.task.higher_is_better,
+               "validation": f"greedy ensemble selection on {context.referee.description(metric)}"}
+    code = ensemble_script(context, weights, columns, vote, target.name, metrics)
+    expected = sum(a.execution_s for a in context.valid if str(a.number) in weights)
+    published, why = _on_users_data(context, code, expected, "its members")
+    if published is None:  # the members as they ran, without the held-out rows
+        template[columns] = combine([(w, f[columns].reset_index(drop=True)) for w, f in members], vote).to_numpy()
+        write_predictions(template, target)
+        write_text_atomic(context.folder.solution_path, code)
+        published = Publication("", str(target), str(context.folder.solution_path))
+        why = f"its members trained without the held-out rows: {why}"
+    else:
+        why = f"its members run again on every labelled row ({why})"
+    published.how, published.ensemble, published.ensemble_score = f"{chosen}; {why}", weights, ensemble.score
+    return published
 
 
 def _numeric(frame: Any) -> bool:
@@ -226,21 +249,20 @@ def _numeric(frame: Any) -> bool:
     return all(pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns)
 
 
-def _ensemble_script(context: PublishingContext, weights: dict[str, float], columns: list[str], vote: bool,
-                     name: str) -> Path:
-    """solution.py of an ensemble: each member's script, run on the user's data, then the weighted combination."""
+def ensemble_script(context: PublishingContext, weights: dict[str, float], columns: list[str], vote: bool,
+                    name: str, metrics: dict[str, Any]) -> str:
+    """solution.py of an ensemble: each member's script (embedded, reading the user's data) runs in a folder of its
+    own, then their predictions are combined with the weights. It needs nothing but itself, so it exports."""
     folder = context.folder
-    for number in weights:
-        code = (folder.attempt_dir(int(number), create=False) / CODE_FILE).read_text()
-        write_text_atomic(folder.path / f"member_{number}.py", retarget(code, context.referee, context.task))
-    script = ENSEMBLE_TEMPLATE.format(weights=json.dumps({f"member_{n}.py": w for n, w in weights.items()}),
-                                      columns=json.dumps(columns), vote=vote, name=json.dumps(name))
-    write_text_atomic(folder.solution_path, script)
-    return folder.solution_path
+    scripts = {f"member_{n}": retarget((folder.attempt_dir(int(n), create=False) / CODE_FILE).read_text(),
+                                       context.referee, context.task) for n in weights}
+    return ENSEMBLE_TEMPLATE.format(weights=json.dumps({f"member_{n}": w for n, w in weights.items()}),
+                                    scripts=json.dumps(scripts, indent=4), columns=json.dumps(columns), vote=vote,
+                                    name=json.dumps(name), metrics=repr(metrics))
 
 
-ENSEMBLE_TEMPLATE = '''"""Ensemble of the run's attempts: each member script runs on the data in its own folder, then their predictions
-are combined with the weights greedy ensemble selection chose on the referee's held-out rows."""
+ENSEMBLE_TEMPLATE = '''"""Ensemble of the run's attempts, chosen by greedy ensemble selection on the referee's held-out rows: each
+member's script runs in a folder of its own on the data, then their predictions are combined with the weights."""
 
 import json
 import subprocess
@@ -250,36 +272,38 @@ from pathlib import Path
 
 import pandas as pd
 
-WEIGHTS = {weights}  # member script -> weight
+WEIGHTS = {weights}  # member -> weight
 PREDICTION_COLUMNS = {columns}
 VOTE = {vote}  # labels: a weighted vote; numbers (probabilities, values): a weighted mean
 PREDICTIONS = {name}
-HERE = Path(__file__).resolve().parent
+METRICS = {metrics}  # how the ensemble scored when it was chosen
+SCRIPTS = {scripts}
 
-
-def read(path: Path) -> pd.DataFrame:
-    readers = {{".parquet": pd.read_parquet, ".xlsx": pd.read_excel, ".json": pd.read_json}}
-    return readers.get(path.suffix, pd.read_csv)(path)
-
-
+# -- run the members ------------------------------------------------------------------------------------------------
 frames = {{}}
-for script, weight in WEIGHTS.items():
-    workdir = Path(script.removesuffix(".py"))
-    workdir.mkdir(exist_ok=True)
-    subprocess.run([sys.executable, str(HERE / script)], cwd=workdir, check=True)
-    frames[script] = read(workdir / PREDICTIONS)
+for member, code in SCRIPTS.items():
+    folder = Path(member)
+    folder.mkdir(exist_ok=True)
+    (folder / "solution.py").write_text(code)
+    subprocess.run([sys.executable, "solution.py"], cwd=folder, check=True)
+    path = folder / PREDICTIONS
+    frames[member] = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
 
-template = next(iter(frames.values())).copy()
+# -- combine and save -----------------------------------------------------------------------------------------------
+submission = next(iter(frames.values())).copy()
 if VOTE:
-    tallies = [Counter() for _ in range(len(template))]
-    for script, frame in frames.items():
+    tallies = [Counter() for _ in range(len(submission))]
+    for member, frame in frames.items():
         for tally, label in zip(tallies, frame[PREDICTION_COLUMNS[0]]):
-            tally[label] += WEIGHTS[script]
-    template[PREDICTION_COLUMNS[0]] = [tally.most_common(1)[0][0] for tally in tallies]
+            tally[label] += WEIGHTS[member]
+    submission[PREDICTION_COLUMNS[0]] = [tally.most_common(1)[0][0] for tally in tallies]
 else:
-    template[PREDICTION_COLUMNS] = sum(WEIGHTS[s] * f[PREDICTION_COLUMNS].to_numpy(float) for s, f in frames.items())
-template.to_csv(PREDICTIONS, index=False) if PREDICTIONS.endswith(".csv") else template.to_parquet(PREDICTIONS)
-print(json.dumps({{"members": list(WEIGHTS), "predictions": PREDICTIONS}}))
+    submission[PREDICTION_COLUMNS] = sum(WEIGHTS[m] * f[PREDICTION_COLUMNS].to_numpy(float) for m, f in frames.items())
+if PREDICTIONS.endswith(".parquet"):
+    submission.to_parquet(PREDICTIONS, index=False)
+else:
+    submission.to_csv(PREDICTIONS, index=False)
+Path("metrics.json").write_text(json.dumps(METRICS, indent=2))
 '''
 
 

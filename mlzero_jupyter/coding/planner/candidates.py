@@ -102,7 +102,7 @@ CANDIDATES: dict[str, list[Candidate]] = {
     "tabular": [FAST, BAGGED, RESEEDED],
     "text": [FAST, FEATURES, BAGGED, FEATURES_BAGGED],
     "image": [FAST, FEATURES, FEATURES_BAGGED],
-    "forecasting": [FAST, SEASONAL, FORECAST_BEST],
+    "forecasting": [SEASONAL, FAST, FORECAST_BEST],
     "segmentation": [FAST],
 }
 

@@ -1,0 +1,90 @@
+"""An ensemble of attempts wins on the held-out rows, is refit on the user's data, and its exported notebook
+reproduces the published predictions."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mlzero_jupyter.agent import Agent, RunOptions
+from mlzero_jupyter.coding.scripted import ScriptedCoder
+from mlzero_jupyter.events import Unattended
+
+#: A linear model whose predictions are shifted by OFFSET: two of them, shifted both ways, average to a better one.
+SHIFTED = textwrap.dedent(
+    """
+    import json
+    from pathlib import Path
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+
+    DATA = Path({data!r})
+    OFFSET = {offset}
+    train = pd.read_csv(DATA / "train.csv")
+    test = pd.read_csv(DATA / "test.csv")
+    features = [c for c in test.columns if c != "patient"]
+    model = LinearRegression().fit(train[features], train["progression"])
+    pd.DataFrame({{"patient": test["patient"], "progression": model.predict(test[features]) + OFFSET}}).to_csv(
+        "predictions.csv", index=False)
+    json.dump({{"metric": "rmse", "validation_score": 50.0, "validation": "on a hold-out"}}, open("metrics.json", "w"))
+    """
+)
+
+
+@pytest.fixture
+def diabetes(tmp_path: Path) -> Path:
+    from sklearn.datasets import load_diabetes
+
+    frame = load_diabetes(as_frame=True).frame.rename(columns={"target": "progression"})
+    frame.insert(0, "patient", range(1000, 1000 + len(frame)))
+    test = frame.sample(frac=0.2, random_state=0)
+    folder = tmp_path / "diabetes"
+    folder.mkdir()
+    frame.drop(test.index).to_csv(folder / "train.csv", index=False)
+    test.drop(columns="progression").to_csv(folder / "test.csv", index=False)
+    return folder
+
+
+def shifted(offset: float):
+    return lambda context: SHIFTED.format(data=str(context.task.work_path), offset=offset)
+
+
+def test_an_ensemble_that_wins_is_refit_published_and_exported(diabetes, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from mlzero_jupyter.notebook.export import export_notebook
+
+    options = RunOptions(output_dir=str(tmp_path / "runs"), time_limit=300, max_iterations=2, quick=False)
+    agent = Agent(diabetes, "Predict the disease progression (rmse).", options,
+                  coder=ScriptedCoder([shifted(40.0), shifted(-40.0)]), controller=Unattended())
+    result = agent.run()
+    assert [a.status for a in result.attempts] == ["success", "success"]
+    best_single = min(a.score for a in result.attempts)
+    assert set(result.ensemble) == {"1", "2"} and sum(result.ensemble.values()) == pytest.approx(1, abs=1e-3)
+    assert result.validation_score < best_single  # rmse: the ensemble beat both attempts on the held-out rows
+    assert "greedy ensemble of attempts 1, 2" in result.published and "run again on every labelled row" in \
+        result.published
+    published = pd.read_csv(result.predictions_path)
+    assert list(published["patient"]) == list(pd.read_csv(diabetes / "test.csv")["patient"])  # real rows only
+
+    notebook_path = export_notebook(result.run_dir, tmp_path / "export" / "solution.ipynb")
+    notebook = nbformat.read(notebook_path, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(notebook_path.parent)}}).execute()
+    again = pd.read_csv(notebook_path.parent / "solution_outputs" / "predictions.csv")
+    pd.testing.assert_frame_equal(again, published)
+
+
+def test_a_single_valid_attempt_is_refit_alone_on_the_users_data(diabetes, tmp_path):
+    options = RunOptions(output_dir=str(tmp_path / "runs"), time_limit=300, max_iterations=1, quick=False)
+    agent = Agent(diabetes, "Predict the disease progression (rmse).", options,
+                  coder=ScriptedCoder([shifted(0.0)]), controller=Unattended())
+    result = agent.run()
+    assert result.ensemble == {} and result.best_attempt == 1
+    assert result.published.startswith("attempt 1's script run again on every labelled row")
+    code = Path(result.solution_path).read_text()
+    assert str(diabetes) in code and "referee_data" not in code  # reads the user's own files
