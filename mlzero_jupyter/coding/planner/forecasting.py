@@ -94,12 +94,13 @@ def seasonal_periods(frequency: str | None) -> list[int]:
 
 
 def seasonal_hyperparameters(periods: list[int], presets: str) -> dict[str, Any]:
-    """Seasonal-naive models at each period, ETS at the shortest, and tabular forecasters beside them."""
-    models: dict[str, Any] = {"SeasonalNaive": [{"seasonal_period": p} for p in periods],
-                              "ETS": {"seasonal_period": periods[0]}, "Naive": {},
+    """Seasonal-naive models at each period and tabular forecasters beside them (seconds to fit); with heavier
+    presets, ETS and Theta at the shortest period and deep models too."""
+    models: dict[str, Any] = {"SeasonalNaive": [{"seasonal_period": p} for p in periods], "Naive": {},
                               "RecursiveTabular": {}, "DirectTabular": {}}
     if presets in ("high_quality", "best_quality"):
-        models.update(Theta={"seasonal_period": periods[0]}, DeepAR={}, PatchTST={})
+        models.update(ETS={"seasonal_period": periods[0]}, Theta={"seasonal_period": periods[0]}, DeepAR={},
+                      PatchTST={})
     return models
 
 
