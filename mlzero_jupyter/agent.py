@@ -182,7 +182,7 @@ class Agent:
         except KeyboardInterrupt:
             self._stop.set()
             message = "interrupted by the user"
-        result = self._finish(time.monotonic() - started, message)
+        result = self._finish(started, message)
         self._emit(RUN_FINISHED, result=result.to_dict())
         return result
 
@@ -474,7 +474,7 @@ class Agent:
         return self.referee.root if self.referee else Path(self.task.work_path)
 
     # -- the end ------------------------------------------------------------------------------------------------
-    def _finish(self, total_s: float, message: str) -> RunResult:
+    def _finish(self, started: float, message: str) -> RunResult:
         best = self._best()
         if best is not None:
             status = "success"
@@ -484,7 +484,7 @@ class Agent:
         if best is not None:
             publication = publish(self._publishing_context(best))
             self.memory.record("published", **publication.to_dict())
-        result = self._write_result(status, total_s, message, publication)
+        result = self._write_result(status, time.monotonic() - started, message, publication)
         self.memory.record("run_finished", status=status, message=message, best_attempt=result.best_attempt)
         return result
 

@@ -57,9 +57,11 @@ class Publication:
     model_path: str | None = None
     ensemble: dict[str, float] = field(default_factory=dict)
     ensemble_score: float | None = None
+    execution_s: float = 0.0  # time inside the final run's code
 
     def fill(self, result: Any) -> None:
         result.predictions_path, result.solution_path, result.published = self.predictions, self.solution, self.how
+        result.execution_s += self.execution_s
         if self.model_path:
             result.model_path = self.model_path
         if self.ensemble:
@@ -161,7 +163,8 @@ def _on_users_data(context: PublishingContext, code: str, expected_s: float, wha
     copy_file_atomic(final / CODE_FILE, folder.solution_path)
     metrics = _read_json(final / METRICS_FILE)
     model = str((final / metrics["model_path"]).resolve()) if metrics.get("model_path") else None
-    return Publication("", str(target), str(folder.solution_path), model), f"{outcome.duration_s:.0f} s"
+    published = Publication("", str(target), str(folder.solution_path), model, execution_s=outcome.duration_s)
+    return published, f"{outcome.duration_s:.0f} s"
 
 
 # -- predictions of the real test rows ----------------------------------------------------------------------------
