@@ -455,7 +455,7 @@ class Agent:
         record.status, record.score = SUCCESS, judgement.score
         record.metric = self.task.metric.value
         record.validation = self.referee.description(record.metric)
-        record.note = _gap_note(judgement.score, verdict.score)
+        record.note = "; ".join(filter(None, [_gap_note(judgement.score, verdict.score), judgement.note]))
         judgement.held_out.to_csv(self.folder.held_out_path(record.number))
         self._held_out[record.number] = judgement.held_out
 

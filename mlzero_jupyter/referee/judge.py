@@ -32,6 +32,7 @@ class Judgement:
     score: float | None = None
     problems: list[str] = field(default_factory=list)
     held_out: pd.DataFrame | None = None  # the attempt's predictions for the held-out rows, indexed by key
+    note: str = ""  # what the score does not show: fallback values within the allowed share
 
 
 def read_predictions(path: Path) -> pd.DataFrame:
@@ -47,9 +48,12 @@ def judge(answers: Answers, predictions_path: Path, metric: str, classes: list[s
         predictions = read_predictions(Path(predictions_path))
     except Exception as error:  # the validator read it; any failure here is still the attempt's
         return Judgement(False, problems=[f"the referee cannot read the predictions: {error}"])
-    fallback = _fallback_problem(Path(predictions_path).parent, len(predictions))
-    if fallback:
-        return Judgement(False, problems=[fallback])
+    filled = _filled_rows(Path(predictions_path).parent)
+    if filled and filled / len(predictions) > MAX_FALLBACK_SHARE:
+        return Judgement(False, problems=[
+            f"{filled} of {len(predictions)} predictions ({filled / len(predictions):.0%}) are a fallback value, not a "
+            f"model's prediction (at most {MAX_FALLBACK_SHARE:.0%} allowed): the model could not score those rows; "
+            "fix the join or the features instead of filling them"])
     try:
         held = held_out_rows(answers, predictions)
     except InvalidSubmission as error:
@@ -63,7 +67,8 @@ def judge(answers: Answers, predictions_path: Path, metric: str, classes: list[s
         return Judgement(False, score=score, problems=[constant], held_out=held)
     if score is None or not math.isfinite(score):
         return Judgement(False, problems=[f"the held-out {metric} is not a finite number ({score})"], held_out=held)
-    return Judgement(True, score=score, held_out=held)
+    note = f"{filled} of {len(predictions)} predictions are a fallback value" if filled else ""
+    return Judgement(True, score=score, held_out=held, note=note)
 
 
 def keys_of(answers: Answers, predictions: pd.DataFrame) -> pd.Index:
@@ -157,14 +162,9 @@ def _constant_problem(answers: Answers, held: pd.DataFrame) -> str | None:
             f"labels vary: the model predicted nothing useful (a fallback value filled the rows?)")
 
 
-def _fallback_problem(attempt_dir: Path, rows: int) -> str | None:
-    """Too many rows filled with a fallback value (the script counts them in ``fallback.json``)."""
+def _filled_rows(attempt_dir: Path) -> int:
+    """How many predictions the script filled with a fallback value (it counts them in ``fallback.json``)."""
     try:
-        filled = int(json.loads((attempt_dir / FALLBACK_FILE).read_text(encoding="utf-8"))["filled_rows"])
+        return max(0, int(json.loads((attempt_dir / FALLBACK_FILE).read_text(encoding="utf-8"))["filled_rows"]))
     except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if rows and filled / rows > MAX_FALLBACK_SHARE:
-        return (f"{filled} of {rows} predictions ({filled / rows:.0%}) are a fallback value, not a model's prediction "
-                f"(at most {MAX_FALLBACK_SHARE:.0%} allowed): the model could not score those rows; fix the join or "
-                "the features instead of filling them")
-    return None
+        return 0
