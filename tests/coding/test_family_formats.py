@@ -302,6 +302,13 @@ def test_the_name_check_finds_a_missing_import():
     assert undefined_names("import sqlite3\n" + code) == []
 
 
+def test_scripts_match_ids_as_the_grader_does():
+    from mlzero_jupyter.coding.planner.submission import KEY_TEXT
+
+    ids = pd.Series([892, 892.0, " 892 ", "892.00", -3.0, "7a", "a.0", "0012"], dtype=object)
+    assert eval(f"ids.{KEY_TEXT}").tolist() == [normalise_key(v) for v in ids]  # noqa: S307 (our own expression)
+
+
 @pytest.mark.parametrize("name,fmt", STATIC_MATRIX, ids=[f"{n}-{f}" for n, f in STATIC_MATRIX])
 def test_every_family_script_defines_what_it_reads_with(planner, tmp_path, name, fmt):
     case = CASES[name]()
