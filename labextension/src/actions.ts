@@ -123,6 +123,10 @@ export class PanelController implements IPanelActions {
     this.comms.send(run.runId, { type: 'guidance', action: 'continue', text });
   }
 
+  review(run: IRunView, action: string, code?: string): void {
+    this.comms.send(run.runId, { type: 'review', action, by: 'panel', ...(action === 'edit' ? { code: code ?? '' } : {}) });
+  }
+
   open(path: string): void {
     void this.app.commands.execute('docmanager:open', { path });
   }

@@ -22,7 +22,11 @@ export interface IQuestion {
   phase: string;
   attempt: number | null;
   text: string;
-  deadline: number; // epoch ms after which the kernel goes on by itself
+  /** Epoch ms after which the kernel goes on by itself; null: it waits for an answer (approval by default). */
+  deadline: number | null;
+  /** The code awaiting approval (`waiting_review`), and the code policy's concerns about it. */
+  code: string | null;
+  concerns: string[];
 }
 
 /** A run as the panel shows it. */
@@ -259,16 +263,23 @@ function applyRunState(state: IPanelState, message: IKernelMessage, now: number)
                 })
         };
       case 'waiting_guidance':
-      case 'waiting_review':
+      case 'waiting_review': {
+        const timeout = num(message.timeout_s);
         return {
           phase,
           question: {
             phase,
             attempt,
             text: String(message.question ?? message.summary ?? ''),
-            deadline: now + 1000 * (num(message.timeout_s) ?? 0)
+            deadline: timeout === null ? null : now + 1000 * timeout,
+            code: typeof message.code === 'string' ? message.code : null,
+            concerns: Array.isArray(message.concerns) ? message.concerns.map(String) : []
           }
         };
+      }
+      case 'review_answered':
+        // answered here, in the cell or in another tab: the first answer counts, the question is gone
+        return { question: null };
       case 'finished':
         return {
           phase,
@@ -341,13 +352,15 @@ export function visibleRuns(state: IPanelState, kernelId: string | null): IRunVi
   return Object.values(state.runs).sort((a, b) => rank(a) - rank(b) || b.updatedAt - a.updatedAt);
 }
 
-/** Stop and guidance go to live runs only; resume to runs that ended without success. */
-export function availableActions(run: IRunView): { stop: boolean; guide: boolean; resume: boolean } {
+/** Stop and guidance go to live runs only, review to a live run whose code awaits approval; resume to runs
+ * that ended without success. */
+export function availableActions(run: IRunView): { stop: boolean; guide: boolean; resume: boolean; review: boolean } {
   const running = run.live && RUNNING_STATUSES.includes(run.status);
   return {
     stop: running,
     guide: running,
-    resume: !run.live && ['stopped', 'failed', 'disconnected'].includes(run.status) && run.runDir !== null
+    resume: !run.live && ['stopped', 'failed', 'disconnected'].includes(run.status) && run.runDir !== null,
+    review: running && run.question?.phase === 'waiting_review'
   };
 }
 
@@ -355,8 +368,11 @@ export function availableActions(run: IRunView): { stop: boolean; guide: boolean
 export function progress(run: IRunView, now: number): { text: string; fraction: number | null } {
   const done = run.attempts.filter(a => a.status !== 'running').length;
   if (run.question) {
-    const left = Math.max(0, Math.round((run.question.deadline - now) / 1000));
     const what = run.question.phase === 'waiting_review' ? 'approval' : 'guidance';
+    if (run.question.deadline === null) {
+      return { text: `waiting for ${what}`, fraction: null };
+    }
+    const left = Math.max(0, Math.round((run.question.deadline - now) / 1000));
     return { text: `waiting for ${what} (${left} s)`, fraction: null };
   }
   if (run.live && run.currentAttempt !== null && run.attemptStartedAt !== null) {

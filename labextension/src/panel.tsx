@@ -26,6 +26,8 @@ export interface IPanelActions {
   jumpToCell(run: IRunView): void;
   stop(run: IRunView): void;
   guide(run: IRunView, text: string): void;
+  /** Answer the run's approval request: approve, edit (run `code` instead), skip or stop. */
+  review(run: IRunView, action: string, code?: string): void;
   open(path: string): void;
   resume(run: IRunView): void;
   newRun(form: INewRun): void;
@@ -62,6 +64,40 @@ function GuidanceBox(props: { run: IRunView; actions: IPanelActions }): JSX.Elem
       <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-send" onClick={send}>
         Send guidance
       </button>
+    </div>
+  );
+}
+
+function ReviewBox(props: { run: IRunView; actions: IPanelActions }): JSX.Element {
+  const { run, actions } = props;
+  const question = run.question!;
+  const [code, setCode] = React.useState(question.code ?? '');
+  const edited = code !== (question.code ?? '');
+  return (
+    <div className="jp-MLZero-review" data-attempt={question.attempt ?? ''}>
+      <div className="jp-MLZero-reviewTitle">
+        Run attempt {question.attempt}? {question.text}
+      </div>
+      {question.concerns.map(concern => (
+        <div key={concern} className="jp-MLZero-concern">
+          concern: {concern}
+        </div>
+      ))}
+      <textarea className="jp-MLZero-code" spellCheck={false} value={code} onChange={e => setCode(e.target.value)} />
+      <div className="jp-MLZero-actions">
+        {edited ? (
+          <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-edit" onClick={() => actions.review(run, 'edit', code)}>
+            Run my edit
+          </button>
+        ) : (
+          <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-approve" onClick={() => actions.review(run, 'approve')}>
+            Approve
+          </button>
+        )}
+        <button className="jp-Button jp-mod-styled jp-MLZero-skip" onClick={() => actions.review(run, 'skip')}>
+          Skip
+        </button>
+      </div>
     </div>
   );
 }
@@ -123,7 +159,8 @@ function RunCard(props: { run: IRunView; now: number; actions: IPanelActions }):
         {shown.text}
         {shown.fraction !== null && <progress max={1} value={shown.fraction} />}
       </div>
-      {run.question && <div className="jp-MLZero-question">{run.question.text}</div>}
+      {run.question && !can.review && <div className="jp-MLZero-question">{run.question.text}</div>}
+      {can.review && <ReviewBox key={`${run.runId}-${run.question!.attempt}`} run={run} actions={actions} />}
       {run.attempts.length > 0 && (
         <div className="jp-MLZero-tableBox">
           <AttemptsTable run={run} />

@@ -107,6 +107,18 @@ describe('live runs from the comm', () => {
     expect(next.runs[RUN].question).toBeNull();
   });
 
+  it('an approval waits without a deadline, offers review, and is gone once answered anywhere', () => {
+    const s = state({ phase: 'waiting_review', attempt: 1, code: 'print(1)', summary: 'a plan', concerns: ['network'],
+                      timeout_s: null });
+    expect(s.runs[RUN].question).toMatchObject({ phase: 'waiting_review', code: 'print(1)', concerns: ['network'],
+                                                 deadline: null, text: 'a plan' });
+    expect(progress(s.runs[RUN], T0 + 600_000).text).toBe('waiting for approval');
+    expect(availableActions({ ...s.runs[RUN], live: true, status: 'running' }).review).toBe(true);
+    const answered = state({ phase: 'review_answered', attempt: 1, action: 'approve', by: 'widget' }, s);
+    expect(answered.runs[RUN].question).toBeNull();
+    expect(availableActions({ ...answered.runs[RUN], live: true, status: 'running' }).review).toBe(false);
+  });
+
   it('records how the run finished', () => {
     const s = state({ phase: 'finished', status: 'success', best_attempt: 2, score: 0.97, attempts_notebook: '/r/a.ipynb' });
     expect(s.runs[RUN]).toMatchObject({ status: 'success', bestAttempt: 2, score: 0.97, attemptsNotebook: '/r/a.ipynb' });
@@ -195,9 +207,9 @@ describe('what the panel shows', () => {
   });
 
   it('offers stop and guidance while live, resume for a stopped run with a folder', () => {
-    expect(availableActions(opened().runs[RUN])).toEqual({ stop: true, guide: true, resume: false });
+    expect(availableActions(opened().runs[RUN])).toEqual({ stop: true, guide: true, resume: false, review: false });
     const stopped = runClosed(state({ phase: 'finished', status: 'stopped' }), RUN, T0).runs[RUN];
-    expect(availableActions(stopped)).toEqual({ stop: false, guide: false, resume: true });
+    expect(availableActions(stopped)).toEqual({ stop: false, guide: false, resume: true, review: false });
     const past = applyServerRuns(emptyState(), [serverRun({ status: 'success' })]).runs['old-run'];
     expect(availableActions(past).resume).toBe(false);
   });

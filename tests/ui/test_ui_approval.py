@@ -1,0 +1,65 @@
+"""Approval from the MLZero panel in a real JupyterLab: a run started with --confirm waits for each attempt's code;
+Skip, an edit and Approve clicked in the panel decide, and the run's record says the panel decided each. The coder
+is scripted (the LLM edge); the attempts fail fast, since the approvals, not a fit, are the point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from test_ui_lab import NOTEBOOK, open_panel, run_all_cells, run_dir, wait_for_kernel
+
+from mlzero_jupyter.demo import DEMO_DESCRIPTION, write_demo_data
+
+pytestmark = [pytest.mark.ui, pytest.mark.timeout(600)]
+
+SCRIPTS = [f"print('scripted attempt {n}')\nraise SystemExit(1)\n" for n in (1, 2, 3)]
+
+
+def make_root(tmp_path: Path) -> Path:
+    root = tmp_path / "root"
+    write_demo_data(root / "data")
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell("%load_ext mlzero_jupyter\n"
+                                  "from mlzero_jupyter.notebook.magics import REGISTRY\n"
+                                  "from mlzero_jupyter.coding.scripted import ScriptedCoder\n"
+                                  f"REGISTRY.coder_factory = lambda options: ScriptedCoder({SCRIPTS!r})"),
+        nbformat.v4.new_code_cell(f"%%mlzero data --confirm --max-iterations 3 --time-limit 5m\n{DEMO_DESCRIPTION}")]
+    nbformat.write(notebook, root / NOTEBOOK)
+    return root
+
+
+def test_ui_lab_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page, tmp_path, save_screenshot) -> None:
+    root = make_root(tmp_path)
+    server = start_jupyter("lab", root)
+    page = browser_page
+    page.goto(server.page_url(f"/lab/tree/{NOTEBOOK}"))
+    wait_for_kernel(page)
+    open_panel(page)
+    run_all_cells(page)
+
+    def review(attempt: int):
+        box = page.locator(f'.jp-MLZero-review[data-attempt="{attempt}"]')
+        box.wait_for(state="visible", timeout=180_000)
+        assert f"scripted attempt {attempt}" in box.locator(".jp-MLZero-code").input_value()
+        return box
+
+    review(1).locator(".jp-MLZero-skip").click()
+    box = review(2)
+    box.locator(".jp-MLZero-code").fill("print('edited in the panel')\nraise SystemExit(1)\n")
+    save_screenshot(page, "lab-approval")
+    box.locator(".jp-MLZero-edit").click()
+    review(3).locator(".jp-MLZero-approve").click()
+    page.locator('.jp-MLZero-run[data-status="failed"]').first.wait_for(state="visible", timeout=180_000)
+    assert page.locator(".jp-MLZero-review").count() == 0
+
+    folder = run_dir(root)
+    events = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
+    approvals = [(e["attempt"], e["action"], e["by"]) for e in events if e["kind"] == "approval"]
+    assert approvals == [(1, "skip", "panel"), (2, "edit", "panel"), (3, "approve", "panel")]
+    assert "edited in the panel" in (folder / "attempt_2" / "solution.py").read_text()
+    assert not (folder / "attempt_1" / "solution.py").exists()
