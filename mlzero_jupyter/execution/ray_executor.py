@@ -54,12 +54,13 @@ class RayExecutor:
     """Runs each attempt as a Ray task on the cluster at ``address`` (``HOST:PORT`` of the head, or ``auto``).
 
     ``cpus``, ``gpus`` and the attempt's memory limit are the task's resource request, so Ray places one attempt
-    per free slot and runs the others when a slot frees up.
+    per free slot and runs the others when a slot frees up. ``network`` lets attempts open connections, which
+    AutoGluon's distributed mode needs to reach the cluster (``MLZERO_RAY_ADDRESS``); closed by default, as locally.
     """
 
-    def __init__(self, address: str, *, cpus: float = 1.0, gpus: float = 0.0) -> None:
+    def __init__(self, address: str, *, cpus: float = 1.0, gpus: float = 0.0, network: bool = False) -> None:
         self.address = address.strip()
-        self.cpus, self.gpus = cpus, gpus
+        self.cpus, self.gpus, self.network = cpus, gpus, network
         connect(self.address)
         self.gcs_address = ray.get_runtime_context().gcs_address
         self._task = ray.remote(_run_attempt)
@@ -79,7 +80,7 @@ class RayExecutor:
         ref = self._task.options(**request).remote(
             str(script), str(cwd), time.time() + timeout, memory_limit_mb,
             None if readable is None else [str(p) for p in readable],
-            {"MLZERO_RAY_ADDRESS": self.gcs_address})
+            {"MLZERO_RAY_ADDRESS": self.gcs_address}, self.network)
         followers = [FileFollower(cwd / STDOUT_FILE, "stdout", on_output),
                      FileFollower(cwd / STDERR_FILE, "stderr", on_output)]
         try:
@@ -246,7 +247,7 @@ def cluster_summary(address: str) -> dict[str, Any]:
 
 # -- what runs on the worker nodes ----------------------------------------------------------------------------------
 def _run_attempt(script: str, cwd: str, deadline: float, memory_limit_mb: int | None, readable: list[str] | None,
-                 extra_env: dict[str, str]) -> dict[str, Any]:
+                 extra_env: dict[str, str], network: bool) -> dict[str, Any]:
     """The Ray task of one attempt: ``execute`` on this node, within what is left of the time limit."""
     context = ray.get_runtime_context()
     placement = {"node_id": context.get_node_id(), "node_ip": ray.util.get_node_ip_address(),
@@ -255,7 +256,7 @@ def _run_attempt(script: str, cwd: str, deadline: float, memory_limit_mb: int | 
         return {"killed_reason": f"the attempt folder {cwd} is not visible from the Ray node "
                                  f"{placement['node_ip']}; put --output on a file system shared by every node"}
     result = execute(Path(script), cwd=Path(cwd), timeout=max(1.0, deadline - time.time()),
-                     memory_limit_mb=memory_limit_mb, extra_env=extra_env,
+                     memory_limit_mb=memory_limit_mb, extra_env=extra_env, network=network,
                      readable=None if readable is None else [Path(p) for p in readable])
     return {"result": result.to_dict(), **placement, "ended_at": time.time()}
 

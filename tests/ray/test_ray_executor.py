@@ -257,3 +257,18 @@ def test_ray_is_imported_only_when_chosen() -> None:
 
 def test_the_executor_connects_once(executor, cluster) -> None:
     assert RayExecutor(cluster.address).gcs_address == executor.gcs_address
+
+
+@pytest.mark.parametrize("network", [False, True])
+def test_attempts_reach_the_cluster_only_when_the_network_is_open(cluster, attempt, network: bool) -> None:
+    script, folder = attempt("""
+        import os, socket
+        host, port = os.environ["MLZERO_RAY_ADDRESS"].rsplit(":", 1)
+        try:
+            socket.create_connection((host, int(port)), timeout=5).close()
+            print("reached")
+        except OSError as error:
+            print("closed", error)
+    """)
+    result = RayExecutor(cluster.address, network=network)(script, cwd=folder, timeout=60)
+    assert result.ok and result.stdout_tail.startswith("reached" if network else "closed")
