@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_ui_lab import NOTEBOOK, open_panel, run_all_cells, run_dir, wait_for_kernel
+from test_ui_lab import NOTEBOOK, run_dir, run_in_lab
 
 from mlzero_jupyter.demo import DEMO_DESCRIPTION, write_demo_data
 
@@ -34,13 +34,8 @@ def make_root(tmp_path: Path) -> Path:
 
 
 def test_ui_lab_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page, tmp_path, save_screenshot) -> None:
-    root = make_root(tmp_path)
-    server = start_jupyter("lab", root)
     page = browser_page
-    page.goto(server.page_url(f"/lab/tree/{NOTEBOOK}"))
-    wait_for_kernel(page)
-    open_panel(page)
-    run_all_cells(page)
+    run_in_lab(start_jupyter, page, make_root(tmp_path))
 
     def review(attempt: int):
         box = page.locator(f'.jp-MLZero-review[data-attempt="{attempt}"]')
@@ -57,7 +52,7 @@ def test_ui_lab_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page
     page.locator('.jp-MLZero-run[data-status="failed"]').first.wait_for(state="visible", timeout=180_000)
     assert page.locator(".jp-MLZero-review").count() == 0
 
-    folder = run_dir(root)
+    folder = run_dir(tmp_path / "root")
     events = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
     approvals = [(e["attempt"], e["action"], e["by"]) for e in events if e["kind"] == "approval"]
     assert approvals == [(1, "skip", "panel"), (2, "edit", "panel"), (3, "approve", "panel")]

@@ -78,6 +78,15 @@ def open_panel(page) -> None:
     page.wait_for_selector(".jp-MLZero-panel", state="visible")
 
 
+def run_in_lab(start_jupyter, page, root: Path) -> None:
+    """Serve ``root`` with JupyterLab, open its notebook with the MLZero panel, and run all its cells."""
+    server = start_jupyter("lab", root)
+    page.goto(server.page_url(f"/lab/tree/{NOTEBOOK}"))
+    wait_for_kernel(page)
+    open_panel(page)
+    run_all_cells(page)
+
+
 def run_dir(root: Path) -> Path:
     runs = [p for p in (root / "mlzero-runs").iterdir() if (p / "task.json").is_file()]
     assert len(runs) == 1, runs
@@ -132,12 +141,8 @@ def test_ui_lab_attempts_become_cells_and_the_panel_shows_the_run(start_jupyter,
 def test_ui_lab_guidance_from_the_panel_reaches_memory_and_stop_stops(start_jupyter, browser_page, tmp_path,
                                                                      save_screenshot) -> None:
     root = make_root(tmp_path, "data --time-limit 120s --provider offline --max-iterations 4 --no-quick --guide --wait 120")
-    server = start_jupyter("lab", root)
     page = browser_page
-    page.goto(server.page_url(f"/lab/tree/{NOTEBOOK}"))
-    wait_for_kernel(page)
-    open_panel(page)
-    run_all_cells(page)
+    run_in_lab(start_jupyter, page, root)
 
     page.locator(".jp-MLZero-question").first.wait_for(state="visible", timeout=300_000)
     box = page.locator(".jp-MLZero-guidanceText").first
