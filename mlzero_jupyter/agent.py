@@ -58,6 +58,9 @@ FIRST_SHARE = 0.35
 #: Once a valid result exists, an attempt may run this much longer than its slice (its script sizes its training
 #: to the slice) before it is killed, plus a few seconds for imports; until then it may use the whole budget.
 OVERRUN_SHARE, OVERRUN_SECONDS = 0.25, 10.0
+#: The time kept for the final run of the best attempt on every labelled row: its own time, a share more and a few
+#: seconds (the same script on a fifth more rows).
+REFIT_SHARE, REFIT_SECONDS = 0.1, 5.0
 #: The code's own score and the referee's may differ by this share before the record points it out.
 REPORTED_TOLERANCE = 0.05
 #: Longest description accepted: a sentence or a paragraph, not a document.
@@ -602,7 +605,7 @@ def _digest(code: str) -> str:
 
 def _refit_seconds(best: AttemptRecord) -> float:
     """What refitting the best attempt on every labelled row is expected to take: its own time, and a margin."""
-    return best.execution_s * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS
+    return best.execution_s * (1 + REFIT_SHARE) + REFIT_SECONDS
 
 
 def _gap_note(referee: float, reported: float | None) -> str:
