@@ -198,10 +198,12 @@ def _cli_cases() -> list[BadInput]:
                 "MLZERO_POLICY bad action": {"MLZERO_POLICY": '{"network": "maybe"}'},
                 "MLZERO_POLICY unknown category": {"MLZERO_POLICY": '{"telepathy": "allow"}'},
                 "MLZERO_POLICY not JSON": {"MLZERO_POLICY": "network=allow"},
-                "MLZERO_IMPROVE=perhaps": {"MLZERO_IMPROVE": "perhaps"},
-                "MLZERO_ARCHIVE_MAX_BYTES=lots": {"MLZERO_ARCHIVE_MAX_BYTES": "lots"}}
+                "MLZERO_QUICK=perhaps": {"MLZERO_QUICK": "perhaps"}}
     cases += [cli_case(f"configuration: {what}", lambda tmp: ["run", iris(tmp), "Predict the species.", *out(tmp)],
                        env) for what, env in settings.items()]
+    cases.append(cli_case("configuration: MLZERO_ARCHIVE_MAX_BYTES=lots",
+                          lambda tmp: ["run", str(bad_data(tmp, "zip of 30 files over a cap of 20")), "Predict b.",
+                                       *SHORT, *out(tmp)], {"MLZERO_ARCHIVE_MAX_BYTES": "lots"}))
     descriptions = {"empty": "", "blank": "   \n ", "huge (30,000 characters)": "predict " * 3750,
                     "binary": "Predict\x00\x01\x02 the species"}
     cases += [cli_case(f"description: {what}", lambda tmp, t=text: ["run", iris(tmp), t, *SHORT, *out(tmp)])
