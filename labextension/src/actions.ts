@@ -131,13 +131,14 @@ export class PanelController implements IPanelActions {
     void this.app.commands.execute('docmanager:open', { path });
   }
 
-  resume(run: IRunView): void {
+  resume(run: IRunView, guidance: string): void {
     const notebook = this.tracker.currentWidget;
     if (!notebook) {
       return;
     }
     const folder = run.runDir ?? relativeToNotebook(notebook.context.path, run.path ?? run.runId);
-    void this.insertAndRun(notebook, `%mlzero resume ${shellWord(folder)}`);
+    const line = `%mlzero resume ${shellWord(folder)}` + (guidance ? ` ${shellWord(guidance)}` : '');
+    void this.insertAndRun(notebook, line);
   }
 
   newRun(form: INewRun): void {

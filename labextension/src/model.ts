@@ -364,6 +364,25 @@ export function availableActions(run: IRunView): { stop: boolean; guide: boolean
   };
 }
 
+/** The valid attempts' scores in attempt order, for the score-over-time chart: x and y in [0, 1] (higher is up
+ * for the best score seen, whatever the metric's direction, since only the run's own scores are drawn). */
+export function scorePoints(run: IRunView): { attempt: number; score: number; x: number; y: number }[] {
+  const scored = run.attempts.filter(a => a.score !== null && a.score !== undefined);
+  if (scored.length === 0) {
+    return [];
+  }
+  const scores = scored.map(a => a.score as number);
+  const low = Math.min(...scores);
+  const span = Math.max(...scores) - low;
+  const last = Math.max(...run.attempts.map(a => a.number));
+  return scored.map(a => ({
+    attempt: a.number,
+    score: a.score as number,
+    x: last > 1 ? (a.number - 1) / (last - 1) : 0.5,
+    y: span > 0 ? ((a.score as number) - low) / span : 0.5
+  }));
+}
+
 /** A one-line progress text and, while an attempt runs, the fraction of its time limit used. */
 export function progress(run: IRunView, now: number): { text: string; fraction: number | null } {
   const done = run.attempts.filter(a => a.status !== 'running').length;

@@ -17,6 +17,7 @@ import {
   IPanelState,
   IRunView,
   progress,
+  scorePoints,
   visibleRuns
 } from './model';
 import { INewRun } from './cells';
@@ -29,7 +30,8 @@ export interface IPanelActions {
   /** Answer the run's approval request: approve, edit (run `code` instead), skip or stop. */
   review(run: IRunView, action: string, code?: string): void;
   open(path: string): void;
-  resume(run: IRunView): void;
+  /** Continue a stopped, failed or interrupted run, with guidance for its next attempt when given. */
+  resume(run: IRunView, guidance: string): void;
   newRun(form: INewRun): void;
   refresh(): void;
   /** The data path selected in the file browser, relative to the active notebook, when there is one. */
@@ -102,6 +104,47 @@ function ReviewBox(props: { run: IRunView; actions: IPanelActions }): JSX.Elemen
   );
 }
 
+function ScoreChart(props: { run: IRunView }): JSX.Element | null {
+  const points = scorePoints(props.run);
+  if (points.length === 0) {
+    return null;
+  }
+  const [width, height, pad] = [220, 60, 6];
+  const at = (p: { x: number; y: number }): string =>
+    `${(pad + p.x * (width - 2 * pad)).toFixed(1)},${(height - pad - p.y * (height - 2 * pad)).toFixed(1)}`;
+  return (
+    <svg className="jp-MLZero-chart" width={width} height={height} viewBox={`0 0 ${width} ${height}`}>
+      <title>validation score by attempt</title>
+      <polyline points={points.map(at).join(' ')} fill="none" stroke="var(--jp-brand-color1)" strokeWidth={1.5} />
+      {points.map(p => {
+        const [x, y] = at(p).split(',');
+        return (
+          <circle key={p.attempt} className="jp-MLZero-point" cx={x} cy={y} r={3} fill="var(--jp-brand-color1)">
+            <title>{`attempt ${p.attempt}: ${formatScore(p.score)}`}</title>
+          </circle>
+        );
+      })}
+    </svg>
+  );
+}
+
+function ResumeBox(props: { run: IRunView; actions: IPanelActions }): JSX.Element {
+  const [text, setText] = React.useState('');
+  return (
+    <div className="jp-MLZero-resumeBox">
+      <input
+        className="jp-MLZero-resumeGuidance"
+        placeholder="Guidance for the next attempt (optional)"
+        value={text}
+        onChange={e => setText(e.target.value)}
+      />
+      <button className="jp-Button jp-mod-styled jp-MLZero-resume" onClick={() => props.actions.resume(props.run, text.trim())}>
+        Resume
+      </button>
+    </div>
+  );
+}
+
 function AttemptsTable(props: { run: IRunView }): JSX.Element {
   return (
     <table className="jp-MLZero-attempts">
@@ -161,6 +204,7 @@ function RunCard(props: { run: IRunView; now: number; actions: IPanelActions }):
       </div>
       {run.question && !can.review && <div className="jp-MLZero-question">{run.question.text}</div>}
       {can.review && <ReviewBox key={`${run.runId}-${run.question!.attempt}`} run={run} actions={actions} />}
+      <ScoreChart run={run} />
       {run.attempts.length > 0 && (
         <div className="jp-MLZero-tableBox">
           <AttemptsTable run={run} />
@@ -170,8 +214,8 @@ function RunCard(props: { run: IRunView; now: number; actions: IPanelActions }):
         {run.cellId && <button className="jp-Button jp-mod-styled jp-MLZero-jump" onClick={() => actions.jumpToCell(run)}>Jump to cell</button>}
         {can.stop && <button className="jp-Button jp-mod-styled jp-mod-warn jp-MLZero-stop" onClick={() => actions.stop(run)}>Stop</button>}
         {notebook && <button className="jp-Button jp-mod-styled jp-MLZero-open" onClick={() => actions.open(notebook)}>Open notebook</button>}
-        {can.resume && <button className="jp-Button jp-mod-styled jp-MLZero-resume" onClick={() => actions.resume(run)}>Resume</button>}
       </div>
+      {can.resume && <ResumeBox run={run} actions={actions} />}
       {can.guide && <GuidanceBox run={run} actions={actions} />}
     </div>
   );

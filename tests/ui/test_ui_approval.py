@@ -1,10 +1,12 @@
 """Approval from the MLZero panel in a real JupyterLab: a run started with --confirm waits for each attempt's code;
-Skip, an edit and Approve clicked in the panel decide, and the run's record says the panel decided each. The coder
+Skip, an edit and Approve clicked in the panel decide, and the run's record says the panel decided each; then the
+ended run is resumed from its card with guidance typed there. The coder
 is scripted (the LLM edge); the attempts fail fast, since the approvals, not a fit, are the point."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import nbformat
@@ -49,7 +51,8 @@ def test_ui_lab_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page
     save_screenshot(page, "lab-approval")
     box.locator(".jp-MLZero-edit").click()
     review(3).locator(".jp-MLZero-approve").click()
-    page.locator('.jp-MLZero-run[data-status="failed"]').first.wait_for(state="visible", timeout=180_000)
+    failed = page.locator('.jp-MLZero-run[data-status="failed"]').first
+    failed.wait_for(state="visible", timeout=180_000)
     assert page.locator(".jp-MLZero-review").count() == 0
 
     folder = run_dir(tmp_path / "root")
@@ -58,3 +61,12 @@ def test_ui_lab_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page
     assert approvals == [(1, "skip", "panel"), (2, "edit", "panel"), (3, "approve", "panel")]
     assert "edited in the panel" in (folder / "attempt_2" / "solution.py").read_text()
     assert not (folder / "attempt_1" / "solution.py").exists()
+
+    # the ended run is resumed from its card, with guidance typed there
+    failed.locator(".jp-MLZero-resumeGuidance").fill("read the diagnosis column")
+    failed.locator(".jp-MLZero-resume").click()
+    page.locator(".jp-Cell", has_text="%mlzero resume").first.wait_for(state="attached", timeout=60_000)
+    deadline = time.monotonic() + 120
+    while "read the diagnosis column" not in (folder / "events.jsonl").read_text():
+        assert time.monotonic() < deadline, "the guidance typed in the panel did not reach the run's record"
+        time.sleep(0.5)

@@ -15,6 +15,7 @@ import {
   progress,
   runClosed,
   runOpened,
+  scorePoints,
   visibleRuns
 } from '../model';
 
@@ -117,6 +118,18 @@ describe('live runs from the comm', () => {
     const answered = state({ phase: 'review_answered', attempt: 1, action: 'approve', by: 'widget' }, s);
     expect(answered.runs[RUN].question).toBeNull();
     expect(availableActions({ ...answered.runs[RUN], live: true, status: 'running' }).review).toBe(false);
+  });
+
+  it('places the valid scores of a run for its chart, failed attempts left out', () => {
+    let s = state({ phase: 'attempt_finished', attempt: 1, status: 'success', score: 0.8 });
+    s = state({ phase: 'attempt_finished', attempt: 2, status: 'failed', score: null }, s);
+    s = state({ phase: 'attempt_finished', attempt: 3, status: 'success', score: 0.9 }, s);
+    expect(scorePoints(s.runs[RUN])).toEqual([
+      { attempt: 1, score: 0.8, x: 0, y: 0 },
+      { attempt: 3, score: 0.9, x: 1, y: 1 }
+    ]);
+    const failed = state({ phase: 'attempt_finished', attempt: 1, status: 'failed', score: null });
+    expect(scorePoints(failed.runs[RUN])).toEqual([]);
   });
 
   it('records how the run finished', () => {
