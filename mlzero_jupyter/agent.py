@@ -39,7 +39,7 @@ from mlzero_jupyter.events import (
 )
 from mlzero_jupyter.errors import ProviderError, UserInputError
 from mlzero_jupyter.execution import check_code, fingerprint, validate
-from mlzero_jupyter.execution.executors import make_executor
+from mlzero_jupyter.execution.executors import RemoteReaper, make_executor
 from mlzero_jupyter.execution.fingerprint import changes
 from mlzero_jupyter.memory.episodic import BLOCKED, FAILED, SKIPPED, STOPPED, SUCCESS, TIMEOUT, AttemptRecord, EpisodicMemory
 from mlzero_jupyter.perception.spec import TaskSpec
@@ -137,7 +137,10 @@ class Agent:
         options = RunOptions(**{**stored, **(overrides or {})})
         agent = cls(task.data_path, task.description, options, folder=folder, **kwargs)
         agent.task, agent.memory = task, memory
-        memory.record("resumed", overrides=overrides or {}, orphans_killed=kill_orphans(folder.path))
+        killed = kill_orphans(folder.path)
+        if isinstance(agent.executor, RemoteReaper):  # attempts on other machines (a Ray cluster)
+            killed += agent.executor.kill_orphans(folder.path)
+        memory.record("resumed", overrides=overrides or {}, orphans_killed=killed)
         agent._set_up_referee()
         agent._recall_attempts()
         if guidance:
@@ -282,7 +285,7 @@ class Agent:
             try:
                 record = self._attempt(number, budget, deadline)
             except Exhausted as error:
-                return f"every candidate was tried ({error})"
+                return f"the search is over: {error}"
             except KeyboardInterrupt:  # Kernel > Interrupt: the executor killed the attempt on its way out
                 self._stop.set()
                 record = AttemptRecord(number, STOPPED, error="interrupted by the user")

@@ -41,6 +41,14 @@ class Executor(Protocol):
         ...
 
 
+@runtime_checkable
+class RemoteReaper(Protocol):
+    """An executor whose attempts may run on other machines, and that can find and kill the orphans of a run there
+    (its kernel died while they ran)."""
+
+    def kill_orphans(self, run_dir: Path) -> int: ...
+
+
 class LocalExecutor:
     """Attempts as subprocesses of this machine, one at a time.
 

@@ -110,10 +110,14 @@ CANDIDATES: dict[str, list[Candidate]] = {
 def choose(plan: Plan, context: CodingContext) -> Candidate:
     """The next candidate of the plan's family; Exhausted when every one is settled."""
     attempts = context.attempts
-    for candidate in CANDIDATES[plan.family]:
-        if not settled(candidate.name, attempts) and candidate.fits(plan, context):
+    open_ = [c for c in CANDIDATES[plan.family] if not settled(c.name, attempts)]
+    for candidate in open_:
+        if candidate.fits(plan, context):
             return candidate
     tried = ", ".join(dict.fromkeys(a.candidate for a in attempts if a.candidate)) or "none"
+    if open_:
+        raise Exhausted(f"{', '.join(c.name for c in open_)} need more than the {context.time_limit:.0f} s left "
+                        f"for an attempt; tried: {tried}")
     raise Exhausted(f"candidates tried: {tried}")
 
 
