@@ -10,13 +10,14 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import { PanelController } from './actions';
-import { INewRun } from './cells';
+import { INewRun, relativeToNotebook } from './cells';
 import { IMLZeroComms, MLZeroComms } from './comm';
 import { MLZeroPanel } from './panel';
 import iconSvg from '../style/icon.svg';
 
 const PANEL_ID = 'mlzero-panel';
 const OPEN_COMMAND = 'mlzero:open-panel';
+const TRAIN_COMMAND = 'mlzero:train-on-folder';
 
 export const mlzeroIcon = new LabIcon({ name: 'mlzero-jupyter:icon', svgstr: iconSvg });
 
@@ -83,6 +84,26 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(PANEL_ID)
     });
     palette?.addItem({ command: OPEN_COMMAND, category: 'MLZero' });
+
+    // the file browser's context menu on a folder: the New-run form, with the folder filled in
+    const selectedFolder = (): string | null => {
+      const item = browser?.selectedItems().next();
+      return item && !item.done && item.value.type === 'directory' ? item.value.path : null;
+    };
+    app.commands.addCommand(TRAIN_COMMAND, {
+      label: 'Train a model on this folder…',
+      isVisible: () => selectedFolder() !== null,
+      execute: () => {
+        const folder = selectedFolder();
+        if (folder === null) {
+          return;
+        }
+        const notebook = tracker.currentWidget;
+        panel.prefill(notebook ? relativeToNotebook(notebook.context.path, folder) : folder);
+        app.shell.activateById(PANEL_ID);
+      }
+    });
+    app.contextMenu.addItem({ command: TRAIN_COMMAND, selector: '.jp-DirListing-item[data-isdir="true"]', rank: 3 });
   }
 };
 

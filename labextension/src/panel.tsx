@@ -43,6 +43,8 @@ export interface IPanelProps {
   kernelId: string | null;
   now: number;
   defaults: INewRun;
+  /** Changes each time a folder is chosen from the file browser's menu: the form opens anew with it. */
+  prefills: number;
   error: string | null;
   actions: IPanelActions;
 }
@@ -221,7 +223,7 @@ function RunCard(props: { run: IRunView; now: number; actions: IPanelActions }):
   );
 }
 
-function NewRunForm(props: { defaults: INewRun; actions: IPanelActions }): JSX.Element {
+function NewRunForm(props: { defaults: INewRun; actions: IPanelActions; open: boolean }): JSX.Element {
   const [form, setForm] = React.useState<INewRun>(props.defaults);
   const set = (change: Partial<INewRun>): void => setForm({ ...form, ...change });
   const fromBrowser = (): void => {
@@ -235,7 +237,7 @@ function NewRunForm(props: { defaults: INewRun; actions: IPanelActions }): JSX.E
     props.actions.newRun(form);
   };
   return (
-    <details className="jp-MLZero-newRun">
+    <details className="jp-MLZero-newRun" open={props.open}>
       <summary>New run</summary>
       <form onSubmit={submit}>
         <label>
@@ -285,7 +287,7 @@ export function PanelView(props: IPanelProps): JSX.Element {
           ↻
         </button>
       </div>
-      <NewRunForm defaults={props.defaults} actions={props.actions} />
+      <NewRunForm key={props.prefills} defaults={props.defaults} actions={props.actions} open={props.prefills > 0} />
       {props.error && <div className="jp-MLZero-error">{props.error}</div>}
       {runs.length === 0 && <div className="jp-MLZero-empty">No runs yet: run a %%mlzero cell or start one above.</div>}
       {runs.map(run => (
@@ -308,6 +310,13 @@ export class MLZeroPanel extends ReactWidget {
   kernelId: string | null = null;
   error: string | null = null;
 
+  /** Open the New-run form with ``data`` filled in (the file browser's "Train a model on this folder…"). */
+  prefill(data: string): void {
+    this._data = data;
+    this._prefills += 1;
+    this.update();
+  }
+
   /** Replace the state (and re-render). */
   setState(state: IPanelState): void {
     this.state = state;
@@ -320,7 +329,8 @@ export class MLZeroPanel extends ReactWidget {
         state={this.state}
         kernelId={this.kernelId}
         now={Date.now()}
-        defaults={this._defaults()}
+        defaults={this._data === null ? this._defaults() : { ...this._defaults(), data: this._data }}
+        prefills={this._prefills}
         error={this.error}
         actions={this._actions}
       />
@@ -329,4 +339,6 @@ export class MLZeroPanel extends ReactWidget {
 
   private _actions: IPanelActions;
   private _defaults: () => INewRun;
+  private _data: string | null = null;
+  private _prefills = 0;
 }

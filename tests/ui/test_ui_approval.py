@@ -70,3 +70,25 @@ def test_ui_lab_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page
     while "read the diagnosis column" not in (folder / "events.jsonl").read_text():
         assert time.monotonic() < deadline, "the guidance typed in the panel did not reach the run's record"
         time.sleep(0.5)
+
+
+def test_ui_lab_train_a_model_on_a_folder_from_the_file_browser(start_jupyter, browser_page, tmp_path,
+                                                               save_screenshot) -> None:
+    root = make_root(tmp_path)
+    notebook = nbformat.read(root / NOTEBOOK, as_version=4)
+    notebook.cells = notebook.cells[:1]  # only the scripted coder: the run comes from the file browser
+    nbformat.write(notebook, root / NOTEBOOK)
+    page = browser_page
+    run_in_lab(start_jupyter, page, root)
+
+    page.locator('.lm-TabBar-tab[data-id="filebrowser"]').first.click()
+    page.locator('.jp-DirListing-item[data-isdir="true"]', has_text="data").first.click(button="right")
+    page.locator(".lm-Menu-itemLabel", has_text="Train a model on this folder").first.click()
+    form = page.locator(".jp-MLZero-newRun[open]")
+    form.wait_for(state="visible")
+    assert form.locator('input[name="data"]').input_value() == "data"
+    form.locator('textarea[name="description"]').fill(DEMO_DESCRIPTION)
+    save_screenshot(page, "lab-train-on-folder")
+    form.locator(".jp-MLZero-start").click()
+    page.locator(".jp-Cell", has_text="%%mlzero data").first.wait_for(state="attached", timeout=60_000)
+    page.locator(".jp-Cell", has_text="| attempt 1 |").first.wait_for(state="attached", timeout=180_000)
