@@ -424,7 +424,7 @@ class Agent:
             readable=[self._attempt_root()],
         )
         record.execution_s = outcome.duration_s
-        record.isolation = getattr(outcome, "isolation", "")
+        record.isolation = outcome.isolation
         touched = [change for old, new in zip(before, self._fingerprints()) for change in changes(old, new)]
         if outcome.stopped:
             record.status, record.error = STOPPED, "stopped by the user"

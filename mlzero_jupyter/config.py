@@ -85,6 +85,8 @@ class MLZero(Configurable):
     prices = Dict(help='USD per million tokens by model id: {"model": [input, output]}').tag(config=True)
     prompt_budget_tokens = Int(12000, help="at most this many tokens per LLM prompt").tag(config=True)
     policy = Dict(help="code policy: category -> block, ask or allow").tag(config=True)
+    memory_limit_mb = Int(None, allow_none=True, help="memory cap per attempt in MB (default: 75% of the machine's "
+                          "memory)").tag(config=True)
     executor = Unicode("local", help="where attempts run: local, or ray (a Ray cluster, see docs/ray.md)").tag(
         config=True)
     ray_address = Unicode(None, allow_none=True, help="the Ray cluster's HOST:PORT (or auto) for executor ray").tag(
@@ -166,7 +168,7 @@ class MLZero(Configurable):
     def run_options(self) -> dict[str, Any]:
         """Keyword arguments for the agent's RunOptions."""
         names = ("time_limit", "max_iterations", "quick", "provider", "model", "base_url", "output_dir",
-                 "executor", "ray_address")
+                 "executor", "ray_address", "memory_limit_mb")
         return {**{name: getattr(self, name) for name in names}, "policy": dict(self.policy) or None}
 
     def provider_options(self) -> dict[str, Any]:

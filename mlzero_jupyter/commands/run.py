@@ -22,6 +22,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
                         help="stop at the first valid result (default: search the whole budget for better candidates)")
     parser.add_argument("--output", help="folder that receives the run folder (default ./mlzero-runs)")
+    parser.add_argument("--memory-limit", type=int, metavar="MB",
+                        help="memory cap per attempt in MB (default: 75%% of the machine's memory)")
     parser.add_argument("--executor", choices=("local", "ray"), help="where attempts run (default local)")
     parser.add_argument("--ray-address", help="the Ray cluster's HOST:PORT for --executor ray (docs/ray.md)")
     parser.add_argument("-v", "--verbose", action="store_true", help="echo the generated code's output")
@@ -49,6 +51,7 @@ def options_from(args: argparse.Namespace) -> dict:
         "model": args.model,
         "base_url": args.base_url,
         "quick": args.quick,
+        "memory_limit_mb": args.memory_limit,
         "output_dir": args.output,
         "executor": args.executor,
         "ray_address": args.ray_address,

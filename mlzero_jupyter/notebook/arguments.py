@@ -39,6 +39,7 @@ class RunArguments:
     model: str | None = None
     base_url: str | None = None
     quick: bool | None = None
+    memory_limit: int | None = None
     output: str | None = None
     executor: str | None = None
     ray_address: str | None = None

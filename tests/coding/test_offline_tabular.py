@@ -23,7 +23,7 @@ def _check_metrics(metrics: dict, metric: str) -> None:
     assert metrics["metric"] == metric
     assert math.isfinite(metrics["validation_score"])
     assert metrics["higher_is_better"] == (metric not in ("rmse", "mae", "log_loss"))
-    assert "hold-out" in metrics["validation"]
+    assert "validation rows" in metrics["validation"]  # AutoGluon's own: the agent's referee scores separately
 
 
 @pytest.mark.fit
@@ -40,7 +40,7 @@ def test_binary_kaggle_layout_fills_the_sample_submission(planner, tmp_path):
     sample = pd.read_csv(folder / "sample_submission.csv")
     assert list(predictions.columns) == list(sample.columns)
     assert predictions["patient_id"].tolist() == sample["patient_id"].tolist()
-    assert set(predictions["diagnosis"]) <= {"benign", "malignant"}
+    assert predictions["diagnosis"].between(0, 1).all()  # ROC AUC ranks: P(malignant), not a label
     assert (attempt / "leaderboard.csv").exists() and (attempt / "feature_importance.csv").exists()
     assert "only GBM" in draft.summary
 

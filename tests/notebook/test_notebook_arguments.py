@@ -14,12 +14,12 @@ from mlzero_jupyter.notebook.arguments import help_text, parse_line, parse_run_l
 def test_run_line_gives_typed_options_with_cli_names():
     args = parse_run_line("data/train.csv --time-limit 2m --max-iterations 3 --provider openai --model m "
                           "--base-url http://localhost:1 --quick --guide --confirm --output out --name x --wait 5 "
-                          "--executor ray --ray-address 127.0.0.1:6379")
+                          "--executor ray --ray-address 127.0.0.1:6379 --memory-limit 2048")
     assert args.data == "data/train.csv"
     assert (args.guide, args.confirm, args.wait) == (True, True, 5.0)
     assert args.options() == {"time_limit": "2m", "max_iterations": 3, "provider": "openai", "model": "m",
                               "base_url": "http://localhost:1", "quick": True, "output_dir": "out", "name": "x",
-                              "executor": "ray", "ray_address": "127.0.0.1:6379"}
+                              "executor": "ray", "ray_address": "127.0.0.1:6379", "memory_limit_mb": 2048}
 
 
 def test_run_line_defaults_leave_options_unset():

@@ -92,7 +92,7 @@ def test_the_tree_search_repairs_a_broken_node_then_improves_the_best(server, no
     server.responder = fake_model
     code = main(["run", str(iris), "predict the iris species", "--provider", "openai", "--base-url",
                  server.url + "/v1", "--model", "any-name", "--time-limit", "4m", "--max-iterations", "3",
-                 "--output", str(tmp_path / "runs")])
+                 "--no-quick", "--output", str(tmp_path / "runs")])
     assert code == 0, capsys.readouterr()
     [run_dir] = [p for p in (tmp_path / "runs").iterdir() if p.is_dir()]
     result = json.loads((run_dir / "result.json").read_text())

@@ -69,7 +69,10 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec) -> dict[str, A
     hyperparameters = plan.hyperparameters
     if periods and hyperparameters is None:
         hyperparameters = seasonal_hyperparameters(periods, plan.presets)
-    values.update(TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
+    # Seasonal-naive models need no training; a time limit would be split into slivers per model and backtest
+    # window, too short for any of them on a busy machine. The agent still stops the attempt at its own limit.
+    light = bool(periods) and plan.hyperparameters is None and plan.presets == "medium_quality"
+    values.update(TIME_LIMIT=None if light else training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
                   HYPERPARAMETERS=hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
                   VAL_WINDOWS=plan.val_windows if plan.val_windows > 1 else None, MODEL_DIR="model")
     return values
@@ -94,13 +97,12 @@ def seasonal_periods(frequency: str | None) -> list[int]:
 
 
 def seasonal_hyperparameters(periods: list[int], presets: str) -> dict[str, Any]:
-    """Seasonal-naive models at each period and tabular forecasters beside them (seconds to fit); with heavier
-    presets, ETS and Theta at the shortest period and deep models too."""
-    models: dict[str, Any] = {"SeasonalNaive": [{"seasonal_period": p} for p in periods], "Naive": {},
-                              "RecursiveTabular": {}, "DirectTabular": {}}
+    """Seasonal-naive models at each period and the naive one (no training: seconds in all); with heavier presets,
+    ETS and Theta at the shortest period, tabular and deep forecasters too."""
+    models: dict[str, Any] = {"SeasonalNaive": [{"seasonal_period": p} for p in periods], "Naive": {}}
     if presets in ("high_quality", "best_quality"):
-        models.update(ETS={"seasonal_period": periods[0]}, Theta={"seasonal_period": periods[0]}, DeepAR={},
-                      PatchTST={})
+        models.update(ETS={"seasonal_period": periods[0]}, Theta={"seasonal_period": periods[0]},
+                      RecursiveTabular={}, DirectTabular={}, DeepAR={}, PatchTST={})
     return models
 
 
@@ -137,7 +139,7 @@ def _prepare(task: TaskSpec) -> str:
 
 
 def _fit_arguments(plan: Plan, settings: dict[str, Any]) -> str:
-    arguments = ["time_limit=TIME_LIMIT"]
+    arguments = ["time_limit=TIME_LIMIT"] if settings.get("TIME_LIMIT") else []
     arguments.append("hyperparameters=HYPERPARAMETERS" if settings.get("HYPERPARAMETERS") else "presets=PRESETS")
     if settings.get("VAL_WINDOWS"):
         arguments.append("num_val_windows=VAL_WINDOWS")
