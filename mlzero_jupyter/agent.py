@@ -462,8 +462,9 @@ class Agent:
         record.metric = self.task.metric.value
         record.validation = self.referee.description(record.metric)
         record.note = "; ".join(filter(None, [_gap_note(judgement.score, verdict.score), judgement.note]))
-        judgement.held_out.to_csv(self.folder.held_out_path(record.number))
-        self._held_out[record.number] = judgement.held_out
+        if judgement.held_out is not None:  # masks are not ensembled
+            judgement.held_out.to_csv(self.folder.held_out_path(record.number))
+            self._held_out[record.number] = judgement.held_out
 
     def _analyse(self, record: AttemptRecord, context: CodingContext) -> None:
         analyse = getattr(self.coder, "analyse_failure", None)

@@ -175,14 +175,20 @@ def _real_rows(context: PublishingContext, how: str) -> Publication:
     folder, best, answers = context.folder, context.best, context.referee.answers
     if answers.kind == "forecast":  # the attempts forecast the held-out window, not the real future
         return Publication("no forecast of the real horizon: " + how)
-    source = folder.path / best.predictions
-    frame = read_predictions(source)
-    if answers.real_keys:
-        frame = frame[keys_of(answers, frame).isin(answers.real_keys)]
-    target = folder.path / source.name
-    write_predictions(frame, target)
     code = (folder.attempt_dir(best.number, create=False) / CODE_FILE).read_text()
     write_text_atomic(folder.solution_path, retarget(code, context.referee, context.task))
+    source = folder.path / best.predictions
+    target = folder.path / source.name
+    if source.is_dir():  # masks: those of the real test images only
+        _copy_folder(source, target)
+        for mask in target.iterdir():
+            if mask.stem in answers.keys:
+                mask.unlink()
+    else:
+        frame = read_predictions(source)
+        if answers.real_keys:
+            frame = frame[keys_of(answers, frame).isin(answers.real_keys)]
+        write_predictions(frame, target)
     return Publication(how, str(target), str(folder.solution_path))
 
 

@@ -35,7 +35,7 @@ SEASONS = {"min": 60, "T": 60, "H": 24, "h": 24, "D": 7, "B": 5, "W": 52, "M": 1
 class Answers:
     """The held-out truth: never written to disk, never shown to an attempt."""
 
-    kind: str  # rows, files or forecast
+    kind: str  # rows, files, masks or forecast
     keys: list[str]  # normalised ids of the held-out rows, or their positions in the test set as text
     truth: list  # the labels or values, aligned with ``keys``
     key_column: str | None = None  # the predictions' id column; None: rows are matched by position
@@ -45,6 +45,7 @@ class Answers:
     item_column: str | None = None
     history: pd.DataFrame | None = None  # forecasts: the derived training series, to scale MASE
     season: int = 1
+    masks_folder: str = ""  # segmentation: the predictions' folder of masks, beside the predictions file
 
     @property
     def rows(self) -> int:
@@ -69,7 +70,7 @@ def derive(task: TaskSpec, root: Path, seed: int) -> Referee | None:
     the referee; None when the task has no labelled rows to spare or a layout the referee does not know."""
     problem = task.problem_type.value
     if problem == ProblemType.SEMANTIC_SEGMENTATION.value:
-        return None
+        return _Masks(task, root, seed).build()
     if problem == ProblemType.FORECASTING.value:
         return _Forecast(task, root, seed).build()
     folder = next((f for f in task.files if f.format in ("image_folder", "text_folder") and f.classes), None)
@@ -328,6 +329,56 @@ class _ClassFolders(_Derivation):
         values = [str(v) for v in sample[id_column].head(20)] if id_column else []
         with_extension = any("." in v and not v.replace(".", "").isdigit() for v in values)
         return (lambda name: name) if with_extension else (lambda name: PurePosixPath(name).stem)
+
+
+# -- segmentation masks -------------------------------------------------------------------------------------------
+class _Masks(_Derivation):
+    """Images with masks: held-out images move, renamed and without their masks, into the unlabelled folder."""
+
+    def build(self) -> Referee | None:
+        from mlzero_jupyter.coding.contract import PREDICTIONS_STEM
+        from mlzero_jupyter.coding.planner.segmentation import segmentation_folders
+        from mlzero_jupyter.execution.prediction_checks import list_images
+
+        images_info, masks_info, test_info = segmentation_folders(self.task)
+        masks = {p.stem: p for p in list_images(self.source / masks_info.path)}
+        images = [p for p in list_images(self.source / images_info.path) if p.stem in masks]
+        picked = choose_rows(pd.Series(["image"] * len(images)), False, self.seed)
+        if len(picked) == 0:
+            return None
+        held = [images[i] for i in picked]
+        real = list_images(self.source / test_info.path) if test_info is not None else []
+        names = _fresh_ids([p.stem for p in real], len(held))
+        truth = [read_mask(masks[p.stem]) for p in held]
+        sample_info = self.task.sample_submission_file
+        column = sample_info.column_names[0] if sample_info is not None and sample_info.columns else None
+        answers = Answers("masks", names, truth, column, [p.stem for p in real], masks_folder=PREDICTIONS_STEM)
+        referee = Referee(self.spec, answers, self.root, "images")
+        if not self.fresh:
+            return referee
+        self.copy_tree(skip=set(held) | {masks[p.stem] for p in held})
+        relative = test_info.path if test_info is not None else "holdout_test"
+        (self._staging / relative).mkdir(parents=True, exist_ok=True)
+        for path, name in zip(held, names):
+            shutil.copyfile(path, self._staging / relative / f"{name}{path.suffix}")
+        if test_info is None:
+            self.spec.files.append(FileInfo(path=relative, role=FileRole.TEST.value, format="image_folder",
+                                            file_count=len(held)))
+        if column is not None:
+            sample = self.raw(sample_info)
+            ids = _like(names, sample[column])
+            self.stage(sample_info, pd.concat([sample, _sample_rows(sample, column, ids, len(held))],
+                                              ignore_index=True))
+        self.finish()
+        return referee
+
+
+def read_mask(path: Path) -> np.ndarray:
+    """A mask image as an array of class values (palette indices or grey levels)."""
+    from PIL import Image
+
+    with Image.open(path) as mask:
+        return np.asarray(mask if mask.mode in ("L", "P", "1", "I") else mask.convert("L"))
 
 
 # -- forecasts ----------------------------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ def read_predictions(path: Path) -> pd.DataFrame:
 
 def judge(answers: Answers, predictions_path: Path, metric: str, classes: list[str] | None = None) -> Judgement:
     """Score the held-out rows of ``predictions_path`` on ``metric``; the problems say why when it cannot."""
+    if answers.kind == "masks":
+        return _judge_masks(answers, Path(predictions_path))
     try:
         predictions = read_predictions(Path(predictions_path))
     except Exception as error:  # the validator read it; any failure here is still the attempt's
@@ -149,6 +151,26 @@ def _score_probabilities(truth: pd.Series, probabilities: pd.DataFrame, metric: 
     labels = pd.Series(np.asarray(columns)[matrix.argmax(axis=1)], index=truth.index)
     function, _ = METRICS[metric]
     return float(function(truth, labels))
+
+
+def _judge_masks(answers: Answers, predictions_path: Path) -> Judgement:
+    """Mean intersection over union of the held-out images' predicted masks (``predictions/<stem>.png``)."""
+    from mlzero_jupyter.execution.prediction_checks import list_images
+    from mlzero_jupyter.metrics import mean_iou
+    from mlzero_jupyter.referee.derive import read_mask
+
+    folder = predictions_path if predictions_path.is_dir() else predictions_path.parent / answers.masks_folder
+    found = {p.stem: p for p in list_images(folder)} if folder.is_dir() else {}
+    missing = [key for key in answers.keys if key not in found]
+    if missing:
+        return Judgement(False, problems=[f"{len(missing)} of {answers.rows} held-out images have no mask in "
+                                          f"{folder.name}/ (e.g. {missing[0]!r}): write one mask per test image "
+                                          "there, named by the image's stem"])
+    try:
+        score = mean_iou(answers.truth, [read_mask(found[key]) for key in answers.keys])
+    except (InvalidSubmission, ValueError) as error:
+        return Judgement(False, problems=[f"the referee cannot score the held-out masks: {error}"])
+    return Judgement(True, score=score)
 
 
 def _constant_problem(answers: Answers, held: pd.DataFrame) -> str | None:

@@ -93,3 +93,25 @@ def quarterly_series(tmp_path: Path) -> Path:
     folder.mkdir()
     pd.concat(frames).to_csv(folder / "history.csv", index=False)
     return folder
+
+
+@pytest.fixture
+def digit_masks(tmp_path: Path) -> Path:
+    """scikit-learn's digits as segmentation: each image's ink is its mask (0 background, 255 ink)."""
+    from PIL import Image
+    from sklearn.datasets import load_digits
+
+    images = load_digits().images
+    folder = tmp_path / "ink"
+    for name in ("train/images", "train/masks", "test/images"):
+        (folder / name).mkdir(parents=True)
+    for index in range(60):
+        pixels = np.kron(images[index], np.ones((4, 4)))  # 32 x 32
+        image, mask = Image.fromarray((pixels * 16).astype("uint8")), Image.fromarray(
+            np.where(pixels > 6, 255, 0).astype("uint8"))
+        if index < 50:
+            image.save(folder / "train" / "images" / f"digit_{index:02d}.png")
+            mask.save(folder / "train" / "masks" / f"digit_{index:02d}.png")
+        else:
+            image.save(folder / "test" / "images" / f"digit_{index:02d}.png")
+    return folder

@@ -163,3 +163,22 @@ def test_forecasts_hold_out_the_last_window_of_every_series(quarterly_series, tm
     assert list(keys_of(answers, forecast)[:1]) == [f"realcons|{pd.Timestamp(truth['date'].iloc[0]):%Y-%m-%d %H:%M:%S}"
                                                      .replace("realcons", truth["series"].iloc[0])]
     assert held_out_rows(answers, forecast).shape == (answers.rows, 1)
+
+
+def test_segmentation_hides_held_out_images_without_their_masks(digit_masks, tmp_path):
+    from PIL import Image
+
+    task, referee = _derived(digit_masks, tmp_path, "Segment the ink of each digit.")
+    answers = referee.answers
+    assert answers.kind == "masks" and answers.rows == 10
+    assert len(list((referee.root / "train" / "masks").iterdir())) == 40
+    held = sorted((referee.root / "test" / "images").glob("holdout-*.png"))
+    assert [p.stem for p in held] == answers.keys
+    attempt = tmp_path / "attempt"
+    (attempt / "predictions").mkdir(parents=True)
+    for key, truth in zip(answers.keys, answers.truth):
+        Image.fromarray(truth.astype("uint8")).save(attempt / "predictions" / f"{key}.png")
+    assert judge(answers, attempt / "predictions", "mean_iou").score == 1.0
+    (attempt / "predictions" / f"{answers.keys[0]}.png").unlink()
+    verdict = judge(answers, attempt / "predictions", "mean_iou")
+    assert not verdict.ok and "1 of 10 held-out images have no mask" in verdict.problems[0]
