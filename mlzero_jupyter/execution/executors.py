@@ -53,14 +53,18 @@ class LocalExecutor:
     """Attempts as subprocesses of this machine, one at a time.
 
     One slot: an attempt's AutoGluon already uses every core (boosting threads, parallel folds), so two attempts
-    side by side each run about half as fast; ``benchmarks/parallel.py`` measures it.
+    side by side each run about half as fast; ``benchmarks/parallel.py`` measures it. ``network`` lets attempts
+    open connections (the sandbox closes the network otherwise).
     """
+
+    def __init__(self, network: bool = False) -> None:
+        self.network = network
 
     def __call__(self, script: Path, *, cwd: Path, timeout: float, on_output: OutputCallback | None = None,
                  stop: threading.Event | None = None, memory_limit_mb: int | None = None,
                  readable: Sequence[Path] | None = None) -> ExecutionResult:
         return execute(script, cwd=cwd, timeout=timeout, on_output=on_output, stop=stop,
-                       memory_limit_mb=memory_limit_mb, readable=readable)
+                       memory_limit_mb=memory_limit_mb, readable=readable, network=self.network)
 
     def slots(self) -> int:
         return 1
@@ -72,17 +76,23 @@ def make_executor(options: Any, data: Path) -> Executor:
     name = (options.executor or "local").strip().lower()
     if name not in EXECUTORS:
         raise ConfigError(f"unknown executor {options.executor!r}; choose one of {', '.join(EXECUTORS)}")
+    network = network_allowed(options.policy)
     if name == "local":
-        return LocalExecutor()
+        return LocalExecutor(network)
     if not options.ray_address:
         raise ConfigError("the ray executor needs the cluster's address: --ray-address HOST:PORT "
                           "(or MLZERO_RAY_ADDRESS); see docs/ray.md")
     from mlzero_jupyter.execution.ray_executor import RayExecutor
     from mlzero_jupyter.runs import DEFAULT_OUTPUT_DIR
 
-    ray_executor = RayExecutor(options.ray_address)
+    ray_executor = RayExecutor(options.ray_address, network=network)
     ray_executor.check_visible(data, Path(options.output_dir or DEFAULT_OUTPUT_DIR))
     return ray_executor
+
+
+def network_allowed(policy: dict[str, str] | None) -> bool:
+    """Whether the run's code policy lets attempts use the network (its ``network`` category set to ``allow``)."""
+    return (policy or {}).get("network") == "allow"
 
 
 @dataclass
