@@ -42,6 +42,17 @@ POLICY_ATTACKS = {
                                      "'..', 'iris'))\n",
     "write to a path known only at run time": "import sys\nopen(sys.argv[0] + '.x', 'w').write('x')\n",
     "getattr with a computed name": "import os\ngetattr(os, 'sys' + 'tem')('id')\n",
+    "os.popen": "import os\nos.popen('id').read()\n",
+    "__import__ of subprocess": "__import__('subprocess').run(['id'])\n",
+    "exec of a base64 payload": "import base64\nexec(base64.b64decode('aW1wb3J0IG9z'))\n",
+    "compile then exec": "code = compile('import os', 'x', 'exec')\nexec(code)\n",
+    "pty.spawn of a shell": "import pty\npty.spawn('/bin/sh')\n",
+    "os.execv of a shell": "import os\nos.execv('/bin/sh', ['sh'])\n",
+    "socket to a host": "import socket\nsocket.create_connection(('example.com', 80))\n",
+    "urllib download": "import urllib.request\nurllib.request.urlopen('http://example.com').read()\n",
+    "globals() route to exec": "globals()['__builtins__'].__dict__['exec']('import os')\n",
+    "environment dump": "import os\nprint(dict(os.environ))\n",
+    "rmtree of an absolute path": "import shutil\nshutil.rmtree('/home')\n",
 }
 
 
