@@ -28,6 +28,8 @@ TABULAR_PROBLEMS = ("binary", "multiclass", "regression")
 #: Canonical metrics AutoGluon's tabular module knows under another name (the score is still ours).
 AG_METRICS = {"rmsle": "rmse"}
 BAGGING_PRESETS = ("good_quality", "high_quality", "best_quality")
+#: Bagged folds one after another: starting Ray for parallel folds costs more than it saves in a short fit.
+SEQUENTIAL_FOLDS = {"fold_fitting_strategy": "sequential_local"}
 #: Metrics that weigh every class alike: rows are weighted so that every class counts the same in training too.
 BALANCED_METRICS = ("balanced_accuracy", "f1_macro")
 
@@ -109,6 +111,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, pr
     values.update(TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
                   HYPERPARAMETERS=plan.hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
                   NUM_BAG_FOLDS=plan.num_bag_folds or None, MAX_TRAIN_ROWS=plan.subsample_rows, MODEL_DIR="model")
+    values.update(bagging_settings(plan))
     return values
 
 
@@ -142,6 +145,7 @@ def _comments(context: CodingContext, plan: Plan) -> dict[str, str]:
             "PREDICTION_COLUMNS": "the predictions file's columns besides the id",
             "IGNORED_COLUMNS": "never used as features (an id that is a date stays: dates carry trends)",
             "SAMPLE_WEIGHT": "the metric weighs every class alike, so training does too",
+            "BAGGING_OPTIONS": "folds one after another: starting Ray for parallel folds costs more than it saves",
             "PROBLEM_TYPE": "binary, multiclass or regression; None: AutoGluon infers it from the labels"}
 
 
@@ -207,6 +211,11 @@ def _subsample(plan: Plan) -> str:
             "    fit_data = fit_data.sample(MAX_TRAIN_ROWS, random_state=SEED)\n")
 
 
+def bagging_settings(plan: Plan) -> dict[str, Any]:
+    """The settings ``fit_arguments`` refers to when the plan bags."""
+    return {"BAGGING_OPTIONS": SEQUENTIAL_FOLDS} if plan.num_bag_folds or plan.presets in BAGGING_PRESETS else {}
+
+
 def fit_arguments(plan: Plan) -> str:
     arguments = ["time_limit=TIME_LIMIT", "presets=PRESETS"]
     if plan.hyperparameters:
@@ -216,7 +225,7 @@ def fit_arguments(plan: Plan) -> str:
     if plan.num_bag_folds:
         arguments.append("num_bag_folds=NUM_BAG_FOLDS")
     if plan.num_bag_folds or plan.presets in BAGGING_PRESETS:
-        arguments.append("dynamic_stacking=False")
+        arguments += ["dynamic_stacking=False", "ag_args_ensemble=BAGGING_OPTIONS"]
     return ", ".join(arguments)
 
 

@@ -22,7 +22,7 @@ from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.source import file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
 from mlzero_jupyter.coding.planner.textual import character_lines
-from mlzero_jupyter.coding.planner.tabular import AG_METRICS, evaluate_lines, fit_arguments
+from mlzero_jupyter.coding.planner.tabular import AG_METRICS, bagging_settings, evaluate_lines, fit_arguments
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.spec import TaskSpec
 
@@ -157,7 +157,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: Image
         values.update(multimodal.settings(plan.backbone, fusion=others))
     else:
         values.update(PRESETS=plan.presets, HYPERPARAMETERS=plan.hyperparameters,
-                      EXCLUDED_MODEL_TYPES=plan.excluded_models or None)
+                      EXCLUDED_MODEL_TYPES=plan.excluded_models or None, **bagging_settings(plan))
     values.update(HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
     return values
 
