@@ -111,7 +111,9 @@ def test_a_coder_that_trains_on_every_row_it_finds_is_scored_on_rows_it_never_ha
 @pytest.mark.skipif(isolation().kind != "bubblewrap", reason="needs bubblewrap: without it the data folder is "
                     "readable by path (the policy and the derived copy are the layers then)")
 def test_under_isolation_an_attempt_cannot_open_the_users_own_files(iris_csv, tmp_path):
-    peek = f"import pandas as pd\nprint(pd.read_csv({str(iris_csv / 'train.csv')!r}).shape)\n"
+    path = str(iris_csv / "train.csv")
+    half = len(path) // 2  # built at run time: the agent cannot point it at its copy of the data
+    peek = f"import pandas as pd\nprint(pd.read_csv({path[:half]!r} + {path[half:]!r}).shape)\n"
     result, _ = run(iris_csv, tmp_path / "runs", [peek], quick=True, max_iterations=1)
     assert result.status == "failed" and "No such file" in result.attempts[0].error
 
