@@ -350,17 +350,23 @@ class Agent:
             return record
         self._scripts[digest] = number
         write_text_atomic(attempt_dir / CODE_FILE, code)
-        self._emit(ATTEMPT_STARTED, number, code=code, summary=draft.summary, time_limit=context.time_limit)
-        timeout = deadline - time.monotonic()
-        if self._best() is not None:
-            timeout = min(timeout, time_limit * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS)
-        elif self.referee is not None and self.referee.answers.kind == "forecast":  # its final run must still fit
-            timeout = min(timeout, max(time_limit * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS, timeout / 2))
+        timeout = self._attempt_timeout(time_limit, deadline)
+        self._emit(ATTEMPT_STARTED, number, code=code, summary=draft.summary, time_limit=timeout)
         self._execute_and_validate(record, attempt_dir, timeout)
         if not record.succeeded and record.status != STOPPED:
             self._analyse(record, context)
         record.duration_s = time.monotonic() - began
         return record
+
+    def _attempt_timeout(self, time_limit: float, deadline: float) -> float:
+        """When the attempt is killed: a little after its slice once something is valid; before that, at the end of
+        the budget (a forecast's at half of what is left, so its final run still fits)."""
+        timeout = deadline - time.monotonic()
+        if self._best() is not None:
+            return min(timeout, time_limit * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS)
+        if self.referee is not None and self.referee.answers.kind == "forecast":
+            return min(timeout, max(time_limit * (1 + OVERRUN_SHARE) + OVERRUN_SECONDS, timeout / 2))
+        return timeout
 
     def _context(self, number: int, attempt_dir: Path, time_limit: float) -> CodingContext:
         attempts = self.memory.attempts
