@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlzero_jupyter.atomic import disk_full_error, is_disk_full, write_text_atomic
 from mlzero_jupyter.coding.base import CodeDraft, Coder, CodingContext, Exhausted
@@ -44,9 +44,11 @@ from mlzero_jupyter.execution.fingerprint import changes
 from mlzero_jupyter.memory.episodic import BLOCKED, FAILED, SKIPPED, STOPPED, SUCCESS, TIMEOUT, AttemptRecord, EpisodicMemory
 from mlzero_jupyter.perception.spec import TaskSpec
 from mlzero_jupyter.publishing import Publication, PublishingContext, onto_referee, publish
-from mlzero_jupyter.referee import Referee
 from mlzero_jupyter.result import RunResult
 from mlzero_jupyter.runs import REFEREE_TASK_FILE, TASK_FILE, RunFolder
+
+if TYPE_CHECKING:  # the referee needs pandas: imported when a run sets rows aside, not with the agent
+    from mlzero_jupyter.referee import Referee
 
 #: An attempt is not started with less time than this left; it could not train anything useful.
 MIN_ATTEMPT_SECONDS = 10.0

@@ -18,14 +18,16 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlzero_jupyter.atomic import copy_file_atomic, write_text_atomic
 from mlzero_jupyter.coding.contract import CODE_FILE, METRICS_FILE
 from mlzero_jupyter.memory.episodic import AttemptRecord
 from mlzero_jupyter.perception.spec import TaskSpec
-from mlzero_jupyter.referee import Referee
 from mlzero_jupyter.runs import RunFolder
+
+if TYPE_CHECKING:  # the referee needs pandas: imported when a run publishes, not with the agent
+    from mlzero_jupyter.referee import Referee
 
 #: A final run is tried only with at least this many seconds left.
 MIN_FINAL_SECONDS = 10.0
