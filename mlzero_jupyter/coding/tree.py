@@ -31,6 +31,8 @@ class Node:
 
 def next_node(context: CodingContext) -> Node:
     attempts = context.attempts
+    if not attempts and context.last_error:  # a caller that gives the failure but not the records
+        return Node(DEBUG)
     last = attempts[-1] if attempts else None
     if last is not None and last.status in (FAILED, TIMEOUT) and _failures_in_a_row(attempts) < MAX_DEBUG_DEPTH:
         return Node(DEBUG, last)

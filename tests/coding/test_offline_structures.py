@@ -120,8 +120,8 @@ def test_forecasting_fills_every_test_row(planner, tmp_path):
     folder = macro_forecast(tmp_path / "suite") / "input"
     files = [table(folder, "history.csv", "train"), table(folder, "test.csv", "test")]
     task = spec(folder, files, problem="forecasting", target="value", metric="mase", modality="time_series",
-                time_series=TimeSeriesInfo("series", "date", "QS", 8, "test file"))
-    draft, metrics, attempt = _solve(planner, task, tmp_path, guidance=["faster please"], time_limit=40)
+                time_series=TimeSeriesInfo("series", "date", "QS-OCT", 8, "test file"))  # as perception reads it
+    draft, metrics, attempt = _solve(planner, task, tmp_path, time_limit=40)
     assert "TimeSeriesPredictor" in draft.code and metrics["higher_is_better"] is False
     assert 0 < metrics["validation_score"] < 50
     predictions = pd.read_csv(attempt / "predictions.csv")

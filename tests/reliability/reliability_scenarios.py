@@ -331,7 +331,7 @@ KILLED_AGENT = textwrap.dedent(
     from mlzero_jupyter.agent import Agent, RunOptions
     from mlzero_jupyter.coding.scripted import ScriptedCoder
     data, runs, script = sys.argv[1:4]
-    options = RunOptions(output_dir=runs, time_limit=300, max_iterations=2)
+    options = RunOptions(output_dir=runs, time_limit=300, max_iterations=2, quick=True)
     Agent(data, {description!r}, options, coder=ScriptedCoder([open(script).read()])).run()
     """
 ).format(description=DESCRIPTION)

@@ -74,7 +74,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec) -> dict[str, A
     light = bool(periods) and plan.hyperparameters is None and plan.presets == "medium_quality"
     values.update(TIME_LIMIT=None if light else training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
                   HYPERPARAMETERS=hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
-                  VAL_WINDOWS=plan.val_windows if plan.val_windows > 1 else None, MODEL_DIR="model")
+                  VAL_WINDOWS=plan.val_windows if plan.val_windows > 1 and light else None, MODEL_DIR="model")
     return values
 
 
@@ -88,8 +88,9 @@ def seasonal_periods(frequency: str | None) -> list[int]:
     """The seasonal periods a series of this pandas frequency has (``30min`` -> one day and one week of steps)."""
     if not frequency:
         return []
-    count = int("".join(c for c in frequency if c.isdigit()) or 1)
-    unit = "".join(c for c in frequency if c.isalpha()).split("-")[0]
+    base = frequency.split("-")[0]  # QS-OCT: quarters, whatever month they start in
+    count = int("".join(c for c in base if c.isdigit()) or 1)
+    unit = "".join(c for c in base if c.isalpha())
     if unit in STEPS_PER_DAY:
         day = STEPS_PER_DAY[unit] // count
         return [day, 7 * day] if day > 1 else []
