@@ -202,12 +202,24 @@ def _prepare(plan: Plan, source: ImageSource, settings: dict[str, Any]) -> str:
     frames = ("train", "test") if source.test is not None else ("train",)
     others = " + OTHER_FEATURES" if settings.get("OTHER_FEATURES") else ""
     if plan.use_multimodal:
-        lines = [f"{frame}[\"image\"] = {frame}[\"path\"].astype(str)" for frame in frames]
-        return "\n".join(lines + [f"features = [\"image\"]{others}"])
+        column = _image_feature(source, settings)
+        lines = [f"{frame}[{column!r}] = {frame}[\"path\"].astype(str)" for frame in frames]
+        return "\n".join(lines + [f"features = [{column!r}]{others}"])
     lines = ["# Images become numbers: resized pixels and colour histograms, one row per image."]
     lines += [f"{frame} = pd.concat([{frame}, feature_table(list({frame}[\"path\"]))], axis=1)" for frame in frames]
     lines.append(f"features = [c for c in train.columns if c.startswith((\"pixel_\", \"colour_bin_\"))]{others}")
     return "\n".join(lines)
+
+
+def _image_feature(source: ImageSource, settings: dict[str, Any]) -> str:
+    """The column that hands the MultiModalPredictor each image's path: 'image', unless the data already has a
+    column of that name (the id, the label, a table's path column), which must not be overwritten."""
+    taken = {settings["ID_COLUMN"], settings["LABEL"], *(settings.get("OTHER_FEATURES") or [])}
+    taken |= {c.name for table in (source.train, source.test) if table is not None for c in table.columns}
+    name = "image"
+    while name in taken:
+        name += "_path"
+    return name
 
 
 def _fit(plan: Plan) -> str:
