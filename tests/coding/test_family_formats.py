@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import itertools
 import sqlite3
 import symtable
 import tarfile
@@ -27,9 +28,11 @@ import pytest
 from offline_support import context, run_script
 
 from mlzero_jupyter.bench.tasks import _conversations
+from mlzero_jupyter.coding.base import Exhausted
 from mlzero_jupyter.coding.offline import family_of
 from mlzero_jupyter.execution.executor import ExecutionResult
 from mlzero_jupyter.execution.validator import validate
+from mlzero_jupyter.memory.episodic import SUCCESS, AttemptRecord
 from mlzero_jupyter.metrics import normalise_key
 from mlzero_jupyter.perception import perceive
 from mlzero_jupyter.perception.spec import TaskSpec
@@ -319,6 +322,29 @@ def test_every_family_script_defines_what_it_reads_with(planner, tmp_path, name,
         code = planner.write(ctx).code
         compile(code, "solution.py", "exec")
         assert undefined_names(code) == [], f"{name} x {fmt}, environment {environment or 'bare'}"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_candidate_of_the_search_defines_what_it_reads_with(planner, tmp_path, name):
+    """Each candidate the search reaches, at a short and a long attempt (bagging with folds, or the presets'
+    own), renders a script whose every name is defined: a NameError cannot hide in a candidate no fit visits."""
+    case = CASES[name]()
+    task = perceived(case, "csv", tmp_path)
+    environments = [{}, CHECKPOINTS] if case.family in ("text", "image") else [{}]
+    for environment, time_limit in itertools.product(environments, (60, 300)):
+        attempts: list[AttemptRecord] = []
+        while True:
+            ctx = context(task, tmp_path / f"attempt_{len(attempts) + 1}", time_limit=time_limit,
+                          environment=environment, attempts=list(attempts), improve=bool(attempts),
+                          attempt=len(attempts) + 1)
+            try:
+                draft = planner.write(ctx)
+            except Exhausted:
+                break
+            where = f"{name}, candidate {draft.candidate}, {time_limit} s, environment {environment or 'bare'}"
+            assert undefined_names(draft.code) == [], where
+            attempts.append(AttemptRecord(len(attempts) + 1, SUCCESS, score=0.5, candidate=draft.candidate))
+        assert attempts, f"{name}: no candidate at all"
 
 
 # -- real runs --------------------------------------------------------------------------------------------------

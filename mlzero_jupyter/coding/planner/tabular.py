@@ -110,7 +110,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, pr
     values.update(_column_lists(task, plan, label))
     values.update(TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
                   HYPERPARAMETERS=plan.hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
-                  NUM_BAG_FOLDS=plan.num_bag_folds or None, MAX_TRAIN_ROWS=plan.subsample_rows, MODEL_DIR="model")
+                  MAX_TRAIN_ROWS=plan.subsample_rows, MODEL_DIR="model")
     values.update(bagging_settings(plan))
     return values
 
@@ -212,8 +212,10 @@ def _subsample(plan: Plan) -> str:
 
 
 def bagging_settings(plan: Plan) -> dict[str, Any]:
-    """The settings ``fit_arguments`` refers to when the plan bags."""
-    return {"BAGGING_OPTIONS": SEQUENTIAL_FOLDS} if plan.num_bag_folds or plan.presets in BAGGING_PRESETS else {}
+    """The settings ``fit_arguments`` refers to when the plan bags (every family that fits a TabularPredictor)."""
+    if not (plan.num_bag_folds or plan.presets in BAGGING_PRESETS):
+        return {}
+    return {"NUM_BAG_FOLDS": plan.num_bag_folds or None, "BAGGING_OPTIONS": SEQUENTIAL_FOLDS}
 
 
 def fit_arguments(plan: Plan) -> str:
