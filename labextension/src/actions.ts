@@ -131,6 +131,18 @@ export class PanelController implements IPanelActions {
     void this.app.commands.execute('docmanager:open', { path });
   }
 
+  async exportNotebook(run: IRunView): Promise<void> {
+    try {
+      const reply = await requestAPI<{ path: string }>(`runs/${encodeURIComponent(run.runId)}/export`, { method: 'POST' });
+      this.panel!.error = null;
+      this.open(reply.path);
+      this.refresh();
+    } catch (reason) {
+      this.panel!.error = `Cannot export ${run.runId}: ${(reason as Error).message ?? reason}`;
+      this.panel!.update();
+    }
+  }
+
   resume(run: IRunView, guidance: string): void {
     const notebook = this.tracker.currentWidget;
     if (!notebook) {

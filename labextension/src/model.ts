@@ -352,15 +352,26 @@ export function visibleRuns(state: IPanelState, kernelId: string | null): IRunVi
   return Object.values(state.runs).sort((a, b) => rank(a) - rank(b) || b.updatedAt - a.updatedAt);
 }
 
+/** What the panel offers on a run. */
+export interface IActions {
+  stop: boolean;
+  guide: boolean;
+  resume: boolean;
+  review: boolean;
+  export: boolean;
+}
+
 /** Stop and guidance go to live runs only, review to a live run whose code awaits approval; resume to runs
- * that ended without success. */
-export function availableActions(run: IRunView): { stop: boolean; guide: boolean; resume: boolean; review: boolean } {
+ * that ended without success; export to a run that is not running, has a valid score and that the server can
+ * find (below its root). */
+export function availableActions(run: IRunView): IActions {
   const running = run.live && RUNNING_STATUSES.includes(run.status);
   return {
     stop: running,
     guide: running,
     resume: !run.live && ['stopped', 'failed', 'disconnected'].includes(run.status) && run.runDir !== null,
-    review: running && run.question?.phase === 'waiting_review'
+    review: running && run.question?.phase === 'waiting_review',
+    export: !running && run.score !== null && run.path !== null
   };
 }
 

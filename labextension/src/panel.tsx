@@ -30,6 +30,8 @@ export interface IPanelActions {
   /** Answer the run's approval request: approve, edit (run `code` instead), skip or stop. */
   review(run: IRunView, action: string, code?: string): void;
   open(path: string): void;
+  /** Write the run's solution notebook on the server and open it. */
+  exportNotebook(run: IRunView): void;
   /** Continue a stopped, failed or interrupted run, with guidance for its next attempt when given. */
   resume(run: IRunView, guidance: string): void;
   newRun(form: INewRun): void;
@@ -216,6 +218,15 @@ function RunCard(props: { run: IRunView; now: number; actions: IPanelActions }):
         {run.cellId && <button className="jp-Button jp-mod-styled jp-MLZero-jump" onClick={() => actions.jumpToCell(run)}>Jump to cell</button>}
         {can.stop && <button className="jp-Button jp-mod-styled jp-mod-warn jp-MLZero-stop" onClick={() => actions.stop(run)}>Stop</button>}
         {notebook && <button className="jp-Button jp-mod-styled jp-MLZero-open" onClick={() => actions.open(notebook)}>Open notebook</button>}
+        {can.export && (
+          <button
+            className="jp-Button jp-mod-styled jp-MLZero-export"
+            onClick={() => actions.exportNotebook(run)}
+            title="Write the best attempt as a clean notebook (solution.ipynb in the run folder) and open it"
+          >
+            Export notebook
+          </button>
+        )}
       </div>
       {can.resume && <ResumeBox run={run} actions={actions} />}
       {can.guide && <GuidanceBox run={run} actions={actions} />}

@@ -3,6 +3,8 @@
 - ``GET /mlzero/runs``: the runs below the server root, newest first.
 - ``GET /mlzero/runs/<run id>``: one run with its attempt records (status, score, time, tokens, cost).
 - ``GET /mlzero/runs/<run id>/events?since=N``: its episodic memory (events.jsonl) from event N on.
+- ``POST /mlzero/runs/<run id>/export``: write the run's solution notebook (``solution.ipynb`` in its folder, as
+  ``%mlzero export RUN`` does) and reply with its path relative to the root, for the panel to open.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
+from mlzero_jupyter.errors import RunFolderError
 from mlzero_jupyter.server.catalog import OutsideRootError, describe_run, find_run, find_run_folders, read_events, run_detail
 from mlzero_jupyter.runs import RunFolder
 
@@ -65,6 +68,21 @@ class EventsHandler(_RunsBase):
         self.reply({"run_id": run.run_id, "since": since, "events": events, "next": since + len(events)})
 
 
+class ExportHandler(_RunsBase):
+    @tornado.web.authenticated
+    def post(self, run_id: str) -> None:
+        from mlzero_jupyter.notebook.export import export_notebook
+
+        run = self.run_or_error(run_id)
+        try:
+            notebook = export_notebook(run.path)
+        except RunFolderError as error:
+            raise tornado.web.HTTPError(409, str(error)) from None
+        except json.JSONDecodeError:
+            raise tornado.web.HTTPError(409, f"run {run.run_id} has a damaged record; see mlzero show") from None
+        self.reply({"run_id": run.run_id, "path": notebook.relative_to(self.root).as_posix()})
+
+
 def setup_handlers(web_app: Any) -> None:
     base = url_path_join(web_app.settings["base_url"], API_ROOT, "runs")
     run = r"/(?P<run_id>[^/]+)"
@@ -72,4 +90,5 @@ def setup_handlers(web_app: Any) -> None:
         (base, RunsHandler),
         (base + run, RunHandler),
         (base + run + "/events", EventsHandler),
+        (base + run + "/export", ExportHandler),
     ])

@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPClientError
@@ -93,6 +94,30 @@ async def test_events_from_a_position(jp_fetch, jp_root_dir: Path) -> None:
                                                          "attempt_finished"]
     assert everything["next"] == 4
     assert later["events"] == everything["events"][2:] and later["events"][0]["text"] == "use fewer features"
+
+
+async def test_export_writes_the_solution_notebook_and_answers_its_path(jp_fetch, jp_root_dir: Path,
+                                                                      http_server_client, jp_base_url: str) -> None:
+    run = make_run(jp_root_dir / "mlzero-runs", "titanic")
+    (run.path / "solution.py").write_text("# -- load data --\nrows = 3\n# -- train --\nprint(rows)\n")
+    unfinished = make_run(jp_root_dir / "mlzero-runs", "live", finished=False)
+    (run.path / "solution.ipynb").unlink()
+
+    with pytest.raises(HTTPClientError) as without_token:
+        await http_server_client.fetch(url_path_join(jp_base_url, "mlzero", "runs", run.run_id, "export"),
+                                       method="POST", body="", request_timeout=20)
+    assert without_token.value.code == 403 and not (run.path / "solution.ipynb").exists()
+    response = await jp_fetch("mlzero", "runs", run.run_id, "export", method="POST", body="")
+    with pytest.raises(HTTPClientError) as refused:
+        await jp_fetch("mlzero", "runs", unfinished.run_id, "export", method="POST", body="")
+
+    reply = json.loads(response.body)
+    assert reply == {"run_id": run.run_id, "path": f"mlzero-runs/{run.run_id}/solution.ipynb"}
+    notebook = nbformat.read(jp_root_dir / reply["path"], as_version=4)
+    assert notebook.metadata["mlzero"] == {"run_id": run.run_id, "attempt": 2}
+    assert [c.source for c in notebook.cells if c.cell_type == "code"][1:] == ["rows = 3", "print(rows)"]
+    assert refused.value.code == 409
+    assert json.loads(refused.value.response.body)["message"].startswith(f"{unfinished.path} has no result.json")
 
 
 @pytest.mark.parametrize("tail", [(), ("RUN",), ("RUN", "events")])

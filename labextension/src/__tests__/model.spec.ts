@@ -220,11 +220,20 @@ describe('what the panel shows', () => {
   });
 
   it('offers stop and guidance while live, resume for a stopped run with a folder', () => {
-    expect(availableActions(opened().runs[RUN])).toEqual({ stop: true, guide: true, resume: false, review: false });
+    const none = { stop: false, guide: false, resume: false, review: false, export: false };
+    expect(availableActions(opened().runs[RUN])).toEqual({ ...none, stop: true, guide: true });
     const stopped = runClosed(state({ phase: 'finished', status: 'stopped' }), RUN, T0).runs[RUN];
-    expect(availableActions(stopped)).toEqual({ stop: false, guide: false, resume: true, review: false });
+    expect(availableActions(stopped)).toEqual({ ...none, resume: true });
     const past = applyServerRuns(emptyState(), [serverRun({ status: 'success' })]).runs['old-run'];
     expect(availableActions(past).resume).toBe(false);
+  });
+
+  it('offers export for a scored run the server knows, once it no longer runs', () => {
+    const past = applyServerRuns(emptyState(), [serverRun({ status: 'success', score: 0.9 })]).runs['old-run'];
+    expect(availableActions(past).export).toBe(true);
+    expect(availableActions({ ...past, live: true, status: 'running' }).export).toBe(false);
+    expect(availableActions({ ...past, score: null }).export).toBe(false);
+    expect(availableActions({ ...past, path: null }).export).toBe(false);
   });
 
   it('formats scores, times, tokens and costs', () => {
