@@ -43,7 +43,7 @@ from mlzero_jupyter.execution.executors import RemoteReaper, make_executor
 from mlzero_jupyter.execution.fingerprint import changes
 from mlzero_jupyter.memory.episodic import BLOCKED, FAILED, SKIPPED, STOPPED, SUCCESS, TIMEOUT, AttemptRecord, EpisodicMemory
 from mlzero_jupyter.perception.spec import TaskSpec
-from mlzero_jupyter.publishing import Publication, PublishingContext, onto_referee, publish
+from mlzero_jupyter.publishing import Publication, PublishingContext, onto_referee, publish, refit_seconds
 from mlzero_jupyter.result import RunResult
 from mlzero_jupyter.runs import REFEREE_TASK_FILE, TASK_FILE, RunFolder
 
@@ -60,9 +60,6 @@ FIRST_SHARE = 0.35
 #: Once a valid result exists, an attempt may run this much longer than its slice (its script sizes its training
 #: to the slice) before it is killed, plus a few seconds for imports; until then it may use the whole budget.
 OVERRUN_SHARE, OVERRUN_SECONDS = 0.25, 10.0
-#: The time kept for the final run of the best attempt on every labelled row: its own time, a share more and a few
-#: seconds (the same script on a fifth more rows).
-REFIT_SHARE, REFIT_SECONDS = 0.1, 5.0
 #: The code's own score and the referee's may differ by this share before the record points it out.
 REPORTED_TOLERANCE = 0.05
 #: Longest description accepted: a sentence or a paragraph, not a document.
@@ -320,7 +317,7 @@ class Agent:
             return remaining if self.memory.attempts else max(MIN_ATTEMPT_SECONDS, FIRST_SHARE * remaining)
         if self.referee is None:
             return remaining
-        return min(remaining / 2, remaining - _refit_seconds(best))
+        return min(remaining / 2, remaining - refit_seconds(best))
 
     def _attempt(self, number: int, time_limit: float, deadline: float) -> AttemptRecord:
         began = time.monotonic()
@@ -613,11 +610,6 @@ def _add_calls(record: AttemptRecord, draft: CodeDraft) -> None:
 
 def _digest(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
-
-
-def _refit_seconds(best: AttemptRecord) -> float:
-    """What refitting the best attempt on every labelled row is expected to take: its own time, and a margin."""
-    return best.execution_s * (1 + REFIT_SHARE) + REFIT_SECONDS
 
 
 def _gap_note(referee: float, reported: float | None) -> str:

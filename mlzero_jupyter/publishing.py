@@ -12,6 +12,7 @@ Only the real test rows are published. Without a referee the best attempt's file
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlzero_jupyter.atomic import copy_file_atomic, write_text_atomic
-from mlzero_jupyter.coding.contract import CODE_FILE, METRICS_FILE
+from mlzero_jupyter.coding.contract import CODE_FILE, METRICS_FILE, TRAINING_SECONDS_SETTING
 from mlzero_jupyter.memory.episodic import AttemptRecord
 from mlzero_jupyter.perception.spec import TaskSpec
 from mlzero_jupyter.runs import RunFolder
@@ -31,6 +32,12 @@ if TYPE_CHECKING:  # the referee needs pandas: imported when a run publishes, no
 
 #: A final run is tried only with at least this many seconds left.
 MIN_FINAL_SECONDS = 10.0
+#: The time kept for the final run of the best attempt on every labelled row: its own time, a share more and a few
+#: seconds (the same script on a fifth more rows).
+REFIT_SHARE, REFIT_SECONDS = 0.1, 5.0
+#: Of the seconds the search left beyond the final run's own time, this share goes into longer training; the rest
+#: is slack for AutoGluon overrunning its limit and predicting with more models.
+SPARE_SHARE = 0.6
 ENSEMBLE_FILE = "ensemble.json"
 
 
@@ -118,17 +125,46 @@ def onto_referee(code: str, referee: Referee, task: TaskSpec) -> str:
     return kept.replace(str(Path(task.work_path)), str(referee.root)).replace(mark, str(referee.root))
 
 
+def refit_seconds(attempt: AttemptRecord) -> float:
+    """What running an attempt's script again on every labelled row is expected to take: its time and a margin."""
+    return attempt.execution_s * (1 + REFIT_SHARE) + REFIT_SECONDS
+
+
+def spare_seconds(context: PublishingContext, expected_s: float) -> float:
+    """Seconds of training a final run expected to take ``expected_s`` may add, from the time the search left."""
+    spare = context.deadline - time.monotonic() - expected_s - MIN_FINAL_SECONDS
+    return SPARE_SHARE * spare if spare >= MIN_FINAL_SECONDS else 0.0
+
+
+def longer_training(code: str, extra_s: float) -> tuple[str, float]:
+    """The script with its declared seconds of training (``TIME_LIMIT = N``) raised by ``extra_s``, and the seconds
+    added (0 when the script declares none, as an LLM's may not)."""
+    pattern = re.compile(rf"^{TRAINING_SECONDS_SETTING} = (\d+)\b.*$", re.MULTILINE)
+    found = pattern.search(code)
+    if found is None or extra_s < 1:
+        return code, 0.0
+    before = int(found.group(1))
+    after = before + int(extra_s)
+    line = (f"{TRAINING_SECONDS_SETTING} = {after}  # seconds of training: the attempt's {before} s and {after - before}"
+            " s the search left for this final run")
+    return code[:found.start()] + line + code[found.end():], float(after - before)
+
+
 def _final_run(context: PublishingContext) -> tuple[Publication | None, str]:
-    """Run the best attempt's script on the user's data; the publication, or None and why not."""
+    """Run the best attempt's script on the user's data, training longer when the search left time; the
+    publication, or None and why not."""
     best = context.best
     code = retarget((context.folder.attempt_dir(best.number, create=False) / CODE_FILE).read_text(),
                     context.referee, context.task)
+    code, added = longer_training(code, spare_seconds(context, refit_seconds(best)))
     forecast = context.referee.answers.kind == "forecast"  # without this run, no forecast of the real horizon
-    published, why = _on_users_data(context, code, best.execution_s, f"attempt {best.number}", overrun=forecast)
+    published, why = _on_users_data(context, code, best.execution_s + added, f"attempt {best.number}",
+                                    overrun=forecast)
     if published is None:
         return None, why
-    published.how = (f"attempt {best.number}'s script run again on every labelled row ({why}); the score is the one "
-                     "it had on the held-out rows before")
+    longer = f", training {added:.0f} s longer" if added else ""
+    published.how = (f"attempt {best.number}'s script run again on every labelled row ({why}{longer}); the score is "
+                     "the one it had on the held-out rows before")
     return published, ""
 
 

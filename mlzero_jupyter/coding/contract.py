@@ -7,6 +7,8 @@ The code runs with its attempt folder as working directory and writes, there:
   with the id column (when the test set has one) and the target column;
 - ``metrics.json``: ``{"metric": str, "validation_score": float, "higher_is_better": bool,
   "validation": str (how the score was obtained, on data not used for fitting), "model_path": str (optional)}``;
+- optionally, a module-level ``TIME_LIMIT = <seconds>`` setting for its training: the final run on every labelled
+  row may raise it to use the time the search left (the offline planner's scripts always declare it);
 - optionally ``leaderboard.csv`` and ``feature_importance.csv`` for the displays, and ``fallback.json`` when
   rows the model could not score were filled with a fallback value.
 
@@ -30,3 +32,5 @@ STDOUT_FILE = "stdout.txt"
 STDERR_FILE = "stderr.txt"
 #: ``{"filled_rows": int}``: how many predictions a fallback value filled (the referee limits their share).
 FALLBACK_FILE = "fallback.json"
+#: The setting a script may declare for its seconds of training: ``TIME_LIMIT = 42`` on a line of its own.
+TRAINING_SECONDS_SETTING = "TIME_LIMIT"

@@ -4,6 +4,7 @@ joins and fallback-filled predictions fail, no script runs twice, the search kee
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 import threading
 from pathlib import Path
@@ -15,6 +16,7 @@ from mlzero_jupyter.agent import Agent, RunOptions
 from mlzero_jupyter.coding.scripted import ScriptedCoder
 from mlzero_jupyter.events import Unattended
 from mlzero_jupyter.execution.sandbox import isolation
+from mlzero_jupyter.publishing import longer_training
 from mlzero_jupyter.referee.ensemble import select
 
 HEADER = textwrap.dedent(
@@ -76,6 +78,8 @@ MODEL = HEADER + textwrap.dedent(
               open("metrics.json", "w"))
     """
 )
+#: Declares its seconds of training as the planner's scripts do, and says which it was given.
+TIMED = "TIME_LIMIT = 5  # seconds of training\nprint('training seconds', TIME_LIMIT)\n" + MODEL
 FOREVER = "import time\nwhile True:\n    time.sleep(0.1)\n"
 
 
@@ -137,6 +141,23 @@ def test_the_search_goes_on_after_a_valid_result_and_never_runs_a_script_twice(i
     assert "identical to attempt 1's" in result.attempts[1].error
     assert not (Path(result.run_dir) / "attempt_2" / "stdout.txt").exists()
     assert result.message == "iteration limit reached (3)"
+
+
+def test_the_final_run_trains_longer_with_the_time_the_search_left(iris_csv, tmp_path):
+    result, _ = run(iris_csv, tmp_path / "runs", [script(TIMED, iterations=500)], max_iterations=1, time_limit=60)
+    run_dir = Path(result.run_dir)
+    given = int(re.search(r"^TIME_LIMIT = (\d+)", (run_dir / "final" / "solution.py").read_text(), re.M).group(1))
+    assert given >= 5 + 10, "about 40 s were left beyond the final run's own few seconds"
+    assert f"training seconds {given}" in (run_dir / "final" / "stdout.txt").read_text()
+    assert "TIME_LIMIT = 5 " in (run_dir / "attempt_1" / "solution.py").read_text()  # the record stays as it ran
+    assert f"training {given - 5} s longer" in result.published
+
+
+def test_only_a_declared_training_time_is_raised():
+    assert longer_training("print(1)\n", 30.0) == ("print(1)\n", 0.0)
+    code, added = longer_training("A = 1\nTIME_LIMIT = 42  # seconds\nB = TIME_LIMIT\n", 30.4)
+    assert added == 30 and code.startswith("A = 1\nTIME_LIMIT = 72  # seconds of training") and code.endswith("B = TIME_LIMIT\n")
+    assert longer_training("TIME_LIMIT = 42\n", 0.5) == ("TIME_LIMIT = 42\n", 0.0)
 
 
 def test_a_stop_during_the_search_publishes_the_best_so_far(iris_csv, tmp_path):
