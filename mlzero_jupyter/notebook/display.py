@@ -20,6 +20,7 @@ from typing import Any
 from mlzero_jupyter.coding.contract import FEATURE_IMPORTANCE_FILE, LEADERBOARD_FILE
 from mlzero_jupyter.events import AgentEvent
 from mlzero_jupyter.notebook.cells import TAIL_LINES
+from mlzero_jupyter.runs import RunFolder
 
 #: Attempt states, in the order an attempt goes through them.
 WRITING, RUNNING, VALIDATING, DONE, FAILED = "writing code", "running", "validating", "done", "failed"
@@ -145,7 +146,8 @@ class FinalSummary:
     def __init__(self, result: Any, export_path: Path | None = None) -> None:
         self.result = result
         self.export_path = export_path
-        best_dir = Path(result.run_dir) / f"attempt_{result.best_attempt}" if result.best_attempt else None
+        best = result.best_attempt
+        best_dir = RunFolder(Path(result.run_dir)).attempt_dir(best, create=False) if best else None
         self.leaderboard = _leaderboard_view(_read_csv(best_dir / LEADERBOARD_FILE)) if best_dir else None
         self.importance = _read_csv(best_dir / FEATURE_IMPORTANCE_FILE) if best_dir else None
 
@@ -164,10 +166,10 @@ class FinalSummary:
         parts = [self.result._repr_mimebundle_()["text/html"]]
         if self.leaderboard is not None:
             parts.append("<b>Leaderboard</b>" + self.leaderboard.head(TABLE_ROWS).to_html(index=False, border=0))
-        png = self.importance_png()
-        if png is not None:
-            encoded = base64.b64encode(png).decode()
-            parts.append(f'<b>Feature importance</b><br><img src="data:image/png;base64,{encoded}">')
+        for title, png in (("Score over time", self.progress_png()), ("Feature importance", self.importance_png())):
+            if png is not None:
+                encoded = base64.b64encode(png).decode()
+                parts.append(f'<b>{title}</b><br><img src="data:image/png;base64,{encoded}">')
         if self.export_path is not None:
             link = html.escape(_relative_link(self.export_path))
             shown = html.escape(str(self.export_path))
@@ -178,23 +180,65 @@ class FinalSummary:
         """A horizontal bar plot of the most important features, as PNG bytes."""
         if self.importance is None:
             return None
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        from matplotlib.figure import Figure
-
         top = _importance_series(self.importance).head(TABLE_ROWS).iloc[::-1]
-        figure = Figure(figsize=(6, 0.35 * len(top) + 1))
-        axes = figure.subplots()
+        figure, axes = _figure(6, 0.35 * len(top) + 1)
         axes.barh([str(name) for name in top.index], top.values)
         axes.set_xlabel("importance")
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=80)
-        return buffer.getvalue()
+        return _png(figure)
+
+    def progress_png(self) -> bytes | None:
+        """The referee's score of each valid attempt against the run's elapsed seconds, and the best so far, as PNG
+        bytes; None with fewer than two valid attempts (nothing to compare)."""
+        points = scores_over_time(self.result)
+        if len(points) < 2:
+            return None
+        figure, axes = _figure(6, 2.6)
+        seconds, scores, best = zip(*points)
+        axes.plot(seconds, scores, "o", label="attempt")
+        axes.step(seconds, best, where="post", label="best so far")
+        for (second, score, _), attempt in zip(points, [a for a in self.result.attempts if _scored(a)]):
+            axes.annotate(str(attempt.number), (second, score), textcoords="offset points", xytext=(4, 4))
+        axes.set_xlabel("seconds since the run started")
+        axes.set_ylabel(self.result.metric or "score")
+        axes.legend(loc="best", fontsize="small")
+        return _png(figure)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"text/plain": self.text(), "text/html": self.html()}
+
+
+def scores_over_time(result: Any) -> list[tuple[float, float, float]]:
+    """(seconds since the start when the attempt ended, its score, the best score so far) for each valid attempt."""
+    points, elapsed, best = [], 0.0, None
+    for attempt in result.attempts:
+        elapsed += attempt.duration_s or 0.0
+        if not _scored(attempt):
+            continue
+        better = best is None or (attempt.score > best if result.higher_is_better else attempt.score < best)
+        best = attempt.score if better else best
+        points.append((elapsed, attempt.score, best))
+    return points
+
+
+def _scored(attempt: Any) -> bool:
+    return attempt.status == "success" and attempt.score is not None
+
+
+def _figure(width: float, height: float) -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height))
+    return figure, figure.subplots()
+
+
+def _png(figure: Any) -> bytes:
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    return buffer.getvalue()
 
 
 def _read_csv(path: Path) -> Any:

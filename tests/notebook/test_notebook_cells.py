@@ -10,7 +10,9 @@ import nbformat
 
 from mlzero_jupyter.events import AgentEvent
 from mlzero_jupyter.notebook.cells import attempt_cell, header_comment, stream_outputs, write_attempts_notebook
-from mlzero_jupyter.notebook.display import DONE, FAILED, RUNNING, VALIDATING, FinalSummary, RunProgress
+from mlzero_jupyter.memory.episodic import AttemptRecord
+from mlzero_jupyter.notebook.display import (DONE, FAILED, RUNNING, VALIDATING, FinalSummary, RunProgress,
+                                             scores_over_time)
 from mlzero_jupyter.notebook.frontend import TERMINAL, detect, timed_input
 from mlzero_jupyter.result import RunResult
 
@@ -89,6 +91,21 @@ def test_final_summary_has_leaderboard_importance_plot_and_export_link(finished_
     assert summary.importance_png().startswith(b"\x89PNG")
     html = summary._repr_mimebundle_()["text/html"]
     assert "<table" in html and "data:image/png;base64," in html and 'href="' in html
+    assert summary.progress_png() is None and "Score over time" not in html  # one valid attempt: nothing to compare
+
+
+def test_final_summary_plots_the_score_over_time_of_a_search(finished_run):
+    result = RunResult.from_dict(__import__("json").loads((finished_run / "result.json").read_text()))
+    result.attempts[0].duration_s, result.attempts[1].duration_s = 10.0, 20.0
+    result.attempts.append(AttemptRecord(3, "success", score=0.5, duration_s=30.0))
+    result.attempts.append(AttemptRecord(4, "success", score=0.99, duration_s=15.0))
+    first = result.attempts[1].score
+    assert scores_over_time(result) == [(30.0, first, first), (60.0, 0.5, first), (75.0, 0.99, max(first, 0.99))]
+    result.higher_is_better = False
+    assert [best for _, _, best in scores_over_time(result)] == [first, 0.5, 0.5]
+    summary = FinalSummary(result, None)
+    assert summary.progress_png().startswith(b"\x89PNG")
+    assert "Score over time" in summary._repr_mimebundle_()["text/html"]
 
 
 def test_terminal_ipython_is_detected_and_timed_input_times_out():
