@@ -53,7 +53,7 @@ class PublishingContext:
     executor: Callable[..., Any]
     stop: threading.Event
     memory_limit_mb: int | None = None
-    search: bool = True  # ensembles are part of the search
+    search: bool = True  # ensembles and a longer final run are part of the search
 
 
 @dataclass
@@ -131,9 +131,10 @@ def refit_seconds(attempt: AttemptRecord) -> float:
 
 
 def spare_seconds(context: PublishingContext, expected_s: float) -> float:
-    """Seconds of training a final run expected to take ``expected_s`` may add, from the time the search left."""
+    """Seconds of training a final run expected to take ``expected_s`` may add, from the time the search left (none
+    in quick mode: a user who asked for the first valid result wants it soon)."""
     spare = context.deadline - time.monotonic() - expected_s - MIN_FINAL_SECONDS
-    return SPARE_SHARE * spare if spare >= MIN_FINAL_SECONDS else 0.0
+    return SPARE_SHARE * spare if context.search and spare >= MIN_FINAL_SECONDS else 0.0
 
 
 def longer_training(code: str, extra_s: float) -> tuple[str, float]:
