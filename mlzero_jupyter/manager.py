@@ -19,8 +19,8 @@ from mlzero_jupyter.agent import Agent
 from mlzero_jupyter.approval import AskingController, recorder
 from mlzero_jupyter.errors import UserInputError
 from mlzero_jupyter.result import RunResult
-from mlzero_jupyter.run_views import RESUMABLE_STATUSES, disk_status, read_result, result_view, task_view
-from mlzero_jupyter.runs import DEFAULT_OUTPUT_DIR, RunFolder, find_runs, locate_run, run_summary
+from mlzero_jupyter.run_views import disk_status, read_result, result_view, run_summary, task_view
+from mlzero_jupyter.runs import DEFAULT_OUTPUT_DIR, RunFolder, find_runs, locate_run
 
 log = logging.getLogger("mlzero_jupyter")
 
@@ -236,14 +236,8 @@ class RunManager:
     # -- listing and results ------------------------------------------------------------------------------------
     def list_runs(self) -> list[dict[str, Any]]:
         """Every run of the output folder, newest first, with status, metric, score and attempt count."""
-        runs = []
-        for folder in find_runs(self.output_dir):
-            summary = run_summary(folder)
-            if summary["status"] not in ("success", "failed", "stopped", "damaged"):
-                summary["status"] = "running" if self._running(folder.run_id) else "interrupted"
-            runs.append({"run_id": folder.run_id, "run_dir": str(folder.path), **summary,
-                         "resumable": summary["status"] in RESUMABLE_STATUSES})
-        return runs
+        return [{"run_id": folder.run_id, "run_dir": str(folder.path), **run_summary(folder)}
+                for folder in find_runs(self.output_dir)]
 
     def result(self, run_id: str) -> dict[str, Any]:
         """Metric, score and the paths of predictions, code and model (the best so far while running)."""

@@ -1,22 +1,66 @@
-"""Compact, JSON-ready views of runs and tasks for front ends that talk to machines (MCP, the lab server).
+"""A run's status, and compact JSON-ready views of runs and tasks, for every front end (CLI, notebook, MCP, the lab
+server): the one reader of a run's status.
 
 A view is a plain dict with short keys; it is built from the records of a run folder, so a run looks the same
-whether it is running in this process or was read back from disk after a restart.
+whether it is running in this process, in another one, or was read back from disk after a restart.
+
+A run's status is one of :data:`STATUSES`: ``running`` while a process runs it (it holds the run folder's lock),
+else the finished status its result records (``success``, ``failed``, ``stopped``), else ``interrupted`` (the
+process running it ended before it finished); ``damaged`` when its records cannot be read.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from mlzero_jupyter.errors import RunFolderError
 from mlzero_jupyter.memory.episodic import AttemptRecord, EpisodicMemory
 from mlzero_jupyter.perception.spec import TaskSpec
 from mlzero_jupyter.result import RunResult
 from mlzero_jupyter.runs import RunFolder
 
-#: Statuses a finished run records in result.json; anything else on disk means the process died mid-run.
-FINISHED_STATUSES = ("success", "failed", "stopped")
+RUNNING, SUCCESS, FAILED, STOPPED = "running", "success", "failed", "stopped"
+INTERRUPTED, DAMAGED = "interrupted", "damaged"
+#: Every status a run can have, in every front end.
+STATUSES = (RUNNING, SUCCESS, FAILED, STOPPED, INTERRUPTED, DAMAGED)
+#: Statuses a finished run records in its result; a recorded ``running`` with no process running it is interrupted.
+FINISHED_STATUSES = (SUCCESS, FAILED, STOPPED)
 #: Runs in these states can be continued with guidance (``Agent.resume``).
-RESUMABLE_STATUSES = ("failed", "stopped", "interrupted")
+RESUMABLE_STATUSES = (FAILED, STOPPED, INTERRUPTED)
+
+
+def _json_object(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TypeError("not a JSON object")
+    return data
+
+
+def run_summary(folder: RunFolder) -> dict[str, Any]:
+    """Status, whether it is resumable, metric, score, attempt count and task of a run, from its folder alone."""
+    running = folder.is_running()
+    summary: dict[str, Any] = {"status": DAMAGED, "resumable": False, "metric": None, "score": None, "attempts": 0,
+                               "task": ""}
+    try:
+        task = folder.read_task(_json_object)
+        result = folder.read_result(_json_object) or {}
+    except RunFolderError:  # damaged, or a run still perceiving its data (no task record yet)
+        return {**summary, "status": RUNNING} if running else summary
+    recorded = str(result.get("status", ""))
+    status = RUNNING if running else recorded if recorded in FINISHED_STATUSES else INTERRUPTED
+    attempts, score = result.get("attempts", []), result.get("validation_score")
+    return {
+        "status": status,
+        "resumable": status in RESUMABLE_STATUSES,
+        "metric": str(result["metric"]) if result.get("metric") else None,
+        "score": score if isinstance(score, (int, float)) else None,
+        "attempts": len(attempts) if isinstance(attempts, list) else 0,
+        "task": str(task.get("description") or ""),
+    }
+
+
+def run_status(folder: RunFolder) -> str:
+    """The run's status, one of :data:`STATUSES`."""
+    return str(run_summary(folder)["status"])
 
 
 def task_view(task: TaskSpec | dict[str, Any]) -> dict[str, Any]:
@@ -74,32 +118,27 @@ def result_view(result: RunResult) -> dict[str, Any]:
 
 
 def read_result(folder: RunFolder) -> RunResult | None:
-    """The run's result.json, or None before the first attempt finished."""
-    if not folder.result_path.exists():
-        return None
-    return RunResult.from_dict(folder.read_json("result.json"))
+    """The run's recorded result, or None before the first attempt finished."""
+    return folder.read_result(RunResult.from_dict)
 
 
-def stored_status(folder: RunFolder) -> str:
-    """The status recorded on disk: a finished status, or ``interrupted`` when the run never finished."""
-    result = read_result(folder)
-    return result.status if result is not None and result.status in FINISHED_STATUSES else "interrupted"
+PHASES = {RUNNING: "running in another process", INTERRUPTED: "interrupted (the process running it ended)"}
 
 
 def disk_status(folder: RunFolder) -> dict[str, Any]:
-    """The status of a run that is not running in this process, from its folder alone."""
+    """The status of a run, from its folder alone (a run of this process adds what only its process knows)."""
     memory = EpisodicMemory.load(folder.events_path)
     result = read_result(folder)
-    status = stored_status(folder)
-    task = folder.read_json("task.json")
+    status = run_status(folder)
+    task = folder.read_task(_json_object)
     best = result.validation_score if result else None
     return {
         "run_id": folder.run_id,
         "run_dir": str(folder.path),
         "status": status,
-        "running": False,
+        "running": status == RUNNING,
         "resumable": status in RESUMABLE_STATUSES,
-        "phase": "finished" if status in FINISHED_STATUSES else "interrupted (the process running it ended)",
+        "phase": PHASES.get(status, "finished"),
         "metric": (result.metric if result else None) or task_view(task)["metric"]["value"],
         "best_score": best,
         "attempts": [attempt_view(a) for a in memory.attempts],

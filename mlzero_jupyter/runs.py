@@ -13,15 +13,23 @@ mlzero-runs/<date>-<slug>-<short id>/
     result.json        the RunResult, written at the end (and after every attempt, for live readers)
     solution.py        the published solution's code, reading the user's own files
     predictions.<ext>  the published predictions (the real test rows only)
+    attempts.ipynb     notebook runs: every attempt as a cell;  solution.ipynb: after an export
+    run.lock           locked while a process runs the run (the operating system drops the lock when it dies)
 ```
+
+Every other module asks a :class:`RunFolder` for these paths; what a run's status is, read from them, is
+``run_views.run_status``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import re
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +45,12 @@ RESULT_FILE = "result.json"
 SOLUTION_FILE = "solution.py"
 REFEREE_TASK_FILE = "referee_task.json"
 HELD_OUT_FILE = "heldout_predictions.csv"
+ATTEMPTS_NOTEBOOK = "attempts.ipynb"
+SOLUTION_NOTEBOOK = "solution.ipynb"
+LOCK_FILE = "run.lock"
+ATTEMPT_PREFIX = "attempt_"
+#: How often :meth:`RunFolder.claim` tries the lock, 50 ms apart.
+CLAIM_TRIES = 20
 T = TypeVar("T")
 
 
@@ -50,6 +64,7 @@ class RunFolder:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._lock: int | None = None  # the descriptor of run.lock while this process runs the run
 
     @property
     def run_id(self) -> str:
@@ -113,6 +128,14 @@ class RunFolder:
     def referee_task_path(self) -> Path:
         return self.path / REFEREE_TASK_FILE
 
+    @property
+    def attempts_notebook_path(self) -> Path:
+        return self.path / ATTEMPTS_NOTEBOOK
+
+    @property
+    def solution_notebook_path(self) -> Path:
+        return self.path / SOLUTION_NOTEBOOK
+
     def held_out_path(self, number: int) -> Path:
         return self.attempt_dir(number, create=False) / HELD_OUT_FILE
 
@@ -126,10 +149,62 @@ class RunFolder:
         return path
 
     def attempt_dir(self, number: int, create: bool = True) -> Path:
-        path = self.path / f"attempt_{number}"
+        path = self.path / f"{ATTEMPT_PREFIX}{number}"
         if create:
             path.mkdir(exist_ok=True)
         return path
+
+    def attempt_file(self, number: int, name: str) -> Path:
+        """``attempt_<number>/<name>`` (the folder is not created)."""
+        return self.attempt_dir(number, create=False) / name
+
+    # -- who runs it ----------------------------------------------------------------------------------------------
+    def claim(self) -> None:
+        """Mark the run as running in this process (until :meth:`release` or the process ends); a run that another
+        process (or another agent of this one) is running is refused."""
+        import fcntl
+
+        if self._lock is not None:
+            return
+        descriptor = os.open(self.path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        for _ in range(CLAIM_TRIES):  # a reader's check holds the lock for an instant
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                time.sleep(0.05)
+            else:
+                self._lock = descriptor
+                return
+        os.close(descriptor)
+        raise RunFolderError(f"run {self.run_id} is running in another process; stop it there first")
+
+    def release(self) -> None:
+        """This process no longer runs the run."""
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor drops the lock
+            self._lock = None
+
+    def is_running(self) -> bool:
+        """Whether some process (this one included) holds the run's lock; read-only, never creates a file."""
+        import fcntl
+
+        if self._lock is not None:
+            return True
+        try:
+            descriptor = os.open(self.path / LOCK_FILE, os.O_RDONLY)
+        except OSError:  # no lock file: a run of an earlier version, or not started by an agent
+            return False
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(descriptor)  # also drops the shared lock just taken
+        return False
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.release()
 
     # -- records ------------------------------------------------------------------------------------------------
     def write_json(self, name: str, data: Any) -> Path:
@@ -140,6 +215,16 @@ class RunFolder:
 
     def write_result(self, data: Any) -> Path:
         return self.write_json(RESULT_FILE, data)
+
+    def write_task(self, data: Any) -> Path:
+        return self.write_json(TASK_FILE, data)
+
+    def read_task(self, build: Callable[[Any], T]) -> T:
+        return self.read_record(TASK_FILE, build)
+
+    def read_result(self, build: Callable[[Any], T]) -> T | None:
+        """``build`` of result.json, or None before the first attempt finished."""
+        return self.read_record(RESULT_FILE, build) if self.result_path.exists() else None
 
     def read_json(self, name: str) -> Any:
         target = self.path / name
@@ -181,23 +266,3 @@ def locate_run(name: Path | str, root: Path | str = DEFAULT_OUTPUT_DIR) -> RunFo
         found = "no run" if not matches else f"{len(matches)} runs"
         raise RunFolderError(f"{found} named {name!r} under {root}; `mlzero list --output {root}` shows them")
     return RunFolder.open(matches[0].path)
-
-
-def run_summary(folder: RunFolder) -> dict[str, Any]:
-    """Status, metric, score, attempt count and task of a run, from its records; a damaged run says so."""
-    damaged = {"status": "damaged", "metric": None, "score": None, "attempts": 0, "task": ""}
-    try:
-        result = folder.read_json(RESULT_FILE) if folder.result_path.exists() else {}
-        task = folder.read_json(TASK_FILE)
-    except RunFolderError:
-        return damaged
-    if not isinstance(result, dict) or not isinstance(task, dict):
-        return damaged
-    attempts, score = result.get("attempts", []), result.get("validation_score")
-    return {
-        "status": str(result.get("status", "started")),
-        "metric": str(result["metric"]) if result.get("metric") else None,
-        "score": score if isinstance(score, (int, float)) else None,
-        "attempts": len(attempts) if isinstance(attempts, list) else 0,
-        "task": str(task.get("description") or ""),
-    }

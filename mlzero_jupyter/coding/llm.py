@@ -15,6 +15,7 @@ from typing import Any
 from mlzero_jupyter.atomic import write_text_atomic
 from mlzero_jupyter.coding import prompts, tree
 from mlzero_jupyter.coding.base import CodeDraft, CodingContext, LLMCall
+from mlzero_jupyter.coding.contract import CODE_FILE
 from mlzero_jupyter.coding.extract import extract_code
 from mlzero_jupyter.perception.overrides import USER_REASON
 from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileRole, Inferred, ProblemType, TaskSpec
@@ -58,7 +59,7 @@ class LLMCoder:
 
         The call's tokens are kept until :meth:`drain_calls` (or the next ``write``) reports them.
         """
-        code_path = context.attempt_dir / "solution.py"
+        code_path = context.attempt_dir / CODE_FILE
         code = code_path.read_text(encoding="utf-8") if code_path.exists() else (context.previous_code or "")
         response, call = self._ask("error_analysis", prompts.ANALYSIS_SYSTEM,
                                    prompts.analysis_prompt(context, code, error), context.attempt_dir,

@@ -11,13 +11,14 @@ COLUMNS = ("run", "status", "metric", "score", "attempts", "task")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", default="mlzero-runs", help="folder holding the run folders")
     parser.add_argument("--json", action="store_true",
-                        help="print a JSON list: run_id, run_dir, status, metric, score, attempts, task")
+                        help="print a JSON list: run_id, run_dir, status, resumable, metric, score, attempts, task")
 
 
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from mlzero_jupyter.runs import find_runs, run_summary
+    from mlzero_jupyter.run_views import run_summary
+    from mlzero_jupyter.runs import find_runs
 
     runs = [{"run_id": folder.run_id, "run_dir": str(folder.path.resolve()), **run_summary(folder)}
             for folder in find_runs(args.output)]

@@ -16,26 +16,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", help="run folder, or a run id under --output")
     parser.add_argument("--output", default="mlzero-runs", help="folder holding the run folders")
     parser.add_argument("--json", action="store_true",
-                        help="print result.json (before the first attempt ends: run_id, run_dir, status, attempts)")
+                        help="print the run's result record (before the first attempt ends: run_id, run_dir, "
+                             "status, attempts)")
 
 
 def run(args: argparse.Namespace) -> int:
     import json
 
+    from mlzero_jupyter.run_views import run_status
     from mlzero_jupyter.runs import locate_run
 
     folder = locate_run(args.run, args.output)
-    data = folder.read_json("result.json") if folder.result_path.exists() else None
+    data = folder.read_result(lambda data: data)
+    status = run_status(folder)
     if args.json:
-        started = {"run_id": folder.run_id, "run_dir": str(folder.path), "status": "started", "attempts": []}
-        print(json.dumps(started if data is None else data, indent=2))
+        unfinished = {"run_id": folder.run_id, "run_dir": str(folder.path), "status": status, "attempts": []}
+        print(json.dumps(unfinished if data is None else {**data, "status": status}, indent=2))
         return 0
     if data is None:
-        print(f"Run {folder.run_id}: started, no attempt finished yet")
+        print(f"Run {folder.run_id}: {status}, no attempt finished yet")
         return 0
     from mlzero_jupyter.result import RunResult
 
-    result = folder.read_record("result.json", RunResult.from_dict)
+    result = folder.read_result(RunResult.from_dict)
+    result.status = status
     print(result)
     if result.attempts:
         _print_attempts(result)

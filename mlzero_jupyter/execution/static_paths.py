@@ -15,6 +15,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from mlzero_jupyter.coding.contract import CODE_FILE
+
 #: Stands for an unknown path component in a partly resolved path.
 ANY = "\0any"
 PATH_FUNCTIONS = {"Path", "pathlib.Path", "PurePath", "pathlib.PurePath", "PosixPath", "pathlib.PosixPath",
@@ -64,7 +66,7 @@ class PathResolver:
         if isinstance(node, ast.Constant):
             return node.value if isinstance(node.value, str) else None
         if isinstance(node, ast.Name):
-            return str(self.attempt_dir / "solution.py") if node.id == "__file__" else self.constants.get(node.id)
+            return str(self.attempt_dir / CODE_FILE) if node.id == "__file__" else self.constants.get(node.id)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.Add)):
             return self._combine(node)
         if isinstance(node, ast.JoinedStr):

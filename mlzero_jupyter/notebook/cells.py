@@ -7,7 +7,6 @@ Colab, nbclient, papermill), the final solution is offered with ``set_next_input
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import deque
@@ -19,12 +18,12 @@ from mlzero_jupyter.atomic import write_text_atomic
 from mlzero_jupyter.coding.contract import CODE_FILE, STDERR_FILE, STDOUT_FILE
 from mlzero_jupyter.events import AgentEvent
 from mlzero_jupyter.notebook.frontend import INTERACTIVE, Frontend, ShellPump, wait_until
+from mlzero_jupyter.runs import ATTEMPT_PREFIX, ATTEMPTS_NOTEBOOK, RESULT_FILE, RunFolder
 
 log = logging.getLogger("mlzero_jupyter")
 
 PROTOCOL_VERSION = 1
 COMM_TARGET = "mlzero"
-ATTEMPTS_NOTEBOOK = "attempts.ipynb"
 #: Lines of an attempt's output kept for its cell.
 TAIL_LINES = 40
 #: Seconds the kernel waits for the frontend's ``ready`` after opening the comm.
@@ -92,16 +91,16 @@ def attempts_notebook(run_dir: Path | str) -> Any:
     """The run's attempts as an nbformat notebook, in order, the best one marked final."""
     import nbformat
 
-    run_dir = Path(run_dir)
-    result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    folder = RunFolder(Path(run_dir))
+    result = folder.read_json(RESULT_FILE)
     run_id = result["run_id"]
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_markdown_cell(
         f"# Attempts of mlzero run `{run_id}`\n\nTask: {result.get('task') or '(no description)'}\n\n"
         f"Status: **{result['status']}**; best attempt: {result.get('best_attempt') or 'none'}. "
-        "Each cell is one attempt's code, as it ran in its own folder `attempt_<n>/`."))
+        f"Each cell is one attempt's code, as it ran in its own folder `{ATTEMPT_PREFIX}<n>/`."))
     for attempt in result.get("attempts", []):
-        attempt_dir = run_dir / f"attempt_{attempt['number']}"
+        attempt_dir = folder.attempt_dir(attempt["number"], create=False)
         final = attempt["number"] == result.get("best_attempt") and result["status"] != "running"
         cell = attempt_cell(run_id, attempt, attempt_code(attempt_dir), _tail_from_files(attempt_dir), final)
         node = nbformat.v4.new_code_cell(cell["source"], metadata=cell["metadata"])
@@ -114,7 +113,7 @@ def write_attempts_notebook(run_dir: Path | str) -> Path:
     """Write ``attempts.ipynb`` into the run folder (atomically) and return its path."""
     import nbformat
 
-    path = Path(run_dir) / ATTEMPTS_NOTEBOOK
+    path = RunFolder(Path(run_dir)).attempts_notebook_path
     write_text_atomic(path, nbformat.writes(attempts_notebook(run_dir)))
     return path
 
@@ -220,14 +219,14 @@ class CellChannel:
     def _send_cell(self, number: int, attempt: dict[str, Any], final: bool = False) -> None:
         code = self._codes.get(number)
         if code is None and self.run_dir is not None:
-            code = self._codes[number] = attempt_code(self.run_dir / f"attempt_{number}")
+            code = self._codes[number] = attempt_code(RunFolder(self.run_dir).attempt_dir(number, create=False))
         cell = attempt_cell(self.run_id, attempt, code or "", self._tails.get(number, ()), final)
         kind = "update_cell" if number in self._inserted else "insert_cell"
         self._inserted.add(number)
         self.send(kind, attempt=number, **cell)
 
     def _write_notebook(self) -> Path | None:
-        if self.run_dir is None or not (self.run_dir / "result.json").is_file():
+        if self.run_dir is None or not RunFolder(self.run_dir).result_path.is_file():
             return None
         try:
             return write_attempts_notebook(self.run_dir)

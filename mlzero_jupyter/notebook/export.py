@@ -16,9 +16,9 @@ from typing import Any
 from mlzero_jupyter.atomic import write_text_atomic
 from mlzero_jupyter.coding.contract import CODE_FILE
 from mlzero_jupyter.errors import RunFolderError
-from mlzero_jupyter.runs import RESULT_FILE, SOLUTION_FILE, TASK_FILE
+from mlzero_jupyter.runs import RESULT_FILE, SOLUTION_NOTEBOOK, TASK_FILE, RunFolder
 
-EXPORT_NAME = "solution.ipynb"
+EXPORT_NAME = SOLUTION_NOTEBOOK
 #: Libraries whose versions the header records, when installed.
 VERSIONED = ("autogluon.tabular", "autogluon.timeseries", "autogluon.multimodal", "pandas", "numpy",
              "scikit-learn", "torch")
@@ -123,8 +123,9 @@ def build_notebook(run_dir: Path, outputs: str, all_attempts: bool = False) -> A
     """The solution notebook of a finished run, as an nbformat node."""
     import nbformat
 
+    folder = RunFolder(run_dir)
     result, task = _read(run_dir, RESULT_FILE), _read(run_dir, TASK_FILE)
-    solution = run_dir / SOLUTION_FILE
+    solution = folder.solution_path
     if result.get("best_attempt") is None or not solution.is_file():
         raise RunFolderError(f"run {result['run_id']} has no valid solution to export ({result['status']}); "
                              "resume it or start a new run")
@@ -136,7 +137,7 @@ def build_notebook(run_dir: Path, outputs: str, all_attempts: bool = False) -> A
     if all_attempts and earlier:
         cells.append(v4.new_markdown_cell("## Earlier attempts\n\nKept for reference; *Run All* does not run them."))
         for attempt in earlier:
-            code_path = run_dir / f"attempt_{attempt['number']}" / CODE_FILE
+            code_path = folder.attempt_file(attempt["number"], CODE_FILE)
             code = code_path.read_text(encoding="utf-8") if code_path.is_file() else "# (never ran)"
             cells.append(v4.new_markdown_cell(_attempt_markdown(attempt, code)))
     notebook = v4.new_notebook(cells=cells)

@@ -77,14 +77,16 @@ class MLZeroMagics(Magics):
     def _do_show(self, command: Subcommand) -> None:
         from IPython.display import display
 
-        from mlzero_jupyter.result import RunResult
+        from mlzero_jupyter.run_views import read_result, run_status
         from mlzero_jupyter.runs import locate_run
 
         folder = locate_run(command.run, REGISTRY.output_dir)
-        if not folder.result_path.exists():
-            print(f"Run {folder.run_id}: started, no attempt finished yet")
+        result, status = read_result(folder), run_status(folder)
+        if result is None:
+            print(f"Run {folder.run_id}: {status}, no attempt finished yet")
             return
-        display(RunResult.from_dict(folder.read_json("result.json")))
+        result.status = status
+        display(result)
 
     def _do_export(self, command: Subcommand) -> None:
         from mlzero_jupyter.notebook.export import export_notebook

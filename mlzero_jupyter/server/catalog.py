@@ -6,16 +6,16 @@ against the resolved root, and run ids are plain folder names (no separators, no
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mlzero_jupyter.errors import UserInputError
+from mlzero_jupyter.errors import RunFolderError, UserInputError
 from mlzero_jupyter.memory.episodic import EpisodicMemory
-from mlzero_jupyter.runs import DEFAULT_OUTPUT_DIR, EVENTS_FILE, RESULT_FILE, TASK_FILE, RunFolder, run_summary
+from mlzero_jupyter.run_views import run_summary
+from mlzero_jupyter.runs import DEFAULT_OUTPUT_DIR, RunFolder
 
 #: How many folders deep below the root an ``mlzero-runs`` folder is looked for (0: only ``<root>/mlzero-runs``).
 SEARCH_DEPTH = 3
@@ -68,9 +68,9 @@ def find_run_folders(root: Path | str, depth: int = SEARCH_DEPTH) -> list[RunFol
     runs = []
     for folder in _runs_folders(root, depth):
         for entry in os.scandir(folder):
-            path = Path(entry.path)
-            if entry.is_dir(follow_symlinks=False) and (path / TASK_FILE).is_file():
-                runs.append(RunFolder(_inside(root, path)))
+            run = RunFolder(Path(entry.path))
+            if entry.is_dir(follow_symlinks=False) and run.task_path.is_file():
+                runs.append(RunFolder(_inside(root, run.path)))
     return sorted(runs, key=lambda run: run.path.stat().st_mtime, reverse=True)
 
 
@@ -85,8 +85,7 @@ def _relative(root: Path, path: Path) -> str:
     return _inside(root, path).relative_to(root).as_posix()
 
 
-def _notebook(root: Path, run: RunFolder, name: str) -> str | None:
-    path = run.path / name
+def _notebook(root: Path, path: Path) -> str | None:
     return _relative(root, path) if path.is_file() else None
 
 
@@ -103,8 +102,8 @@ def describe_run(root: Path | str, run: RunFolder) -> dict[str, Any]:
         "attempts": summary["attempts"],
         "task": summary["task"],
         "modified": max(run.path.stat().st_mtime, _mtime(run.events_path), _mtime(run.result_path)),
-        "solution_notebook": _notebook(root, run, "solution.ipynb"),
-        "attempts_notebook": _notebook(root, run, "attempts.ipynb"),
+        "solution_notebook": _notebook(root, run.solution_notebook_path),
+        "attempts_notebook": _notebook(root, run.attempts_notebook_path),
     }
 
 
@@ -116,9 +115,9 @@ def _mtime(path: Path) -> float:
 
 
 def run_detail(root: Path | str, run: RunFolder) -> dict[str, Any]:
-    """A run's description with every attempt record, from result.json, or events.jsonl while none exists."""
+    """A run's description with every attempt record, from its result, or its events while it has none."""
     detail = describe_run(root, run)
-    result = _read_json(run.result_path)
+    result = _read_result(run)
     if result is not None:
         attempts = result.get("attempts", [])
     else:
@@ -127,15 +126,15 @@ def run_detail(root: Path | str, run: RunFolder) -> dict[str, Any]:
             "total_s": (result or {}).get("total_s"), "cost_usd": (result or {}).get("cost_usd")}
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _read_result(run: RunFolder) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        return run.read_result(dict)
+    except RunFolderError:
         return None
 
 
 def read_events(run: RunFolder, since: int = 0) -> list[dict[str, Any]]:
     """The run's episodic memory from event number ``since`` on (a torn last line is left out)."""
-    if not (run.path / EVENTS_FILE).is_file():
+    if not run.events_path.is_file():
         return []
     return EpisodicMemory.load(run.events_path).events[since:]

@@ -13,6 +13,7 @@ import termios
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 #: ANSI escape sequences (colours, cursor moves) as a terminal receives them.
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -81,9 +82,10 @@ RUNS = [
 ]
 
 
-def make_runs(root: Path) -> dict[str, dict]:
+def make_runs(root: Path) -> tuple[dict[str, dict], Any]:
     """Run folders as the agent leaves them (task.json, events.jsonl, result.json), plus one that has only
-    started and one whose task.json was damaged; by run id, what ``mlzero list`` should show of each."""
+    started (running: this process holds it until the caller releases the folder returned) and one whose
+    task.json was damaged; by run id, what ``mlzero list`` should show of each."""
     from mlzero_jupyter.memory.episodic import AttemptRecord
     from mlzero_jupyter.perception.spec import Inferred, TaskSpec
     from mlzero_jupyter.result import RunResult
@@ -109,12 +111,13 @@ def make_runs(root: Path) -> dict[str, dict]:
     started = RunFolder.create(root, "a run that has only started")
     started.write_json("task.json", TaskSpec(str(root), str(root), "A run that has only started").to_dict())
     started.events_path.write_text("")
-    shown[started.run_id] = {"status": "started", "metric": "", "score": "", "attempts": "0",
+    started.claim()
+    shown[started.run_id] = {"status": "running", "metric": "", "score": "", "attempts": "0",
                              "task": "A run that has only started"}
     damaged = RunFolder.create(root, "damaged by hand")
     (damaged.path / "task.json").write_text("{not json")
     shown[damaged.run_id] = {"status": "damaged", "metric": "", "score": "", "attempts": "0", "task": ""}
-    return shown
+    return shown, started
 
 
 def make_iris(folder: Path) -> Path:

@@ -13,7 +13,9 @@ from rich.cells import cell_len
 
 @pytest.fixture
 def runs(tmp_path):
-    return make_runs(tmp_path / "runs")
+    shown, running = make_runs(tmp_path / "runs")
+    yield shown
+    running.release()
 
 
 def listed(tmp_path, columns: int | None) -> list[str]:

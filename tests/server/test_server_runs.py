@@ -60,7 +60,7 @@ async def test_lists_runs_below_root_newest_first(jp_fetch, jp_root_dir: Path) -
         "score": 0.93, "attempts": 2, "task": "titanic task", "modified": runs[1]["modified"],
         "solution_notebook": f"mlzero-runs/{older.run_id}/solution.ipynb", "attempts_notebook": None,
     }
-    assert runs[0]["status"] == "started" and runs[0]["path"] == f"projects/house/mlzero-runs/{newer.run_id}"
+    assert runs[0]["status"] == "interrupted" and runs[0]["path"] == f"projects/house/mlzero-runs/{newer.run_id}"
 
 
 async def test_run_detail_carries_time_tokens_and_cost(jp_fetch, jp_root_dir: Path) -> None:
@@ -76,10 +76,12 @@ async def test_run_detail_carries_time_tokens_and_cost(jp_fetch, jp_root_dir: Pa
 
 async def test_running_run_detail_comes_from_events(jp_fetch, jp_root_dir: Path) -> None:
     run = make_run(jp_root_dir / "mlzero-runs", "live", finished=False)
+    run.claim()  # as the agent running it does
 
     detail = await get_json(jp_fetch, run.run_id)
+    run.release()
 
-    assert detail["status"] == "started" and detail["best_attempt"] is None
+    assert detail["status"] == "running" and detail["best_attempt"] is None
     assert [a["number"] for a in detail["attempt_records"]] == [1, 2]
     assert detail["attempt_records"][0]["error"] == "KeyError: 'label'"
 
