@@ -399,3 +399,18 @@ def test_family_script_runs_on_format(planner, tmp_path, name, fmt):
     else:  # a forecast: one value per requested series and date
         written = read_table(predictions, _prediction_info(predictions))
         assert len(written) == len(case.tables["test"]) and written["value"].notna().all()
+
+
+@pytest.mark.fit
+def test_a_bagged_candidate_of_a_folder_family_runs(planner, tmp_path):
+    """The bagged fallback-features candidate runs for real where a short attempt bags with folds (text folders
+    share the template; the name check above covers them)."""
+    task = perceived(CASES["image_folders"](), "csv", tmp_path)
+    fast = AttemptRecord(1, SUCCESS, score=0.5, candidate="fast")
+    ctx = context(task, tmp_path / "attempt_2", time_limit=40, attempts=[fast], improve=True, attempt=2,
+                  guidance=["only lightgbm"])
+    draft = planner.write(ctx)
+    assert draft.candidate in ("bagged", "features-bagged") and "num_bag_folds=NUM_BAG_FOLDS" in draft.code
+    run_script(draft.code, ctx.attempt_dir)
+    verdict = validate(task, ctx.attempt_dir, ExecutionResult(returncode=0, duration_s=1.0))
+    assert verdict.ok, verdict.problems
