@@ -15,7 +15,8 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,9 +40,19 @@ from mlzero_jupyter.events import (
 )
 from mlzero_jupyter.errors import ProviderError, UserInputError
 from mlzero_jupyter.execution import check_code, fingerprint, validate
-from mlzero_jupyter.execution.executors import RemoteReaper, make_executor
+from mlzero_jupyter.execution.executors import RemoteReaper, make_executor, slots_of
 from mlzero_jupyter.execution.fingerprint import changes
-from mlzero_jupyter.memory.episodic import BLOCKED, FAILED, SKIPPED, STOPPED, SUCCESS, TIMEOUT, AttemptRecord, EpisodicMemory
+from mlzero_jupyter.memory.episodic import (
+    BLOCKED,
+    FAILED,
+    RUNNING,
+    SKIPPED,
+    STOPPED,
+    SUCCESS,
+    TIMEOUT,
+    AttemptRecord,
+    EpisodicMemory,
+)
 from mlzero_jupyter.perception.spec import TaskSpec
 from mlzero_jupyter.publishing import Publication, PublishingContext, onto_referee, publish, refit_seconds
 from mlzero_jupyter.result import RunResult
@@ -62,6 +73,8 @@ FIRST_SHARE = 0.35
 OVERRUN_SHARE, OVERRUN_SECONDS = 0.25, 10.0
 #: The code's own score and the referee's may differ by this share before the record points it out.
 REPORTED_TOLERANCE = 0.05
+#: The attempts of a parallel search that are running: each one's record, context and start time.
+Running = dict[Future[None], tuple[AttemptRecord, CodingContext, float]]
 #: Longest description accepted: a sentence or a paragraph, not a document.
 MAX_DESCRIPTION_CHARS = 20_000
 
@@ -274,34 +287,113 @@ class Agent:
         self._emit(TOOL_SELECTED, tool=self._tool, reasons=reasons)
 
     def _loop(self, deadline: float) -> str:
-        first = len(self.memory.attempts) + 1
-        for number in range(first, first + self.options.max_iterations):
-            if self._stop.is_set():
-                return "stopped by the user"
-            budget = self._attempt_budget(deadline)
-            if budget < MIN_ATTEMPT_SECONDS:
-                return f"time budget spent ({max(0.0, deadline - time.monotonic()):.0f} s left)"
+        slots = 1 if self.options.quick else slots_of(self.executor)
+        if slots > 1:
+            return self._loop_in_parallel(deadline, slots)
+        first = number = self._next_number()
+        while True:
+            end = self._reason_to_end(deadline, number - first)
+            if end:
+                return end
             try:
-                record = self._attempt(number, budget, deadline)
+                record = self._attempt(number, self._attempt_budget(deadline), deadline)
             except Exhausted as error:
                 return f"the search is over: {error}"
             except KeyboardInterrupt:  # Kernel > Interrupt: the executor killed the attempt on its way out
                 self._stop.set()
                 record = AttemptRecord(number, STOPPED, error="interrupted by the user")
-            self.memory.record_attempt(record)
-            self._emit(ATTEMPT_FINISHED, number, attempt=dataclasses.asdict(record))
-            self._write_result("running", 0.0, "")
-            if record.status == STOPPED:
-                return "stopped by the user"
-            if self.options.quick and self._best() is not None:
-                return "valid result (quick mode: no search)"
-            guidance = self.controller.between_attempts(record)
-            if guidance.text:
-                self.add_guidance(guidance.text)
-            if guidance.stop:
+            end = self._settle(record)
+            if end:
+                return end
+            number += 1
+
+    def _loop_in_parallel(self, deadline: float, slots: int) -> str:
+        """The search with up to ``slots`` attempts at once (the free slots of a Ray cluster; docs/search.md).
+
+        Attempts are written, reviewed and recorded here, one after another, as in ``_loop``; each runs and is judged
+        in a thread of its own, within the run's one wall clock.
+        """
+        first, end = self._next_number(), ""
+        running: Running = {}
+        with ThreadPoolExecutor(slots, thread_name_prefix="mlzero-attempt") as pool:
+            try:
+                while True:
+                    end = end or self._fill(pool, running, slots, deadline, first)
+                    if not running:
+                        return end
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for job in done:
+                        end = self._settle_running(job, *running.pop(job)) or end
+            except KeyboardInterrupt:  # Kernel > Interrupt: the running attempts are stopped, then recorded
                 self._stop.set()
+                for job, attempt in running.items():
+                    self._settle_running(job, *attempt)
                 return "stopped by the user"
-        return f"iteration limit reached ({self.options.max_iterations})"
+            except BaseException:  # nothing outlives the run: the running attempts stop before the error goes on
+                self._stop.set()
+                raise
+
+    def _fill(self, pool: ThreadPoolExecutor, running: Running, slots: int, deadline: float, first: int) -> str:
+        """Start attempts until every slot is busy; why no further attempt will start, or ''. The coder sees the
+        running attempts (status ``running``) and writes the next candidate beside them; when it has nothing new
+        until one of them ends, the loop waits for that."""
+        while len(running) < slots:
+            number = max([self._next_number(), *(record.number + 1 for record, _, _ in running.values())])
+            end = self._reason_to_end(deadline, number - first)
+            if end:
+                return end
+            began = time.monotonic()
+            try:
+                record, context, timeout = self._prepare_attempt(number, self._attempt_budget(deadline), deadline,
+                                                                 [record for record, _, _ in running.values()])
+            except Exhausted as error:
+                return "" if running else f"the search is over: {error}"
+            if timeout is not None:
+                running[pool.submit(self._execute_and_validate, record, context.attempt_dir, timeout)] = \
+                    (record, context, began)
+                continue
+            record.duration_s = time.monotonic() - began  # not run: blocked, skipped, a repeat, no code
+            end = self._settle(record)
+            if end:
+                return end
+        return ""
+
+    def _settle_running(self, job: Future[None], record: AttemptRecord, context: CodingContext, began: float) -> str:
+        job.result()  # waits; an error of the thread is raised here
+        self._analyse(record, context)
+        record.duration_s = time.monotonic() - began
+        return self._settle(record)
+
+    def _next_number(self) -> int:
+        """The number of the next attempt: after every finished one (in a parallel search they end out of order)."""
+        return max((attempt.number for attempt in self.memory.attempts), default=0) + 1
+
+    def _reason_to_end(self, deadline: float, started: int) -> str:
+        """Why no further attempt starts (the iteration limit, the user stopped the run, too little time), or ''."""
+        if started >= self.options.max_iterations:
+            return f"iteration limit reached ({self.options.max_iterations})"
+        if self._stop.is_set():
+            return "stopped by the user"
+        if self._attempt_budget(deadline) < MIN_ATTEMPT_SECONDS:
+            return f"time budget spent ({max(0.0, deadline - time.monotonic()):.0f} s left)"
+        return ""
+
+    def _settle(self, record: AttemptRecord) -> str:
+        """Record a finished attempt and hear the controller; why the run ends now, or ''."""
+        self.memory.record_attempt(record)
+        self._emit(ATTEMPT_FINISHED, record.number, attempt=dataclasses.asdict(record))
+        self._write_result("running", 0.0, "")
+        if record.status == STOPPED:
+            return "stopped by the user"
+        if self.options.quick and self._best() is not None:
+            return "valid result (quick mode: no search)"
+        guidance = self.controller.between_attempts(record)
+        if guidance.text:
+            self.add_guidance(guidance.text)
+        if guidance.stop:
+            self._stop.set()
+            return "stopped by the user"
+        return ""
 
     def _best(self) -> AttemptRecord | None:
         return self.memory.best(self.task.higher_is_better)
@@ -321,23 +413,34 @@ class Agent:
 
     def _attempt(self, number: int, time_limit: float, deadline: float) -> AttemptRecord:
         began = time.monotonic()
+        record, context, timeout = self._prepare_attempt(number, time_limit, deadline)
+        if timeout is not None:
+            self._execute_and_validate(record, context.attempt_dir, timeout)
+            self._analyse(record, context)
+        record.duration_s = time.monotonic() - began
+        return record
+
+    def _prepare_attempt(self, number: int, time_limit: float, deadline: float, running: Sequence[AttemptRecord] = ()
+                         ) -> tuple[AttemptRecord, CodingContext, float | None]:
+        """Write, review and save the attempt's script; its record, its context and its timeout, or None for a
+        timeout when it is not to run (the record says why). ``running``: attempts running beside it."""
         attempt_dir = self.folder.attempt_dir(number)
         context = self._context(number, attempt_dir, time_limit)
+        context.attempts += [dataclasses.replace(attempt, status=RUNNING) for attempt in running]
         self.memory.record("attempt_started", number=number)
         try:
             draft = self.coder.write(context)
         except ProviderError as error:
             if isinstance(error, UserInputError):  # missing or rejected credentials: the user must act
                 raise
-            return AttemptRecord(number, FAILED, summary="no code: the LLM call failed", error=f"LLM error: {error}",
-                                 duration_s=time.monotonic() - began)
+            return AttemptRecord(number, FAILED, summary="no code: the LLM call failed",
+                                 error=f"LLM error: {error}"), context, None
         record = AttemptRecord(number, FAILED, summary=draft.summary, guidance=list(context.guidance),
                                candidate=draft.candidate)
         _add_calls(record, draft)
         code = self._review(number, draft, attempt_dir, record)
         if code is None:
-            record.duration_s = time.monotonic() - began
-            return record
+            return record, context, None
         if self.referee is not None:  # code that names the user's folder reads the referee's copy instead
             code = onto_referee(code, self.referee, self.task)
         digest = _digest(code)
@@ -345,17 +448,12 @@ class Agent:
             record.status = SKIPPED
             record.error = (f"the script is identical to attempt {self._scripts[digest]}'s, so it was not run again; "
                             "the next attempt must try something else")
-            record.duration_s = time.monotonic() - began
-            return record
+            return record, context, None
         self._scripts[digest] = number
         write_text_atomic(attempt_dir / CODE_FILE, code)
         timeout = self._attempt_timeout(time_limit, deadline)
         self._emit(ATTEMPT_STARTED, number, code=code, summary=draft.summary, time_limit=timeout)
-        self._execute_and_validate(record, attempt_dir, timeout)
-        if not record.succeeded and record.status != STOPPED:
-            self._analyse(record, context)
-        record.duration_s = time.monotonic() - began
-        return record
+        return record, context, timeout
 
     def _attempt_timeout(self, time_limit: float, deadline: float) -> float:
         """When the attempt is killed: a little after its slice once something is valid; before that, at the end of
@@ -429,7 +527,7 @@ class Agent:
             readable=[self._attempt_root()],
         )
         record.execution_s = outcome.duration_s
-        record.isolation = outcome.isolation
+        record.isolation, record.node = outcome.isolation, outcome.node
         touched = [change for old, new in zip(before, self._fingerprints()) for change in changes(old, new)]
         if outcome.stopped:
             record.status, record.error = STOPPED, "stopped by the user"
@@ -473,7 +571,7 @@ class Agent:
 
     def _analyse(self, record: AttemptRecord, context: CodingContext) -> None:
         analyse = getattr(self.coder, "analyse_failure", None)
-        if analyse is not None and record.error:
+        if analyse is not None and record.error and not record.succeeded and record.status != STOPPED:
             record.analysis = analyse(context, record.error)
             _add_calls(record, CodeDraft("", "", self.coder.drain_calls()))
 
