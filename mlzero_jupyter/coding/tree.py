@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlzero_jupyter.coding.base import CodingContext
-from mlzero_jupyter.memory.episodic import FAILED, TIMEOUT, AttemptRecord
+from mlzero_jupyter.memory.episodic import FAILED, RUNNING, TIMEOUT, AttemptRecord
 
 #: Failed attempts in a row after which the coder stops debugging and drafts anew (or improves the best).
 MAX_DEBUG_DEPTH = 3
@@ -30,11 +30,15 @@ class Node:
 
 
 def next_node(context: CodingContext) -> Node:
-    attempts = context.attempts
+    """The next node from the finished attempts. In a parallel search a failure already being debugged by a running
+    attempt is not debugged twice: the best is improved or a new draft written beside it."""
+    attempts = [a for a in context.attempts if a.status != RUNNING]
+    running = {a.candidate for a in context.attempts if a.status == RUNNING}
     if not attempts and context.last_error:  # a caller that gives the failure but not the records
         return Node(DEBUG)
     last = attempts[-1] if attempts else None
-    if last is not None and last.status in (FAILED, TIMEOUT) and _failures_in_a_row(attempts) < MAX_DEBUG_DEPTH:
+    if (last is not None and last.status in (FAILED, TIMEOUT) and _failures_in_a_row(attempts) < MAX_DEBUG_DEPTH
+            and Node(DEBUG, last).name not in running):
         return Node(DEBUG, last)
     valid = [a for a in attempts if a.succeeded]
     if valid:

@@ -65,6 +65,7 @@ class ExecutionResult:
     signal: str | None = None  # e.g. SIGSEGV when a signal ended the process
     output_truncated: bool = False
     isolation: str = "none: not recorded"  # bubblewrap, namespaces or none: <why>
+    node: str = ""  # the Ray node that ran it (empty: this machine)
 
     @property
     def ok(self) -> bool:

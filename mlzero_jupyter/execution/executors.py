@@ -8,16 +8,14 @@ output streamed live and saved in the attempt folder):
 - :class:`LocalExecutor`: a subprocess of this machine (``executor.execute``);
 - ``ray_executor.RayExecutor``: a Ray task on a node of an existing cluster, imported only when chosen.
 
-``slots()`` says how many attempts may run at once; :func:`run_parallel` runs several with that many at a time.
+``slots()`` says how many attempts may run at once; the agent's search runs that many side by side
+(``Agent._loop_in_parallel``).
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -90,38 +88,12 @@ def make_executor(options: Any, data: Path) -> Executor:
     return ray_executor
 
 
+def slots_of(executor: Callable[..., Any]) -> int:
+    """How many attempts ``executor`` runs at once: its ``slots()``, or one for a plain function."""
+    slots = getattr(executor, "slots", None)
+    return max(1, slots()) if callable(slots) else 1
+
+
 def network_allowed(policy: dict[str, str] | None) -> bool:
     """Whether the run's code policy lets attempts use the network (its ``network`` category set to ``allow``)."""
     return (policy or {}).get("network") == "allow"
-
-
-@dataclass
-class Job:
-    """One attempt for :func:`run_parallel`: its script, its folder, and where its output lines go."""
-
-    script: Path
-    cwd: Path
-    on_output: OutputCallback | None = None
-
-
-def run_parallel(executor: Executor, jobs: Sequence[Job], *, timeout: float, stop: threading.Event | None = None,
-                 memory_limit_mb: int | None = None, readable: Sequence[Path] | None = None) -> list[ExecutionResult]:
-    """Run ``jobs`` with up to ``executor.slots()`` at a time, in one wall clock of ``timeout`` seconds.
-
-    A job that starts late gets what is left of the clock; results come back in the order of ``jobs``.
-    """
-    deadline = time.monotonic() + timeout
-
-    def run(job: Job) -> ExecutionResult:
-        left = deadline - time.monotonic()
-        if left <= 0 or (stop is not None and stop.is_set()):
-            why = "stopped by the user" if stop is not None and stop.is_set() else "the run's time budget was spent"
-            return ExecutionResult(returncode=None, duration_s=0.0, timed_out=left <= 0,
-                                   stopped=stop is not None and stop.is_set(), killed_reason=f"not started: {why}")
-        return executor(job.script, cwd=job.cwd, timeout=left, on_output=job.on_output, stop=stop,
-                        memory_limit_mb=memory_limit_mb, readable=readable)
-
-    width = max(1, min(executor.slots(), len(jobs)))
-    with ThreadPoolExecutor(width, thread_name_prefix="mlzero-attempt") as pool:
-        return list(pool.map(run, jobs))
-

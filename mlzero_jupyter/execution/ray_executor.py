@@ -191,7 +191,7 @@ class RayExecutor:
             answer = {"killed_reason": f"the Ray worker running it was lost ({type(error).__name__}); "
                                        "its processes were stopped, the next attempt runs on a live node"}
         if "result" in answer:
-            result = ExecutionResult.from_dict(answer["result"])
+            result = ExecutionResult.from_dict({**answer["result"], "node": answer["node_id"]})
             self._record(cwd, answer, request)
             return result
         return ExecutionResult(returncode=None, duration_s=duration, timed_out=verdict == "timeout",

@@ -19,6 +19,8 @@ from mlzero_jupyter.redaction import redact_data
 
 #: Attempt statuses. Only ``success`` attempts have a validated score.
 SUCCESS, FAILED, BLOCKED, TIMEOUT, STOPPED, SKIPPED = "success", "failed", "blocked", "timeout", "stopped", "skipped"
+#: An attempt still running beside the one being written (a parallel search); never recorded as finished.
+RUNNING = "running"
 
 
 @dataclass
@@ -37,6 +39,7 @@ class AttemptRecord:
     note: str = ""  # e.g. the code's own score far from the referee's
     candidate: str = ""  # which of the coder's candidates the attempt implements
     isolation: str = ""  # how the attempt's process was isolated
+    node: str = ""  # the Ray node that ran it (empty: this machine)
     duration_s: float = 0.0  # wall time of the whole attempt
     execution_s: float = 0.0  # time inside the generated code
     input_tokens: int = 0

@@ -11,7 +11,7 @@ from offline_support import TimeSeriesInfo, context, run_script, spec, table
 
 from mlzero_jupyter.bench.tasks import breast_cancer, macro_forecast
 from mlzero_jupyter.coding.base import Exhausted
-from mlzero_jupyter.memory.episodic import FAILED, SUCCESS, TIMEOUT, AttemptRecord
+from mlzero_jupyter.memory.episodic import FAILED, RUNNING, SUCCESS, TIMEOUT, AttemptRecord
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.perception.spec import ColumnInfo, FileInfo
 
@@ -166,3 +166,15 @@ def test_a_real_parser_failure_is_repaired(planner, tmp_path):
     metrics = run_script(second.code, tmp_path / "attempt_2")
     assert metrics["validation_score"] > 0.8
     assert len(pd.read_csv(tmp_path / "attempt_2" / "predictions.csv")) > 0
+
+
+def test_a_parallel_search_takes_the_next_candidate_beside_the_running_ones(planner, task, tmp_path):
+    attempts: list[AttemptRecord] = []
+    for number, expected in enumerate(["fast", "bagged", "bagged-seed-2"], start=1):
+        draft = _write(planner, task, tmp_path, time_limit=100, attempt=number, attempts=list(attempts))
+        assert draft.candidate == expected
+        attempts.append(AttemptRecord(number, RUNNING, candidate=draft.candidate))
+    with pytest.raises(Exhausted):  # every candidate is running: the search waits for one to end
+        _write(planner, task, tmp_path, time_limit=100, attempt=4, attempts=attempts)
+    attempts[0] = AttemptRecord(1, FAILED, candidate="fast", error="MemoryError")  # fast ended, to be repaired
+    assert _write(planner, task, tmp_path, time_limit=100, attempt=4, attempts=attempts).candidate == "fast"

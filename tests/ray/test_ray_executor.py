@@ -1,4 +1,4 @@
-"""The Ray executor on a real loopback cluster: the local executor's contract, placement, parallel slots, failures."""
+"""The Ray executor on a real loopback cluster: the local executor's contract, placement, failures."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import psutil
 import pytest
 
 from mlzero_jupyter.errors import UserInputError
-from mlzero_jupyter.execution.executors import Job, run_parallel
 from mlzero_jupyter.execution.ray_executor import PLACEMENT_FILE, RayExecutor
 
 pytestmark = pytest.mark.timeout(180)
@@ -84,19 +83,6 @@ def test_output_streams_live_into_the_callback_and_the_attempt_folder(executor, 
     placement = json.loads((folder / PLACEMENT_FILE).read_text())
     assert placement["node_id"] in {node["NodeID"] for node in __import__("ray").nodes()}
     assert placement["cpus"] == 1.0 and placement["ended_at"] > placement["started_at"]
-
-
-def test_two_attempts_run_at_once_on_two_nodes(executor, attempt) -> None:
-    jobs = [Job(*attempt("import time\ntime.sleep(4)\n")) for _ in range(2)]
-    assert executor.slots() >= 2
-    began = time.monotonic()
-    results = run_parallel(executor, jobs, timeout=90)
-    assert all(result.ok for result in results)
-    placements = [json.loads((job.cwd / PLACEMENT_FILE).read_text()) for job in jobs]
-    assert placements[0]["node_id"] != placements[1]["node_id"]
-    first, second = sorted(placements, key=lambda p: p["started_at"])
-    assert second["started_at"] < first["ended_at"]  # they overlapped
-    assert time.monotonic() - began < 4 * 2
 
 
 def test_time_limit_kills_the_attempt(executor, attempt) -> None:

@@ -1,4 +1,5 @@
-"""A whole run through the Ray executor: a small real table, the offline planner, a valid and graded result."""
+"""A whole run through the Ray executor: a small real table, the offline planner's search with two candidates at
+once on two nodes, a valid and graded result."""
 
 from __future__ import annotations
 
@@ -29,20 +30,31 @@ def iris_folder(tmp_path: Path) -> Path:
 
 @pytest.mark.fit
 @pytest.mark.timeout(420)
-def test_a_whole_run_on_the_cluster_is_valid_and_graded(cluster, iris_folder: Path, tmp_path: Path) -> None:
+def test_a_search_on_the_cluster_runs_two_candidates_at_once_and_is_valid(cluster, iris_folder: Path,
+                                                                          tmp_path: Path) -> None:
     import ray
 
+    # 130 s: the first share of the budget (35%) leaves the bagged candidate the 40 s it needs beside the fast one
     options = RunOptions(executor="ray", ray_address=cluster.address, output_dir=str(tmp_path / "runs"),
-                         time_limit=90, max_iterations=2)
+                         time_limit=130, max_iterations=2)
     lines: list[str] = []
     agent = Agent(iris_folder, "predict the species of each flower", options,
                   observers=[lambda event: lines.append(event.data.get("line", ""))])
-    assert isinstance(agent.executor, RayExecutor)
+    assert isinstance(agent.executor, RayExecutor) and agent.executor.slots() >= 2
     result = agent.run()
     assert result.status == "success", result.message
     assert result.validation_score is not None and result.validation_score > 0.8
     assert Path(result.predictions_path).is_file() and Path(result.model_path or result.solution_path).exists()
-    attempt_dir = agent.folder.attempt_dir(result.best_attempt, create=False)
-    placement = json.loads((attempt_dir / PLACEMENT_FILE).read_text())
-    assert placement["node_id"] in {node["NodeID"] for node in ray.nodes()}
-    assert (attempt_dir / "stdout.txt").read_text().strip() and any(lines)  # output came back live too
+    assert (agent.folder.attempt_dir(result.best_attempt, create=False) / "stdout.txt").read_text().strip()
+    assert any(lines)  # output came back live too
+
+    fast, bagged = sorted(result.attempts, key=lambda attempt: attempt.number)
+    assert (fast.candidate, bagged.candidate) == ("fast", "bagged")
+    assert fast.succeeded and bagged.succeeded  # each judged by the referee on its own
+    assert fast.validation.startswith("accuracy on") and bagged.validation == fast.validation
+    placements = [json.loads((agent.folder.attempt_dir(a.number, create=False) / PLACEMENT_FILE).read_text())
+                  for a in (fast, bagged)]
+    assert [p["node_id"] for p in placements] == [fast.node, bagged.node]
+    assert fast.node != bagged.node and {fast.node, bagged.node} <= {node["NodeID"] for node in ray.nodes()}
+    first, second = sorted(placements, key=lambda placement: placement["started_at"])
+    assert second["started_at"] < first["ended_at"]  # they ran at the same time

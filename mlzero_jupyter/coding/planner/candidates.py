@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from mlzero_jupyter.coding.base import CodingContext, Exhausted
 from mlzero_jupyter.coding.planner import repairs
 from mlzero_jupyter.coding.planner.plan import Plan
-from mlzero_jupyter.memory.episodic import SKIPPED, AttemptRecord
+from mlzero_jupyter.memory.episodic import RUNNING, SKIPPED, AttemptRecord
 
 #: Below this many seconds for an attempt, bagging and stacking cannot finish: presets only.
 BAGGING_SECONDS = 40
@@ -123,9 +123,9 @@ def choose(plan: Plan, context: CodingContext) -> Candidate:
 
 def settled(name: str, attempts: list[AttemptRecord]) -> bool:
     """Whether the candidate needs no further attempt: it succeeded, repeated a script, failed three times, or failed
-    with an error no repair rule understands."""
+    with an error no repair rule understands; or it needs none now: an attempt of it is running (a parallel search)."""
     mine = [a for a in attempts if a.candidate == name]
-    if any(a.succeeded or a.status == SKIPPED for a in mine):
+    if any(a.succeeded or a.status in (SKIPPED, RUNNING) for a in mine):
         return True
     failures = [a for a in mine if a.error]
     return len(failures) >= MAX_FAILURES or bool(failures and not repairs.understands(failures[-1].error))
