@@ -149,6 +149,7 @@ class Agent:
         options = RunOptions(**{**stored, **(overrides or {})})
         agent = cls(task.data_path, task.description, options, folder=folder, **kwargs)
         agent.task, agent.memory = task, memory
+        folder.claim()  # refused while another process runs it: its attempts are not orphans
         killed = kill_orphans(folder.path)
         if isinstance(agent.executor, RemoteReaper):  # attempts on other machines (a Ray cluster)
             killed += agent.executor.kill_orphans(folder.path)
@@ -185,6 +186,9 @@ class Agent:
             if is_disk_full(error):
                 raise disk_full_error(self.folder.path if self.folder else self.options.output_dir, error) from None
             raise
+        finally:
+            if self.folder is not None:
+                self.folder.release()
 
     def _run(self) -> RunResult:
         started = time.monotonic()
@@ -209,6 +213,7 @@ class Agent:
 
         label = self.options.name or self.description or self.data.stem
         self.folder = RunFolder.create(self.options.output_dir, label)
+        self.folder.claim()
         self.memory = EpisodicMemory(self.folder.events_path)
         self.memory.record("run_started", data=str(self.data), description=self.description,
                            options=dataclasses.asdict(self.options))

@@ -212,6 +212,8 @@ class RunManager:
         live = self._running(folder.run_id)
         if live is None:
             status = self.status(folder.run_id)["status"]
+            if status == "running":
+                raise UserInputError(f"run {folder.run_id} is running in another process; stop it there")
             raise UserInputError(f"run {folder.run_id} is not running ({status}); nothing to stop")
         live.stop()
         live.thread.join(wait_s)

@@ -86,6 +86,10 @@ async def mcp_statuses(root: Path) -> tuple[list[dict], dict[str, dict | str]]:
         for run in listed.structured_content["runs"]:
             answer = await client.call_tool("run_status", {"run_id": run["run_id"]})
             statuses[run["run_id"]] = answer.content[0].text if answer.is_error else answer.structured_content
+            if run["status"] == "running":  # held by another process: neither resumed nor stopped from here
+                for tool, arguments in (("send_guidance", {"text": "try more"}), ("stop_run", {})):
+                    refused = await client.call_tool(tool, {"run_id": run["run_id"], **arguments})
+                    assert refused.is_error and "running in another process" in refused.content[0].text
     return listed.structured_content["runs"], statuses
 
 
