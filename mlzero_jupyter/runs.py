@@ -170,8 +170,11 @@ class RunFolder:
         for _ in range(CLAIM_TRIES):  # a reader's check holds the lock for an instant
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
+            except BlockingIOError:
                 time.sleep(0.05)
+            except OSError:  # a file system without locks: the run goes on, its status read from its records
+                os.close(descriptor)
+                return
             else:
                 self._lock = descriptor
                 return
@@ -196,8 +199,10 @@ class RunFolder:
             return False
         try:
             fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:
             return True
+        except OSError:  # a file system without locks
+            return False
         finally:
             os.close(descriptor)  # also drops the shared lock just taken
         return False
