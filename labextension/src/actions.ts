@@ -4,6 +4,7 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import { UUID } from '@lumino/coreutils';
 
 import { INewRun, mlzeroCellSource, relativeToNotebook, shellWord } from './cells';
 import { IMLZeroComms, IRunEvent } from './comm';
@@ -155,22 +156,17 @@ export class PanelController implements IPanelActions {
 
   newRun(form: INewRun): void {
     const notebook = this.tracker.currentWidget;
-    if (!notebook) {
-      this.panel!.error = 'Open a notebook first: the new run goes into the active notebook.';
-      this.panel!.update();
-      return;
-    }
-    void this.insertAndRun(notebook, mlzeroCellSource(form));
+    void (notebook ? this.insertAndRun(notebook, mlzeroCellSource(form)) : this.runInNewNotebook(form));
   }
 
   selectedData(): string | null {
     const notebook = this.tracker.currentWidget;
-    if (!this.browser || !notebook) {
+    if (!this.browser) {
       return null;
     }
     const selected = this.browser.selectedItems().next();
     const path = selected.done ? this.browser.model.path : selected.value.path;
-    return relativeToNotebook(notebook.context.path, path);
+    return notebook ? relativeToNotebook(notebook.context.path, path) : path;
   }
 
   // -- helpers ----------------------------------------------------------------------------------------------
@@ -180,19 +176,55 @@ export class PanelController implements IPanelActions {
     return found;
   }
 
+  /**
+   * No notebook is active (the form's data is then relative to the server root): a new notebook in the file
+   * browser's folder gets the cells and opens; in JupyterLab it runs at once, while Notebook 7 opens it in a
+   * new browser tab, where Run All starts the run.
+   */
+  private async runInNewNotebook(form: INewRun): Promise<void> {
+    const { contents, kernelspecs } = this.app.serviceManager;
+    this.panel!.error = this.panel!.notice = null;
+    try {
+      const created = await contents.newUntitled({ path: this.browser?.model.path ?? '', type: 'notebook' });
+      const data = relativeToNotebook(created.path, form.data.trim() || '.');
+      const spec = kernelspecs.specs?.kernelspecs[kernelspecs.specs.default];
+      const content = {
+        cells: [LOAD_EXTENSION, mlzeroCellSource({ ...form, data })].map(codeCell),
+        metadata: spec ? { kernelspec: { name: spec.name, display_name: spec.display_name, language: spec.language } } : {},
+        nbformat: 4,
+        nbformat_minor: 5
+      };
+      await contents.save(created.path, { type: 'notebook', format: 'json', content });
+      const opened = await this.app.commands.execute('docmanager:open', { path: created.path });
+      if (opened && this.tracker.has(opened)) {
+        const notebook = opened as NotebookPanel;
+        await notebook.context.ready;
+        await notebook.sessionContext.ready;
+        await NotebookActions.runAll(notebook.content, notebook.sessionContext);
+      } else {
+        this.panel!.notice = `${created.path} opened in a new browser tab: run its cells there to start the run.`;
+      }
+    } catch (reason) {
+      this.panel!.error = `Cannot create a notebook for the run: ${(reason as Error).message ?? reason}`;
+    }
+    this.panel!.update();
+  }
+
   /** Insert cells below the active cell (the extension is loaded first when no cell loads it) and run them. */
   private async insertAndRun(notebook: NotebookPanel, source: string): Promise<void> {
     const shared = notebook.content.model!.sharedModel;
     const loaded = shared.cells.some(cell => cell.getSource().includes(LOAD_EXTENSION));
     const sources = loaded ? [source] : [LOAD_EXTENSION, source];
     const at = Math.min(notebook.content.activeCellIndex + 1, shared.cells.length);
-    shared.insertCells(
-      at,
-      sources.map(text => ({ cell_type: 'code', source: text, metadata: {}, outputs: [], execution_count: null }))
-    );
+    shared.insertCells(at, sources.map(codeCell));
     const cells = notebook.content.widgets.slice(at, at + sources.length);
     notebook.content.activeCellIndex = at + sources.length - 1;
     this.app.shell.activateById(notebook.id);
     await NotebookActions.runCells(notebook.content, cells, notebook.sessionContext);
   }
+}
+
+/** A new code cell holding `source`, as nbformat has it. */
+function codeCell(source: string) {
+  return { id: UUID.uuid4(), cell_type: 'code' as const, source, metadata: {}, outputs: [], execution_count: null };
 }

@@ -36,7 +36,8 @@ export interface IPanelActions {
   resume(run: IRunView, guidance: string): void;
   newRun(form: INewRun): void;
   refresh(): void;
-  /** The data path selected in the file browser, relative to the active notebook, when there is one. */
+  /** The data path selected in the file browser, relative to the active notebook (to the server root when no
+   * notebook is active); null without a file browser. */
   selectedData(): string | null;
 }
 
@@ -48,6 +49,8 @@ export interface IPanelProps {
   /** Changes each time a folder is chosen from the file browser's menu: the form opens anew with it. */
   prefills: number;
   error: string | null;
+  /** What the panel did that the user should know, e.g. where a new notebook opened. */
+  notice: string | null;
   actions: IPanelActions;
 }
 
@@ -300,6 +303,7 @@ export function PanelView(props: IPanelProps): JSX.Element {
       </div>
       <NewRunForm key={props.prefills} defaults={props.defaults} actions={props.actions} open={props.prefills > 0} />
       {props.error && <div className="jp-MLZero-error">{props.error}</div>}
+      {props.notice && <div className="jp-MLZero-notice">{props.notice}</div>}
       {runs.length === 0 && <div className="jp-MLZero-empty">No runs yet: run a %%mlzero cell or start one above.</div>}
       {runs.map(run => (
         <RunCard key={run.runId} run={run} now={props.now} actions={props.actions} />
@@ -320,6 +324,7 @@ export class MLZeroPanel extends ReactWidget {
   state: IPanelState = { runs: {} };
   kernelId: string | null = null;
   error: string | null = null;
+  notice: string | null = null;
 
   /** Open the New-run form with ``data`` filled in (the file browser's "Train a model on this folder…"). */
   prefill(data: string): void {
@@ -343,6 +348,7 @@ export class MLZeroPanel extends ReactWidget {
         defaults={this._data === null ? this._defaults() : { ...this._defaults(), data: this._data }}
         prefills={this._prefills}
         error={this.error}
+        notice={this.notice}
         actions={this._actions}
       />
     );

@@ -1,7 +1,7 @@
-"""Approval from the MLZero panel in a real JupyterLab: a run started with --confirm waits for each attempt's code;
-Skip, an edit and Approve clicked in the panel decide, and the run's record says the panel decided each; then the
-ended run is resumed from its card with guidance typed there. The coder
-is scripted (the LLM edge); the attempts fail fast, since the approvals, not a fit, are the point."""
+"""Approval from the MLZero panel in a real JupyterLab and Notebook 7: a run started with --confirm waits for each
+attempt's code; Skip, an edit and Approve clicked in the panel decide, and the run's record says the panel decided
+each; then the ended run is resumed from its card with guidance typed there. The coder is scripted (the LLM edge);
+the attempts fail fast, since the approvals, not a fit, are the point."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_ui_lab import NOTEBOOK, run_dir, run_in_lab
+from test_ui_lab import NOTEBOOK, open_and_run_all, run_all_cells, run_dir, wait_for_kernel
 
 from mlzero_jupyter.demo import DEMO_DESCRIPTION, write_demo_data
 
@@ -35,9 +35,11 @@ def make_root(tmp_path: Path) -> Path:
     return root
 
 
-def test_ui_lab_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page, tmp_path, save_screenshot) -> None:
+@pytest.mark.parametrize("app", ["lab", "notebook"])
+def test_ui_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page, tmp_path, save_screenshot,
+                                                app: str) -> None:
     page = browser_page
-    run_in_lab(start_jupyter, page, make_root(tmp_path))
+    open_and_run_all(start_jupyter, page, make_root(tmp_path), app)
 
     def review(attempt: int):
         box = page.locator(f'.jp-MLZero-review[data-attempt="{attempt}"]')
@@ -48,7 +50,7 @@ def test_ui_lab_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page
     review(1).locator(".jp-MLZero-skip").click()
     box = review(2)
     box.locator(".jp-MLZero-code").fill("print('edited in the panel')\nraise SystemExit(1)\n")
-    save_screenshot(page, "lab-approval")
+    save_screenshot(page, "lab-approval" if app == "lab" else "notebook7-approval")
     box.locator(".jp-MLZero-edit").click()
     review(3).locator(".jp-MLZero-approve").click()
     failed = page.locator('.jp-MLZero-run[data-status="failed"]').first
@@ -72,6 +74,18 @@ def test_ui_lab_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page
         time.sleep(0.5)
 
 
+def train_on_data_folder(page):
+    """Right-click the file browser's ``data`` folder, *Train a model on this folder…*: the panel's New-run form
+    opens with the folder filled in; the task is typed in; the form is returned."""
+    page.locator('.jp-DirListing-item[data-isdir="true"]', has_text="data").first.click(button="right")
+    page.locator(".lm-Menu-itemLabel", has_text="Train a model on this folder").first.click()
+    form = page.locator(".jp-MLZero-newRun[open]")
+    form.wait_for(state="visible")
+    assert form.locator('input[name="data"]').input_value() == "data"
+    form.locator('textarea[name="description"]').fill(DEMO_DESCRIPTION)
+    return form
+
+
 def test_ui_lab_train_a_model_on_a_folder_from_the_file_browser(start_jupyter, browser_page, tmp_path,
                                                                save_screenshot) -> None:
     root = make_root(tmp_path)
@@ -79,16 +93,38 @@ def test_ui_lab_train_a_model_on_a_folder_from_the_file_browser(start_jupyter, b
     notebook.cells = notebook.cells[:1]  # only the scripted coder: the run comes from the file browser
     nbformat.write(notebook, root / NOTEBOOK)
     page = browser_page
-    run_in_lab(start_jupyter, page, root)
+    open_and_run_all(start_jupyter, page, root)
 
     page.locator('.lm-TabBar-tab[data-id="filebrowser"]').first.click()
-    page.locator('.jp-DirListing-item[data-isdir="true"]', has_text="data").first.click(button="right")
-    page.locator(".lm-Menu-itemLabel", has_text="Train a model on this folder").first.click()
-    form = page.locator(".jp-MLZero-newRun[open]")
-    form.wait_for(state="visible")
-    assert form.locator('input[name="data"]').input_value() == "data"
-    form.locator('textarea[name="description"]').fill(DEMO_DESCRIPTION)
+    form = train_on_data_folder(page)
     save_screenshot(page, "lab-train-on-folder")
     form.locator(".jp-MLZero-start").click()
     page.locator(".jp-Cell", has_text="%%mlzero data").first.wait_for(state="attached", timeout=60_000)
     page.locator(".jp-Cell", has_text="| attempt 1 |").first.wait_for(state="attached", timeout=180_000)
+
+
+def test_ui_notebook7_train_a_model_on_a_folder_from_the_file_browser(start_jupyter, browser_page, tmp_path,
+                                                                     save_screenshot) -> None:
+    """Notebook 7's file browser is a page without a notebook: the form writes a new notebook with the cells and
+    opens it in a new browser tab, where Run All starts the run (the offline planner: the first attempt's cell
+    is all the test waits for)."""
+    root = make_root(tmp_path)
+    server = start_jupyter("notebook", root)
+    page = browser_page
+    page.goto(server.page_url("/tree"))
+    form = train_on_data_folder(page)
+    form.locator('input[name="timeLimit"]').fill("60s")
+    with page.context.expect_page() as opened:
+        form.locator(".jp-MLZero-start").click()
+    assert "opened in a new browser tab" in page.locator(".jp-MLZero-notice").inner_text()
+    save_screenshot(page, "notebook7-train-on-folder")
+
+    notebook = opened.value
+    wait_for_kernel(notebook)
+    created = sorted(root.glob("Untitled*.ipynb"))
+    assert len(created) == 1 and notebook.url.split("?")[0].endswith(f"/notebooks/{created[0].name}")
+    sources = [cell.source for cell in nbformat.read(created[0], as_version=4).cells]
+    assert sources == ["%load_ext mlzero_jupyter",
+                       f"%%mlzero data --time-limit 60s --provider offline\n{DEMO_DESCRIPTION}"]
+    run_all_cells(notebook)
+    notebook.locator(".jp-Cell", has_text="| attempt 1 |").first.wait_for(state="attached", timeout=180_000)

@@ -71,20 +71,49 @@ def open_panel(page) -> None:
     tab = page.locator('.lm-TabBar-tab[data-id="mlzero-panel"]')
     if tab.count():
         tab.first.click()
-    else:  # Notebook 7: through the command palette
-        page.keyboard.press("Control+Shift+c")
-        page.keyboard.type("Show the MLZero panel")
-        page.keyboard.press("Enter")
+    else:  # Notebook 7: View > Left Sidebar > Show MLZero
+        page.locator(".lm-MenuBar-itemLabel", has_text="View").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Left Sidebar").first.hover()
+        page.locator(".lm-Menu-itemLabel", has_text="Show MLZero").first.click()
     page.wait_for_selector(".jp-MLZero-panel", state="visible")
 
 
-def run_in_lab(start_jupyter, page, root: Path) -> None:
-    """Serve ``root`` with JupyterLab, open its notebook with the MLZero panel, and run all its cells."""
-    server = start_jupyter("lab", root)
-    page.goto(server.page_url(f"/lab/tree/{NOTEBOOK}"))
+#: Where each front end shows a notebook.
+NOTEBOOK_PAGES = {"lab": "/lab/tree/", "notebook": "/notebooks/"}
+
+
+def open_and_run_all(start_jupyter, page, root: Path, app: str = "lab") -> None:
+    """Serve ``root`` with JupyterLab (``lab``) or Notebook 7 (``notebook``), open its notebook with the MLZero
+    panel, and run all its cells."""
+    server = start_jupyter(app, root)
+    page.goto(server.page_url(NOTEBOOK_PAGES[app] + NOTEBOOK))
     wait_for_kernel(page)
     open_panel(page)
     run_all_cells(page)
+
+
+def close_tab(page, name: str) -> None:
+    """Close JupyterLab's tab of ``name``, discarding what opening it changed (its kernel's metadata)."""
+    tab = page.locator(".lm-TabBar-tab", has_text=name)
+    tab.locator(".lm-TabBar-tabCloseIcon").first.click()
+    dialog = page.locator(".jp-Dialog")
+    try:
+        dialog.wait_for(state="visible", timeout=3000)
+        dialog.locator(".jp-mod-warn").click()  # Discard
+    except Exception:  # nothing to save: no dialog
+        pass
+    tab.wait_for(state="detached")
+
+
+def check_chart(card, result: dict) -> None:
+    """The card's score-over-time chart has one point per scored attempt, each titled with its score."""
+    scored = [a for a in result["attempts"] if a.get("score") is not None]
+    assert scored, "no attempt has a score: nothing to chart"
+    card.locator(".jp-MLZero-chart polyline").wait_for(state="attached")
+    points = card.locator(".jp-MLZero-chart .jp-MLZero-point")
+    assert points.count() == len(scored)
+    titles = [points.nth(i).locator("title").text_content() for i in range(points.count())]
+    assert [t.split(":")[0] for t in titles] == [f"attempt {a['number']}" for a in scored]
 
 
 def run_dir(root: Path) -> Path:
@@ -122,6 +151,17 @@ def test_ui_lab_attempts_become_cells_and_the_panel_shows_the_run(start_jupyter,
     assert f"{result['validation_score']:.5g}"[:5] in card.locator(".jp-MLZero-score").inner_text()
     rows = card.locator(".jp-MLZero-attempt")
     assert rows.count() == len(result["attempts"])
+    check_chart(card, result)
+
+    # Export notebook: the solution notebook is written again (the run's own export removed first) and opens
+    (folder / "solution.ipynb").unlink()
+    card.locator(".jp-MLZero-export").click()
+    page.locator(".lm-TabBar-tab", has_text="solution.ipynb").first.wait_for(state="visible")
+    page.locator(".jp-MarkdownOutput", has_text=f"Exported from mlzero run {folder.name}").first.wait_for(
+        state="visible")
+    assert nbformat.read(folder / "solution.ipynb", as_version=4).metadata["mlzero"]["run_id"] == folder.name
+    save_screenshot(page, "lab-exported")
+    close_tab(page, "solution.ipynb")
 
     # the other tab hears the run (its panel shows it) but leaves the cells to the tab that ran it
     other_tab.locator(f'.jp-MLZero-run[data-run-id="{folder.name}"]').wait_for(state="visible")
@@ -142,7 +182,7 @@ def test_ui_lab_guidance_from_the_panel_reaches_memory_and_stop_stops(start_jupy
                                                                      save_screenshot) -> None:
     root = make_root(tmp_path, "data --time-limit 120s --provider offline --max-iterations 4 --no-quick --guide --wait 120")
     page = browser_page
-    run_in_lab(start_jupyter, page, root)
+    open_and_run_all(start_jupyter, page, root)
 
     page.locator(".jp-MLZero-question").first.wait_for(state="visible", timeout=300_000)
     box = page.locator(".jp-MLZero-guidanceText").first
@@ -178,6 +218,18 @@ def test_ui_notebook7_attempts_become_cells(start_jupyter, browser_page, tmp_pat
     save_screenshot(page, "notebook7-finished")
 
     folder = run_dir(root)
+    card = page.locator(f'.jp-MLZero-run[data-run-id="{folder.name}"]')
+    check_chart(card, json.loads((folder / "result.json").read_text()))
+    # Export notebook: Notebook 7 opens the written notebook in a new browser tab
+    (folder / "solution.ipynb").unlink()
+    with page.context.expect_page() as opened:
+        card.locator(".jp-MLZero-export").click()
+    exported = opened.value
+    exported.locator(".jp-MarkdownOutput", has_text=f"Exported from mlzero run {folder.name}").first.wait_for(
+        state="visible")
+    assert exported.url.split("?")[0].endswith(f"/notebooks/mlzero-runs/{folder.name}/solution.ipynb")
+    save_screenshot(exported, "notebook7-exported")
+    exported.close()
     notebook = save_notebook(page, root)
     assert [m["attempt"] for m in attempt_cells(notebook)] == [1]
     assert attempt_cells(notebook)[0]["run_id"] == folder.name
