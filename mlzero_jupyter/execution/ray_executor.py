@@ -54,14 +54,16 @@ class RayExecutor:
     """Runs each attempt as a Ray task on the cluster at ``address`` (``HOST:PORT`` of the head, or ``auto``).
 
     ``cpus``, ``gpus`` and the attempt's memory limit are the task's resource request, so Ray places one attempt
-    per free slot and runs the others when a slot frees up. ``network`` lets attempts open connections, which
-    AutoGluon's distributed mode needs to reach the cluster (``MLZERO_RAY_ADDRESS``); closed by default, as locally.
+    per free slot and runs the others when a slot frees up. ``cpus`` defaults to the CPUs of the smallest node, one
+    attempt per node; the attempt's AutoGluon uses that many (``AG_CPU_COUNT``), so attempts side by side do not
+    slow each other down. ``network`` lets attempts open connections, which AutoGluon's distributed mode needs to
+    reach the cluster (``MLZERO_RAY_ADDRESS``); closed by default, as locally.
     """
 
-    def __init__(self, address: str, *, cpus: float = 1.0, gpus: float = 0.0, network: bool = False) -> None:
+    def __init__(self, address: str, *, cpus: float | None = None, gpus: float = 0.0, network: bool = False) -> None:
         self.address = address.strip()
-        self.cpus, self.gpus, self.network = cpus, gpus, network
         connect(self.address)
+        self.cpus, self.gpus, self.network = cpus or smallest_node_cpus(), gpus, network
         self.gcs_address = ray.get_runtime_context().gcs_address
         self._task = ray.remote(_run_attempt)
         self._probe = ray.remote(_look_at_paths)
@@ -80,7 +82,7 @@ class RayExecutor:
         ref = self._task.options(**request).remote(
             str(script), str(cwd), time.time() + timeout, memory_limit_mb,
             None if readable is None else [str(p) for p in readable],
-            {"MLZERO_RAY_ADDRESS": self.gcs_address}, self.network)
+            {"MLZERO_RAY_ADDRESS": self.gcs_address, "AG_CPU_COUNT": str(max(1, int(self.cpus)))}, self.network)
         followers = [FileFollower(cwd / STDOUT_FILE, "stdout", on_output),
                      FileFollower(cwd / STDERR_FILE, "stderr", on_output)]
         try:
@@ -228,6 +230,12 @@ def connect(address: str) -> None:
     except (ConnectionError, RuntimeError, ValueError) as error:
         raise UserInputError(f"cannot connect to the Ray cluster at {address}: {str(error).splitlines()[0]}; "
                              "check the address with `ray status` (docs/ray.md)") from None
+
+
+def smallest_node_cpus() -> float:
+    """The CPUs of the smallest live node that has any (a head started with no CPUs runs no attempt)."""
+    sizes = [node.get("Resources", {}).get("CPU", 0.0) for node in ray.nodes() if node.get("Alive")]
+    return min((size for size in sizes if size >= 1), default=1.0)
 
 
 def cluster_summary(address: str) -> dict[str, Any]:

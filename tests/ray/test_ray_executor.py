@@ -174,6 +174,7 @@ def test_no_credential_reaches_the_workers_or_the_run_folder(executor, attempt, 
     """)
     result = executor(script, cwd=folder, timeout=60)
     assert result.ok and "MLZERO_PLANTED_API_KEY" not in result.stdout_tail
+    assert "'AG_CPU_COUNT': '1'" in (folder / "environment.txt").read_text()  # AutoGluon uses the CPU it asked for
     for path in folder.parent.rglob("*"):
         assert not path.is_file() or secret not in path.read_text(errors="replace"), path
     workers = ray_workers()
