@@ -50,9 +50,10 @@ class RemoteReaper(Protocol):
 class LocalExecutor:
     """Attempts as subprocesses of this machine, one at a time.
 
-    One slot: an attempt's AutoGluon already uses every core (boosting threads, parallel folds), so two attempts
-    side by side each run about half as fast; ``benchmarks/parallel.py`` measures it. ``network`` lets attempts
-    open connections (the sandbox closes the network otherwise).
+    One slot: an attempt's AutoGluon already uses every core (boosting threads, parallel folds), so attempts side
+    by side only share the cores; on 2 cores, two at once gave the same best score in the same wall time
+    (``benchmarks/parallel.py``, ``benchmarks/RESULTS.md``). ``network`` lets attempts open connections (the
+    sandbox closes the network otherwise).
     """
 
     def __init__(self, network: bool = False) -> None:
