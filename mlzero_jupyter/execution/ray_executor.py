@@ -15,6 +15,7 @@ Ray is imported by this module only, and this module only when the Ray executor 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -198,7 +199,8 @@ class RayExecutor:
             return result
         return ExecutionResult(returncode=None, duration_s=duration, timed_out=verdict == "timeout",
                                stopped=verdict == "stopped", killed_reason=answer["killed_reason"],
-                               stdout_tail=followers[0].tail(), stderr_tail=followers[1].tail())
+                               stdout_tail=followers[0].tail(), stderr_tail=followers[1].tail(),
+                               node=_placed_on(cwd))
 
     def _record(self, cwd: Path, answer: dict[str, Any], request: dict[str, Any]) -> None:
         placement = {key: answer[key] for key in ("node_id", "node_ip", "worker_pid", "started_at", "ended_at")}
@@ -263,10 +265,19 @@ def _run_attempt(script: str, cwd: str, deadline: float, memory_limit_mb: int | 
     if not Path(cwd).is_dir() or not Path(script).is_file():
         return {"killed_reason": f"the attempt folder {cwd} is not visible from the Ray node "
                                  f"{placement['node_ip']}; put --output on a file system shared by every node"}
+    write_json_atomic(Path(cwd) / PLACEMENT_FILE, placement)  # where it runs, even if it never returns
     result = execute(Path(script), cwd=Path(cwd), timeout=max(1.0, deadline - time.time()),
                      memory_limit_mb=memory_limit_mb, extra_env=extra_env, network=network,
                      readable=None if readable is None else [Path(p) for p in readable])
     return {"result": result.to_dict(), **placement, "ended_at": time.time()}
+
+
+def _placed_on(cwd: Path) -> str:
+    """The node the attempt in ``cwd`` started on, as its task wrote it; empty when it never started."""
+    try:
+        return json.loads((cwd / PLACEMENT_FILE).read_text())["node_id"]
+    except (OSError, ValueError, KeyError):
+        return ""
 
 
 def _look_at_paths(paths: dict[str, str]) -> dict[str, str]:

@@ -4,12 +4,15 @@ once on two nodes, a valid and graded result."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mlzero_jupyter.agent import Agent, RunOptions
+from mlzero_jupyter.coding.scripted import ScriptedCoder
 from mlzero_jupyter.execution.ray_executor import PLACEMENT_FILE, RayExecutor
 
 
@@ -58,3 +61,43 @@ def test_a_search_on_the_cluster_runs_two_candidates_at_once_and_is_valid(cluste
     assert fast.node != bagged.node and {fast.node, bagged.node} <= {node["NodeID"] for node in ray.nodes()}
     first, second = sorted(placements, key=lambda placement: placement["started_at"])
     assert second["started_at"] < first["ended_at"]  # they ran at the same time
+
+
+@pytest.mark.timeout(180)
+def test_stop_ends_every_running_attempt_of_a_parallel_search(cluster, iris_folder: Path, tmp_path: Path) -> None:
+    import psutil
+
+    def waits(context) -> str:  # a different script for each attempt: none is skipped as a repeat
+        return f"import time\nprint('attempt {context.attempt} started', flush=True)\nwhile True:\n    time.sleep(0.2)\n"
+
+    options = RunOptions(executor="ray", ray_address=cluster.address, output_dir=str(tmp_path / "runs"),
+                         time_limit=120, max_iterations=2)
+    started: list[str] = []
+    agent = Agent(iris_folder, "predict the species of each flower", options, coder=ScriptedCoder([waits]),
+                  observers=[lambda event: started.append(event.data.get("line", "")) if "started" in
+                             event.data.get("line", "") else None])
+    stopper = threading.Thread(target=lambda: (wait_for(lambda: len(started) == 2, 60), agent.stop()))
+    stopper.start()
+    result = agent.run()
+    stopper.join()
+    assert sorted(started) == ["attempt 1 started", "attempt 2 started"]  # both ran at once
+    assert result.status == "stopped" and [a.status for a in result.attempts] == ["stopped", "stopped"]
+    assert len({a.node for a in result.attempts}) == 2
+    run_dir = str(agent.folder.path)
+    assert not [p for p in psutil.process_iter() if _attempt_of(p).startswith(run_dir)]  # nothing left running
+
+
+def _attempt_of(process) -> str:
+    import psutil
+
+    try:
+        return process.environ().get("MLZERO_ATTEMPT_DIR", "")
+    except psutil.Error:
+        return ""
+
+
+def wait_for(condition, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not condition():
+        time.sleep(0.2)
+    return condition()
