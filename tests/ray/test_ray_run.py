@@ -4,6 +4,8 @@ once on two nodes, a valid and graded result."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -64,11 +66,14 @@ def test_a_search_on_the_cluster_runs_two_candidates_at_once_and_is_valid(cluste
 
 
 @pytest.mark.timeout(180)
-def test_stop_ends_every_running_attempt_of_a_parallel_search(cluster, iris_folder: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["stop", "interrupt"])
+def test_stop_and_interrupt_end_every_running_attempt_of_a_parallel_search(cluster, iris_folder: Path,
+                                                                          tmp_path: Path, how: str) -> None:
     import psutil
 
     def waits(context) -> str:  # a different script for each attempt: none is skipped as a repeat
-        return f"import time\nprint('attempt {context.attempt} started', flush=True)\nwhile True:\n    time.sleep(0.2)\n"
+        return (f"import time\nprint('attempt {context.attempt} started', flush=True)\n"
+                "while True:\n    time.sleep(0.2)\n")
 
     options = RunOptions(executor="ray", ray_address=cluster.address, output_dir=str(tmp_path / "runs"),
                          time_limit=120, max_iterations=2)
@@ -76,7 +81,8 @@ def test_stop_ends_every_running_attempt_of_a_parallel_search(cluster, iris_fold
     agent = Agent(iris_folder, "predict the species of each flower", options, coder=ScriptedCoder([waits]),
                   observers=[lambda event: started.append(event.data.get("line", "")) if "started" in
                              event.data.get("line", "") else None])
-    stopper = threading.Thread(target=lambda: (wait_for(lambda: len(started) == 2, 60), agent.stop()))
+    stop = agent.stop if how == "stop" else lambda: os.kill(os.getpid(), signal.SIGINT)  # Kernel > Interrupt
+    stopper = threading.Thread(target=lambda: (wait_for(lambda: len(started) == 2, 60), stop()))
     stopper.start()
     result = agent.run()
     stopper.join()
