@@ -200,6 +200,8 @@ export class PanelController implements IPanelActions {
         const notebook = opened as NotebookPanel;
         await notebook.context.ready;
         await notebook.sessionContext.ready;
+        // the kernel has answered once: other extensions' first requests (widget state) go before the run
+        await notebook.sessionContext.session?.kernel?.info;
         await NotebookActions.runAll(notebook.content, notebook.sessionContext);
       } else {
         this.panel!.notice = `${created.path} opened in a new browser tab: run its cells there to start the run.`;

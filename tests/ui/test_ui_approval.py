@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_ui_lab import NOTEBOOK, open_and_run_all, run_all_cells, run_dir, wait_for_kernel
+from test_ui_lab import NOTEBOOK, close_tab, open_and_run_all, run_all_cells, run_dir, wait_for_kernel
 
 from mlzero_jupyter.demo import DEMO_DESCRIPTION, write_demo_data
 
@@ -101,6 +101,22 @@ def test_ui_lab_train_a_model_on_a_folder_from_the_file_browser(start_jupyter, b
     form.locator(".jp-MLZero-start").click()
     page.locator(".jp-Cell", has_text="%%mlzero data").first.wait_for(state="attached", timeout=60_000)
     page.locator(".jp-Cell", has_text="| attempt 1 |").first.wait_for(state="attached", timeout=180_000)
+
+    # with no notebook open, the form writes a new notebook beside the folder, opens it and runs it (the
+    # offline planner here: its first attempt's cell is all the test waits for)
+    page.locator(".jp-MLZero-stop").first.click()
+    close_tab(page, NOTEBOOK)
+    page.locator('.lm-TabBar-tab[data-id="filebrowser"]').first.click()
+    form = train_on_data_folder(page)
+    form.locator('input[name="timeLimit"]').fill("60s")
+    form.locator(".jp-MLZero-start").click()
+    page.locator(".lm-TabBar-tab", has_text="Untitled.ipynb").first.wait_for(state="visible")
+    page.locator(".jp-Cell", has_text="| attempt 1 |").first.wait_for(state="attached", timeout=180_000)
+    sources = [cell.source for cell in nbformat.read(root / "Untitled.ipynb", as_version=4).cells]
+    assert sources[:2] == ["%load_ext mlzero_jupyter",
+                           f"%%mlzero data --time-limit 60s --provider offline\n{DEMO_DESCRIPTION}"]
+    # the cells ran once the kernel had answered: no widget request reached it mid-run ("No such comm")
+    assert page.locator(".jp-OutputArea", has_text="No such comm").count() == 0
 
 
 def test_ui_notebook7_train_a_model_on_a_folder_from_the_file_browser(start_jupyter, browser_page, tmp_path,
