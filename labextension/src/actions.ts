@@ -117,7 +117,7 @@ export class PanelController implements IPanelActions {
   }
 
   stop(run: IRunView): void {
-    this.comms.send(run.runId, { type: 'stop' });
+    this.comms.send(run.runId, { type: 'stop', by: 'panel' });
   }
 
   guide(run: IRunView, text: string): void {

@@ -1,7 +1,8 @@
 """Approval from the MLZero panel in a real JupyterLab and Notebook 7: a run started with --confirm waits for each
-attempt's code; Skip, an edit and Approve clicked in the panel decide, and the run's record says the panel decided
-each; then the ended run is resumed from its card with guidance typed there. The coder is scripted (the LLM edge);
-the attempts fail fast, since the approvals, not a fit, are the point."""
+attempt's code; Skip, an edit and Approve clicked in the panel decide, Stop while attempt 4 waits ends the run, and
+the run's record says the panel decided each; then the stopped run is resumed from its card with guidance typed
+there. The coder is scripted (the LLM edge); the attempts fail fast, since the approvals, not a fit, are the
+point."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from mlzero_jupyter.demo import DEMO_DESCRIPTION, write_demo_data
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(600)]
 
-SCRIPTS = [f"print('scripted attempt {n}')\nraise SystemExit(1)\n" for n in (1, 2, 3)]
+SCRIPTS = [f"print('scripted attempt {n}')\nraise SystemExit(1)\n" for n in (1, 2, 3, 4)]
 
 
 def make_root(tmp_path: Path) -> Path:
@@ -30,7 +31,7 @@ def make_root(tmp_path: Path) -> Path:
                                   "from mlzero_jupyter.notebook.magics import REGISTRY\n"
                                   "from mlzero_jupyter.coding.scripted import ScriptedCoder\n"
                                   f"REGISTRY.coder_factory = lambda options: ScriptedCoder({SCRIPTS!r})"),
-        nbformat.v4.new_code_cell(f"%%mlzero data --confirm --max-iterations 3 --time-limit 5m\n{DEMO_DESCRIPTION}")]
+        nbformat.v4.new_code_cell(f"%%mlzero data --confirm --max-iterations 4 --time-limit 5m\n{DEMO_DESCRIPTION}")]
     nbformat.write(notebook, root / NOTEBOOK)
     return root
 
@@ -53,20 +54,24 @@ def test_ui_skip_edit_and_approve_from_the_panel(start_jupyter, browser_page, tm
     save_screenshot(page, "lab-approval" if app == "lab" else "notebook7-approval")
     box.locator(".jp-MLZero-edit").click()
     review(3).locator(".jp-MLZero-approve").click()
-    failed = page.locator('.jp-MLZero-run[data-status="failed"]').first
-    failed.wait_for(state="visible", timeout=180_000)
+    review(4)
+    page.locator(".jp-MLZero-stop").first.click()  # the card's Stop, while attempt 4 waits
+    stopped = page.locator('.jp-MLZero-run[data-status="stopped"]').first
+    stopped.wait_for(state="visible", timeout=180_000)
     assert page.locator(".jp-MLZero-review").count() == 0
 
     folder = run_dir(tmp_path / "root")
     events = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
     approvals = [(e["attempt"], e["action"], e["by"]) for e in events if e["kind"] == "approval"]
-    assert approvals == [(1, "skip", "panel"), (2, "edit", "panel"), (3, "approve", "panel")]
+    assert approvals == [(1, "skip", "panel"), (2, "edit", "panel"), (3, "approve", "panel"), (4, "stop", "panel")]
     assert "edited in the panel" in (folder / "attempt_2" / "solution.py").read_text()
     assert not (folder / "attempt_1" / "solution.py").exists()
 
-    # the ended run is resumed from its card, with guidance typed there
-    failed.locator(".jp-MLZero-resumeGuidance").fill("read the diagnosis column")
-    failed.locator(".jp-MLZero-resume").click()
+    assert not (folder / "attempt_4" / "solution.py").exists()
+
+    # the stopped run is resumed from its card, with guidance typed there
+    stopped.locator(".jp-MLZero-resumeGuidance").fill("read the diagnosis column")
+    stopped.locator(".jp-MLZero-resume").click()
     page.locator(".jp-Cell", has_text="%mlzero resume").first.wait_for(state="attached", timeout=60_000)
     deadline = time.monotonic() + 120
     while "read the diagnosis column" not in (folder / "events.jsonl").read_text():
