@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +52,7 @@ from mlzero_jupyter.memory.episodic import (
     AttemptRecord,
     EpisodicMemory,
 )
+from mlzero_jupyter.options import RunOptions  # declared by the options table
 from mlzero_jupyter.perception.spec import TaskSpec
 from mlzero_jupyter.publishing import Publication, PublishingContext, onto_referee, publish, refit_seconds
 from mlzero_jupyter.result import RunResult
@@ -77,27 +77,6 @@ REPORTED_TOLERANCE = 0.05
 Running = dict[Future[None], tuple[AttemptRecord, CodingContext, float]]
 #: Longest description accepted: a sentence or a paragraph, not a document.
 MAX_DESCRIPTION_CHARS = 20_000
-
-
-@dataclass
-class RunOptions:
-    time_limit: float = 600.0  # seconds for the whole run
-    max_iterations: int = 20
-    quick: bool = False  # stop at the first valid result instead of searching the whole budget
-    provider: str = "offline"
-    model: str | None = None
-    base_url: str | None = None
-    output_dir: str | None = None  # parent of the run folder; default ./mlzero-runs
-    name: str | None = None  # label in the run folder's name
-    memory_limit_mb: int | None = None
-    policy: dict[str, str] | None = None  # category -> block, ask or allow
-    knowledge_budget_tokens: int = 3000
-    seed: int = 0
-    target: str | None = None  # overrides of what perception infers (set by the user)
-    metric: str | None = None
-    problem_type: str | None = None
-    executor: str = "local"  # where attempts run: local, or ray (docs/ray.md)
-    ray_address: str | None = None  # the Ray cluster's HOST:PORT when executor is ray
 
 
 class Agent:

@@ -2,7 +2,7 @@
 
 Later sources override earlier ones:
 
-1. defaults (below);
+1. defaults (the run options' in mlzero_jupyter/options.py, the others below);
 2. config files, each as ``c.MLZero.<name> = value``: the IPython profile's ``ipython_config.py``
    (``$IPYTHONDIR/profile_default``, default ``~/.ipython``), then ``jupyter_mlzero_config.py`` or ``.json`` in
    every Jupyter config directory (``jupyter --paths``; ``$JUPYTER_CONFIG_DIR`` is the most important);
@@ -26,6 +26,7 @@ from traitlets import Bool, Dict, Float, Int, List, TraitError, TraitType, Unico
 from traitlets.config import Config, Configurable
 
 from mlzero_jupyter.errors import ConfigError
+from mlzero_jupyter.options import SETTINGS, Option
 
 ENV_PREFIX = "MLZERO_"
 JUPYTER_CONFIG_NAME = "jupyter_mlzero_config"
@@ -63,34 +64,40 @@ class Duration(Float):
             raise TraitError(str(error)) from None
 
 
-class MLZero(Configurable):
-    """Settings of mlzero-jupyter; every trait is settable as ``c.MLZero.<name>`` in a config file."""
+def _trait(option: Option) -> TraitType:
+    """The trait of a run option that is also a setting: its type, default and help from the table."""
+    none = option.default is None
+    if option.duration:
+        trait: TraitType = Duration(option.default, allow_none=none, help=option.text)
+    elif option.type is dict:
+        trait = Dict(help=option.text)  # an empty dict means none given
+    elif option.type is bool:
+        trait = Bool(option.default, help=option.text)
+    elif option.type is int:
+        trait = Int(option.default, allow_none=none, help=option.text)
+    else:
+        trait = Unicode(option.default, allow_none=none, help=option.text)
+    return trait.tag(config=True)
 
-    provider = Unicode("offline", help="offline (no LLM), bedrock, openai, ollama, anthropic, or a plugin").tag(
-        config=True)
-    model = Unicode(None, allow_none=True, help="model id for the provider (default: the provider's)").tag(
-        config=True)
-    base_url = Unicode(None, allow_none=True, help="endpoint of an OpenAI-compatible server").tag(config=True)
+
+#: The run options that are settings (mlzero_jupyter/options.py), as traits that ``MLZero`` inherits.
+RunSettings = type("RunSettings", (Configurable,), {option.name: _trait(option) for option in SETTINGS})
+
+
+class MLZero(RunSettings):
+    """Settings of mlzero-jupyter; every trait is settable as ``c.MLZero.<name>`` in a config file.
+
+    The run options among them are declared in mlzero_jupyter/options.py; these are the settings of the providers,
+    the knowledge base and the front ends' pauses.
+    """
+
     region = Unicode(None, allow_none=True, help="AWS region for Bedrock (default: the AWS config)").tag(
         config=True)
     profile = Unicode(None, allow_none=True, help="AWS profile for Bedrock (default: the AWS config)").tag(
         config=True)
-    time_limit = Duration(600.0, help="budget of a whole run: seconds or 90s, 10m, 1h").tag(config=True)
-    max_iterations = Int(20, help="at most this many attempts").tag(config=True)
-    quick = Bool(False, help="stop at the first valid result instead of searching the whole budget for better "
-                 "candidates").tag(config=True)
-    output_dir = Unicode(None, allow_none=True, help="parent of run folders (default ./mlzero-runs)").tag(
-        config=True)
     knowledge_paths = List(Unicode(), help="extra knowledge folders (markdown files)").tag(config=True)
     prices = Dict(help='USD per million tokens by model id: {"model": [input, output]}').tag(config=True)
     prompt_budget_tokens = Int(12000, help="at most this many tokens per LLM prompt").tag(config=True)
-    policy = Dict(help="code policy: category -> block, ask or allow").tag(config=True)
-    memory_limit_mb = Int(None, allow_none=True, help="memory cap per attempt in MB (default: 75% of the machine's "
-                          "memory)").tag(config=True)
-    executor = Unicode("local", help="where attempts run: local, or ray (a Ray cluster, see docs/ray.md)").tag(
-        config=True)
-    ray_address = Unicode(None, allow_none=True, help="the Ray cluster's HOST:PORT (or auto) for executor ray").tag(
-        config=True)
     guidance_timeout = Duration(60.0, help="seconds a pause for guidance waits before going on").tag(config=True)
     approval_timeout = Duration(None, allow_none=True, help="seconds an approval waits before deciding alone "
                                 "(clean code runs, code with concerns is skipped); unset: wait for an answer"
@@ -159,17 +166,16 @@ class MLZero(Configurable):
 
     # -- views --------------------------------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in sorted(self.class_own_traits(config=True))}
+        return {name: getattr(self, name) for name in sorted(self.class_traits(config=True))}
 
     def masked(self) -> dict[str, Any]:
         """The values for display: credentials inside URLs and secret-looking dict entries are masked."""
         return {name: _mask(name, value) for name, value in self.values().items()}
 
     def run_options(self) -> dict[str, Any]:
-        """Keyword arguments for the agent's RunOptions."""
-        names = ("time_limit", "max_iterations", "quick", "provider", "model", "base_url", "output_dir",
-                 "executor", "ray_address", "memory_limit_mb")
-        return {**{name: getattr(self, name) for name in names}, "policy": dict(self.policy) or None}
+        """Keyword arguments for the agent's RunOptions: the settings that are run options."""
+        values = {option.name: getattr(self, option.name) for option in SETTINGS}
+        return {**values, "policy": dict(self.policy) or None}
 
     def provider_options(self) -> dict[str, Any]:
         """Keyword arguments for ``get_provider(self.provider, ...)``: those this provider takes, when set."""
@@ -202,8 +208,13 @@ def _read_config_file(path: Path) -> Config:
         raise ConfigError(f"cannot read config file {path}: {type(error).__name__}: {error}") from None
 
 
-def _from_environment(trait: TraitType, variable: str, text: str) -> Any:
-    """A trait value from an environment variable's text."""
+def setting_from_text(trait: TraitType, text: str, source: str) -> Any:
+    """A setting's value from text, the one reading of an ``MLZERO_*`` variable and a ``%mlzero config`` pair.
+
+    Booleans are true/false/yes/no/on/off/1/0, lists are separated by ``os.pathsep``, dicts are JSON (or
+    ``key=value``); other text is left to the trait (durations like ``10m`` included). ``source`` names the text in
+    the error.
+    """
     try:
         if isinstance(trait, Bool):
             lowered = text.strip().lower()
@@ -215,9 +226,9 @@ def _from_environment(trait: TraitType, variable: str, text: str) -> Any:
         if isinstance(trait, List):
             return [part for part in text.split(os.pathsep) if part]
         if isinstance(trait, Dict):
-            return json.loads(text)
-    except ValueError as error:
-        raise ConfigError(f"{variable}={text!r} is invalid: {error}") from None
+            return json.loads(text) if text.lstrip().startswith("{") else trait.from_string(text)
+    except (ValueError, TraitError) as error:
+        raise ConfigError(f"{source}={text!r} is invalid: {_first_line(error)}") from None
     return text
 
 
@@ -237,12 +248,12 @@ def load_config(overrides: dict[str, Any] | None = None, *, environ: dict[str, s
         settings = MLZero(config=merged)
     except TraitError as error:
         raise ConfigError(f"config files: {_first_line(error)}") from None
-    traits = settings.class_own_traits(config=True)
+    traits = settings.class_traits(config=True)
     environ = os.environ if environ is None else environ
     for name, trait in traits.items():
         variable = ENV_PREFIX + name.upper()
         if environ.get(variable, "").strip():
-            _assign(settings, name, _from_environment(trait, variable, environ[variable]), variable)
+            _assign(settings, name, setting_from_text(trait, environ[variable], variable), variable)
     unknown = sorted(set(overrides or {}) - set(traits))
     if unknown:
         raise ConfigError(f"unknown setting {', '.join(unknown)}; settings are {', '.join(sorted(traits))}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from mlzero_jupyter.errors import MLZeroError
 from mlzero_jupyter.manager import RunManager
@@ -36,6 +36,23 @@ def _one_line(tool: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def options_argument() -> Any:
+    """The type of start_run's ``options``: any dict (the run manager checks it), described by the run options'
+    schema plus the approval's two options."""
+    from pydantic import WithJsonSchema
+
+    from mlzero_jupyter.config import MLZero
+    from mlzero_jupyter.options import json_schema
+
+    approval = {
+        "confirm": {"type": "boolean", "description": "every attempt's code waits for answer_approval"},
+        "approval_timeout": {"type": ["number", "string"],
+                             "description": MLZero.class_traits()["approval_timeout"].help},
+    }
+    schema = {**json_schema(approval), "type": ["object", "null"], "default": None}
+    return Annotated[dict[str, Any] | None, WithJsonSchema(schema)]
+
+
 def build_server(manager: RunManager) -> Any:
     """An ``MCPServer`` whose tools drive ``manager``."""
     from mcp.server.mcpserver import MCPServer
@@ -53,13 +70,15 @@ def build_server(manager: RunManager) -> Any:
         metric, id column (each with a confidence), warnings. Starts nothing."""
         return inspect_folder(path, description or None)
 
-    @tool
     def start_run(data: str, description: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
         """Start a run in the background on `data` (folder, file or archive) for the goal in `description`.
-        Returns once the data is understood, with the run_id. `options`: time_limit ("90s", "10m"),
-        max_iterations, quick, provider ("offline" needs no LLM), model, base_url, name, seed; confirm (true:
-        every attempt's code waits for answer_approval), approval_timeout (decide alone after it)."""
+        Returns once the data is understood, with the run_id. `options` (their schema lists them): e.g.
+        time_limit ("90s", "10m"), max_iterations, quick, provider ("offline" needs no LLM); confirm (true: every
+        attempt's code waits for answer_approval), approval_timeout (decide alone after it)."""
         return manager.start(data, description, options)
+
+    start_run.__annotations__["options"] = options_argument()
+    tool(start_run)
 
     @tool
     def run_status(run_id: str) -> dict[str, Any]:

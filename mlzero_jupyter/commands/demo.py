@@ -12,7 +12,7 @@ HELP = "Solve a small real task (breast cancer diagnosis) end to end with the of
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default="mlzero-demo-data", help="where to write the demo data")
-    add_run_options(parser)
+    add_run_options(parser, settings_only=True)
     parser.set_defaults(time_limit="3m", max_iterations=3)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from mlzero_jupyter.perception.overrides import add_override_arguments, task_overrides
+from mlzero_jupyter.options import add_flags, flagged, given
+from mlzero_jupyter.perception.overrides import TASK_FIELDS, task_overrides
 
 HELP = "Turn a data folder and a sentence into a trained model and predictions."
 
@@ -12,20 +13,10 @@ HELP = "Turn a data folder and a sentence into a trained model and predictions."
 EXIT_SUCCESS, EXIT_NO_RESULT, EXIT_STOPPED = 0, 1, 130
 
 
-def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by `mlzero run` and `mlzero demo`."""
-    parser.add_argument("--time-limit", help="budget for the whole run, e.g. 90s, 10m, 1h (default 10m)")
-    parser.add_argument("--max-iterations", type=int, help="at most this many attempts (default 20)")
-    parser.add_argument("--provider", help="offline (default), bedrock, openai, anthropic, ...")
-    parser.add_argument("--model", help="model id for the provider")
-    parser.add_argument("--base-url", help="endpoint of an OpenAI-compatible server")
-    parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
-                        help="stop at the first valid result (default: search the whole budget for better candidates)")
-    parser.add_argument("--output", help="folder that receives the run folder (default ./mlzero-runs)")
-    parser.add_argument("--memory-limit", type=int, metavar="MB",
-                        help="memory cap per attempt in MB (default: 75%% of the machine's memory)")
-    parser.add_argument("--executor", choices=("local", "ray"), help="where attempts run (default local)")
-    parser.add_argument("--ray-address", help="the Ray cluster's HOST:PORT for --executor ray (docs/ray.md)")
+def add_run_options(parser: argparse.ArgumentParser, *, settings_only: bool = False) -> None:
+    """The run options' flags (mlzero_jupyter/options.py), for `mlzero run`, `mlzero demo` (``settings_only``: no
+    run folder label, no task overrides) and ``%%mlzero``; and --verbose, which these front ends share."""
+    add_flags(parser, flagged(settings_only=settings_only))
     parser.add_argument("-v", "--verbose", action="store_true", help="echo the generated code's output")
 
 
@@ -33,10 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", nargs="?", help="data folder, file or archive")
     parser.add_argument("description", nargs="?", help="the goal in plain words")
     parser.add_argument("-d", "--description", dest="description_option", help="the goal in plain words")
-    parser.add_argument("--name", help="a label for the run folder")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an earlier run from its folder")
     parser.add_argument("--guidance", help="guidance for the next attempt (with --resume)")
-    add_override_arguments(parser)
     parser.add_argument("--confirm", action="store_true",
                         help="show each attempt's code and ask before it runs: [y]es, [e]dit, [s]kip, [q]uit")
     parser.add_argument("--guide", action="store_true", help="ask for guidance between attempts")
@@ -44,20 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> dict:
-    return {
-        "time_limit": args.time_limit,
-        "max_iterations": args.max_iterations,
-        "provider": args.provider,
-        "model": args.model,
-        "base_url": args.base_url,
-        "quick": args.quick,
-        "memory_limit_mb": args.memory_limit,
-        "output_dir": args.output,
-        "executor": args.executor,
-        "ray_address": args.ray_address,
-        "name": getattr(args, "name", None),
-        **task_overrides(args),
-    }
+    """The run options given by flags (None where not given; the task overrides only when given, checked)."""
+    return {**given(args, (n for n in flagged() if n not in TASK_FIELDS)), **task_overrides(args)}
 
 
 def run_agent(agent) -> int:

@@ -1,6 +1,7 @@
 """Parse the arguments of ``%%mlzero`` and ``%mlzero``, without importing IPython.
 
-The run options are the CLI's (``mlzero run``): the same names, added by the same function. Every mistake
+The run options are the CLI's (``mlzero run``): the same flags, added by the same function from the options
+table (mlzero_jupyter/options.py). Every mistake
 becomes a :class:`~mlzero_jupyter.errors.UserInputError` with a one-line message, never an argparse exit.
 """
 
@@ -8,12 +9,11 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, NoReturn
 
 from mlzero_jupyter.commands.run import add_run_options, options_from
 from mlzero_jupyter.errors import UserInputError
-from mlzero_jupyter.perception.overrides import add_override_arguments
 
 SUBCOMMANDS = ("list", "show", "export", "resume", "stop", "wait", "providers", "config", "knowledge", "help")
 
@@ -30,32 +30,25 @@ class _Parser(argparse.ArgumentParser):
 
 @dataclass
 class RunArguments:
-    """The line of a ``%%mlzero`` cell."""
+    """The line of a ``%%mlzero`` cell: the magic's own flags, and the run options' flags as parsed."""
 
     data: str | None = None
-    time_limit: str | None = None
-    max_iterations: int | None = None
-    provider: str | None = None
-    model: str | None = None
-    base_url: str | None = None
-    quick: bool | None = None
-    memory_limit: int | None = None
-    output: str | None = None
-    executor: str | None = None
-    ray_address: str | None = None
-    name: str | None = None
-    target: str | None = None  # the task overrides: applied after perception, at confidence 1.0
-    metric: str | None = None
-    problem_type: str | None = None
     guide: bool = False
     confirm: bool = False
     wait: float | None = None  # None: the configured guidance_timeout (default 60 s)
     background: bool = False
     verbose: bool = False
+    flags: argparse.Namespace = field(default_factory=argparse.Namespace)
 
     def options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`mlzero_jupyter.api.make_options` (None where not given)."""
-        return options_from(argparse.Namespace(**vars(self)))
+        return options_from(self.flags)
+
+    def __getattr__(self, name: str) -> Any:
+        """A run option's flag as parsed, by its attribute name (``output``, ``time_limit``, ``target``...)."""
+        if name == "flags":  # not set yet (copying)
+            raise AttributeError(name)
+        return getattr(self.flags, name)
 
 
 @dataclass
@@ -94,8 +87,6 @@ def run_parser() -> argparse.ArgumentParser:
                      description="Solve the task described in the cell body on DATA (a path or a DataFrame name).")
     parser.add_argument("data", nargs="?", help="data folder, file, archive, or the name of a pandas DataFrame")
     add_run_options(parser)
-    parser.add_argument("--name", help="a label for the run folder")
-    add_override_arguments(parser)
     parser.add_argument("--guide", action="store_true", help="pause for guidance after every attempt")
     parser.add_argument("--confirm", action="store_true", help="show each attempt's code and wait for approval")
     parser.add_argument("--wait", type=_positive_seconds,
@@ -107,8 +98,9 @@ def run_parser() -> argparse.ArgumentParser:
 
 def parse_run_line(line: str) -> RunArguments:
     """The arguments of a ``%%mlzero`` cell's first line."""
-    namespace = run_parser().parse_args(split(line))
-    return RunArguments(**vars(namespace))
+    values = vars(run_parser().parse_args(split(line)))
+    own = {f.name: values.pop(f.name) for f in fields(RunArguments) if f.name in values}
+    return RunArguments(**own, flags=argparse.Namespace(**values))
 
 
 def _settings(pairs: list[str]) -> dict[str, str]:
@@ -174,7 +166,7 @@ def _options_text(parser: argparse.ArgumentParser) -> str:
     lines = []
     for action in parser._actions:
         names = ", ".join(action.option_strings) or action.dest.upper()
-        lines.append(f"  {names:<22} {action.help or ''}")
+        lines.append(f"  {names:<22} {(action.help or '').replace('%%', '%')}")  # argparse's escape undone
     return "\n".join(lines)
 
 

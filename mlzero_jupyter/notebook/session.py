@@ -161,23 +161,19 @@ def session_options(arguments: dict[str, Any]) -> Any:
 
 
 def check_settings(settings: dict[str, str]) -> dict[str, Any]:
-    """Typed values for ``key=value`` pairs, checked against the MLZero settings (a bad one is a one-line error)."""
-    from traitlets import Bool, Dict, Int, List
+    """Typed values for ``key=value`` pairs, checked against the MLZero settings (a bad one is a one-line error);
+    a key is a setting's name or its flag's spelling (``output`` for ``output_dir``)."""
+    from mlzero_jupyter.config import MLZero, setting_from_text
+    from mlzero_jupyter.options import SETTINGS
 
-    from mlzero_jupyter.config import MLZero
-
-    traits = MLZero.class_own_traits(config=True)
-    aliases = {"output": "output_dir"}
+    traits = MLZero.class_traits(config=True)
+    aliases = {option.dest: option.name for option in SETTINGS if option.dest != option.name}
     typed: dict[str, Any] = {}
     for key, text in settings.items():
         name = aliases.get(key, key)
-        trait = traits.get(name)
-        if trait is None:
+        if name not in traits:
             raise UserInputError(f"unknown setting {key!r}; settings are {', '.join(sorted(traits))}")
-        try:
-            typed[name] = trait.from_string(text) if isinstance(trait, (Bool, Dict, Int, List)) else text
-        except Exception as error:  # traitlets raises several kinds for text it cannot read
-            raise UserInputError(f"{key}={text!r} is invalid: {str(error).splitlines()[0]}") from None
+        typed[name] = setting_from_text(traits[name], text, key)
     session_config(typed)  # every value validated with the others, before any is kept
     return typed
 

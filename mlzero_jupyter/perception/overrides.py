@@ -21,11 +21,11 @@ _MAX_LISTED = 40
 
 
 def add_override_arguments(parser: argparse.ArgumentParser) -> None:
-    """--target, --metric and --problem-type, for every front end that perceives data."""
-    parser.add_argument("--target", help="the column to predict, when perception picked another")
-    parser.add_argument("--metric", help=f"the metric to optimise: {', '.join(METRIC_DIRECTIONS)}")
-    parser.add_argument("--problem-type", dest="problem_type",
-                        help=f"the kind of task: {', '.join(p.value for p in ProblemType)}")
+    """--target, --metric and --problem-type (declared with the other run options), for every front end that
+    perceives data."""
+    from mlzero_jupyter.options import add_flags
+
+    add_flags(parser, TASK_FIELDS)
 
 
 def task_overrides(source: Mapping[str, Any] | Any) -> dict[str, str]:

@@ -251,5 +251,5 @@ def test_config_block_is_accepted(source: str, body: str) -> None:
     exec(compile(body, source, "exec"), {"c": config})
     settings = MLZero(config=config)
     for name, value in config.MLZero.items():
-        assert name in settings.class_own_traits(config=True), f"{source}: unknown setting {name}"
+        assert name in settings.class_traits(config=True), f"{source}: unknown setting {name}"
         assert getattr(settings, name) is not None, f"{source}: {name} = {value!r} was not taken"
