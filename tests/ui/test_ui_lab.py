@@ -180,7 +180,8 @@ def test_ui_lab_attempts_become_cells_and_the_panel_shows_the_run(start_jupyter,
 
 def test_ui_lab_guidance_from_the_panel_reaches_memory_and_stop_stops(start_jupyter, browser_page, tmp_path,
                                                                      save_screenshot) -> None:
-    root = make_root(tmp_path, "data --time-limit 120s --provider offline --max-iterations 4 --no-quick --guide --wait 120")
+    # 300 s: on a busy machine the first attempt may take 40 s, and the bagged second one needs 40 s of what is left
+    root = make_root(tmp_path, "data --time-limit 300s --provider offline --max-iterations 4 --no-quick --guide --wait 120")
     page = browser_page
     open_and_run_all(start_jupyter, page, root)
 
