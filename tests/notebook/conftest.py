@@ -1,4 +1,5 @@
-"""Fixtures for the notebook tests: real iris data, a real solution script, and run folders made from them."""
+"""Fixtures for the notebook tests: a real solution script, run folders made from it on the iris data of
+``iris_dir`` (tests/conftest.py), and a real kernel."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from mlzero_jupyter.memory.episodic import AttemptRecord
@@ -76,23 +76,6 @@ def solution_code():
 @pytest.fixture
 def failing_code() -> str:
     return FAILING
-
-
-@pytest.fixture
-def iris_dir(tmp_path: Path) -> Path:
-    """scikit-learn's iris as train.csv / test.csv with an id column."""
-    from sklearn.datasets import load_iris
-
-    frame = load_iris(as_frame=True).frame
-    frame.columns = [c.replace(" (cm)", "").replace(" ", "_") for c in frame.columns]
-    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
-    frame.insert(0, "flower_id", range(1, len(frame) + 1))
-    test = frame.sample(frac=0.2, random_state=0)
-    folder = tmp_path / "iris"
-    folder.mkdir()
-    frame.drop(test.index).to_csv(folder / "train.csv", index=False)
-    test.drop(columns="species").to_csv(folder / "test.csv", index=False)
-    return folder
 
 
 def _run_script(attempt_dir: Path, code: str) -> subprocess.CompletedProcess:

@@ -1,4 +1,5 @@
-"""Small real data folders in every layout the referee handles, built from scikit-learn's and statsmodels' data."""
+"""Small real data folders in every layout the referee handles, built from scikit-learn's and statsmodels' data
+(the plain CSV ones, ``iris_csv`` and ``diabetes``, are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,38 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-
-def iris_frame() -> pd.DataFrame:
-    from sklearn.datasets import load_iris
-
-    frame = load_iris(as_frame=True).frame
-    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
-    frame.insert(0, "flower_id", range(1, len(frame) + 1))
-    return frame
-
-
-def kaggle(folder: Path, frame: pd.DataFrame, label: str, id_column: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train and test halves of ``frame`` (test without the label), 80/20."""
-    folder.mkdir(parents=True, exist_ok=True)
-    test = frame.sample(frac=0.2, random_state=1)
-    return frame.drop(test.index), test.drop(columns=label)
-
-
-@pytest.fixture
-def iris_csv(tmp_path: Path) -> Path:
-    folder = tmp_path / "iris_csv"
-    train, test = kaggle(folder, iris_frame(), "species", "flower_id")
-    train.to_csv(folder / "train.csv", index=False)
-    test.to_csv(folder / "test.csv", index=False)
-    test[["flower_id"]].assign(species="setosa").to_csv(folder / "sample_submission.csv", index=False)
-    return folder
+from fixtures_data import holdout, iris_frame
 
 
 @pytest.fixture
 def iris_formats(tmp_path: Path) -> dict[str, Path]:
     """The same task as Parquet, JSON Lines, an Excel workbook with two sheets and a SQLite file with two tables."""
-    train, test = kaggle(tmp_path / "x", iris_frame(), "species", "flower_id")
+    train, test = holdout(iris_frame(), "species", seed=1)  # the split of iris_csv (tests/conftest.py)
     folders = {name: tmp_path / f"iris_{name}" for name in ("parquet", "jsonl", "excel", "sqlite", "no_ids")}
     for folder in folders.values():
         folder.mkdir()

@@ -34,20 +34,6 @@ SHIFTED = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def diabetes(tmp_path: Path) -> Path:
-    from sklearn.datasets import load_diabetes
-
-    frame = load_diabetes(as_frame=True).frame.rename(columns={"target": "progression"})
-    frame.insert(0, "patient", range(1000, 1000 + len(frame)))
-    test = frame.sample(frac=0.2, random_state=0)
-    folder = tmp_path / "diabetes"
-    folder.mkdir()
-    frame.drop(test.index).to_csv(folder / "train.csv", index=False)
-    test.drop(columns="progression").to_csv(folder / "test.csv", index=False)
-    return folder
-
-
 def shifted(offset: float):
     return lambda context: SHIFTED.format(data=str(context.task.work_path), offset=offset)
 
