@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the scripts run directly
+from fixtures_data import make_iris  # noqa: E402,F401 (the iris folder, for the console and UI tests)
+
 #: ANSI escape sequences (colours, cursor moves) as a terminal receives them.
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 CLI = [sys.executable, "-m", "mlzero_jupyter.cli"]
@@ -118,22 +121,6 @@ def make_runs(root: Path) -> tuple[dict[str, dict], Any]:
     (damaged.path / "task.json").write_text("{not json")
     shown[damaged.run_id] = {"status": "damaged", "metric": "", "score": "", "attempts": "0", "task": ""}
     return shown, started
-
-
-def make_iris(folder: Path) -> Path:
-    """scikit-learn's iris as train.csv, test.csv and sample_submission.csv with an id column."""
-    import numpy as np
-    from sklearn.datasets import load_iris
-
-    frame = load_iris(as_frame=True).frame
-    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
-    frame.insert(0, "flower_id", range(1, len(frame) + 1))
-    test = frame.sample(frac=0.2, random_state=0)
-    folder.mkdir(parents=True)
-    frame.drop(test.index).to_csv(folder / "train.csv", index=False)
-    test.drop(columns="species").to_csv(folder / "test.csv", index=False)
-    test[["flower_id"]].assign(species="setosa").to_csv(folder / "sample_submission.csv", index=False)
-    return folder
 
 
 #: An attempt on iris in plain Python (no pandas, so that it starts at once): it prints a line every quarter
