@@ -15,12 +15,13 @@ import pandas as pd
 SPECIES = np.array(["setosa", "versicolor", "virginica"])
 
 
-def tree_digest(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with its sha256: equal digests mean byte-identical trees."""
+def tree_digest(folder: Path, folders: bool = False) -> dict[str, str]:
+    """Every file under ``folder`` with its sha256 (and, with ``folders``, every folder with ''): equal digests
+    mean byte-identical trees."""
     return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if folders or p.is_file()
     }
 
 

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    """Every path under ``folder`` with the sha256 of its bytes (folders map to ''): equal digests, equal trees."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
-        for p in sorted(folder.rglob("*"))
-    }
+from fixtures_data import tree_digest
 
 
 def write_png(path: Path, value: int = 0, size: int = 8, mode: str = "RGB") -> None:
@@ -42,7 +35,8 @@ def customers(rows: int = 300, seed: int = 0) -> pd.DataFrame:
 
 @pytest.fixture
 def digest():
-    return tree_digest
+    """Here folders count too: perception must not create one in the user's data."""
+    return partial(tree_digest, folders=True)
 
 
 @pytest.fixture

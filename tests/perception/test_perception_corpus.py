@@ -151,12 +151,17 @@ def parquet_and_feather(root: Path, kit) -> Case:
                 "customer_id")
 
 
-def zip_archive(root: Path, kit) -> Case:
+def _zipped_churn(root: Path, kit, name: str) -> None:
+    """The churn task's csv files (train, test, sample submission) in one zip archive ``root / name``."""
     staging = root.parent / f"{root.name}-staging"
     _kaggle(staging, kit.customers(), "churn", "customer_id")
-    with zipfile.ZipFile(root / "churn.zip", "w") as archive:
+    with zipfile.ZipFile(root / name, "w") as archive:
         for path in staging.iterdir():
             archive.write(path, path.name)
+
+
+def zip_archive(root: Path, kit) -> Case:
+    _zipped_churn(root, kit, "churn.zip")
     return Case(root / "churn.zip", None, "churn", "binary", "accuracy", {"train.csv": "train", "test.csv": "test"},
                 "customer_id")
 
@@ -171,11 +176,7 @@ def tar_gz_archive(root: Path, kit) -> Case:
 
 
 def folder_with_zip(root: Path, kit) -> Case:
-    staging = root.parent / f"{root.name}-staging"
-    _kaggle(staging, kit.customers(), "churn", "customer_id")
-    with zipfile.ZipFile(root / "data.zip", "w") as archive:
-        for path in staging.iterdir():
-            archive.write(path, path.name)
+    _zipped_churn(root, kit, "data.zip")
     (root / "about.md").write_text("Customer churn; the metric is accuracy.\n")
     return Case(root, None, "churn", "binary", "accuracy", {"data/train.csv": "train", "data.zip": "archive",
                 "about.md": "description"}, "customer_id")
