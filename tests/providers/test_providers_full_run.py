@@ -11,9 +11,9 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from fixtures_data import make_iris
 from providers_wire import Reply, openai_completion
 
 from mlzero_jupyter.cli import main
@@ -69,19 +69,8 @@ def fake_model(request: dict) -> Reply:
 
 @pytest.fixture
 def iris(tmp_path: Path) -> Path:
-    from sklearn.datasets import load_iris
-
-    frame = load_iris(as_frame=True).frame
-    frame.columns = ["sepal_length", "sepal_width", "petal_length", "petal_width", "species"]
-    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame["species"]]
-    frame.insert(0, "flower_id", range(1, len(frame) + 1))
-    test = frame.sample(frac=0.2, random_state=1)
-    folder = tmp_path / "iris"
-    folder.mkdir()
-    frame.drop(test.index).to_csv(folder / "train.csv", index=False)
-    test.drop(columns="species").to_csv(folder / "test.csv", index=False)
-    test[["flower_id"]].assign(species="setosa").to_csv(folder / "sample_submission.csv", index=False)
-    return folder
+    """Iris with tidy column names (``sepal_length``), its own test split and a sample submission."""
+    return make_iris(tmp_path / "iris", tidy_names=True, seed=1)
 
 
 def test_the_tree_search_repairs_a_broken_node_then_improves_the_best(server, no_provider_env, iris, tmp_path,
