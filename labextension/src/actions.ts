@@ -5,15 +5,16 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { UUID } from '@lumino/coreutils';
+import { IDisposable } from '@lumino/disposable';
+import { Signal } from '@lumino/signaling';
 
 import { INewRun, mlzeroCellSource, relativeToNotebook, shellWord } from './cells';
-import { IMLZeroComms, IRunEvent } from './comm';
+import { IMLZeroComms, RunEvent } from './comm';
 import {
   applyMessage,
   applyRunDetail,
   applyServerRuns,
-  ICommOpen,
-  IKernelMessage,
+  IPanelState,
   IRunView,
   IServerRun,
   IServerRunDetail,
@@ -28,7 +29,7 @@ const REFRESH_MS = 10000;
 const TICK_MS = 1000;
 const LOAD_EXTENSION = '%load_ext mlzero_jupyter';
 
-export class PanelController implements IPanelActions {
+export class PanelController implements IPanelActions, IDisposable {
   constructor(
     private app: JupyterFrontEnd,
     private tracker: INotebookTracker,
@@ -36,47 +37,82 @@ export class PanelController implements IPanelActions {
     private browser: IDefaultFileBrowser | null
   ) {}
 
-  /** Connect the panel to the comms, the notebook tracker and two timers. */
+  /** Connect the panel to the comms, the notebook tracker and two timers, until the panel is disposed. */
   attach(panel: MLZeroPanel): void {
-    this.panel = panel;
-    this.comms.events.connect((_, event) => this.onEvent(event));
-    this.tracker.currentChanged.connect(() => this.followKernel());
+    this._panel = panel;
+    this.comms.events.connect((_, event) => this.onEvent(event), this);
+    this.tracker.currentChanged.connect(this.followKernel, this);
+    panel.disposed.connect(this.dispose, this);
     this.followKernel();
     this.refresh();
-    window.setInterval(() => panel.isVisible && this.refresh(), REFRESH_MS);
-    window.setInterval(() => {
-      if (panel.isVisible && Object.values(panel.state.runs).some(r => r.live)) {
-        panel.update();
-      }
-    }, TICK_MS);
+    this._timers.push(
+      window.setInterval(() => panel.isVisible && this.refresh(), REFRESH_MS),
+      window.setInterval(() => {
+        if (panel.isVisible && Object.values(panel.state.runs).some(r => r.live)) {
+          panel.update();
+        }
+      }, TICK_MS)
+    );
   }
 
-  private panel: MLZeroPanel | null = null;
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
 
-  private get state() {
-    return this.panel!.state;
+  /** Stop the timers and let go of every signal this controller listens to. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._timers.forEach(timer => window.clearInterval(timer));
+    this._timers = [];
+    Signal.disconnectReceiver(this);
+  }
+
+  private _panel: MLZeroPanel | null = null;
+  private _timers: number[] = [];
+  private _isDisposed = false;
+
+  /** The attached panel. */
+  private get panel(): MLZeroPanel {
+    if (this._panel === null) {
+      throw new Error('mlzero-jupyter: the panel controller is used before attach()');
+    }
+    return this._panel;
+  }
+
+  private get state(): IPanelState {
+    return this.panel.state;
+  }
+
+  /** Show `what` failed, with the reason, at the top of the panel. */
+  private fail(what: string, reason: unknown): void {
+    this.panel.error = `${what}: ${(reason as Error)?.message ?? reason}`;
+    this.panel.update();
   }
 
   private followKernel(): void {
     const current = this.tracker.currentWidget;
-    this.panel!.kernelId = current?.sessionContext.session?.kernel?.id ?? null;
-    current?.sessionContext.kernelChanged.connect(() => this.followKernel());
-    this.panel!.update();
+    this.panel.kernelId = current?.sessionContext.session?.kernel?.id ?? null;
+    // the same slot and receiver connect once, however often the notebook becomes current again
+    current?.sessionContext.kernelChanged.connect(this.followKernel, this);
+    this.panel.update();
   }
 
-  onEvent(event: IRunEvent): void {
+  onEvent(event: RunEvent): void {
     const now = Date.now();
     if (event.kind === 'open') {
-      this.panel!.setState(runOpened(this.state, event.data as unknown as ICommOpen, event.kernelId, now));
+      this.panel.setState(runOpened(this.state, event.data, event.kernelId, now));
       return;
     }
     if (event.kind === 'close') {
-      this.panel!.setState(runClosed(this.state, event.runId, now));
+      this.panel.setState(runClosed(this.state, event.runId, now));
       void this.loadDetail(event.runId);
       return;
     }
-    const message = event.data as unknown as IKernelMessage;
-    this.panel!.setState(applyMessage(this.state, message, now));
+    const message = event.data;
+    this.panel.setState(applyMessage(this.state, message, now));
     if (message.type === 'run_state' && ['attempt_finished', 'finished'].includes(String(message.phase))) {
       void this.loadDetail(event.runId);
     }
@@ -85,19 +121,16 @@ export class PanelController implements IPanelActions {
   refresh(): void {
     requestAPI<{ runs: IServerRun[] }>('runs')
       .then(reply => {
-        this.panel!.error = null;
-        this.panel!.setState(applyServerRuns(this.state, reply.runs));
+        this.panel.error = null;
+        this.panel.setState(applyServerRuns(this.state, reply.runs));
       })
-      .catch(reason => {
-        this.panel!.error = `Cannot list the runs on disk: ${reason.message ?? reason}`;
-        this.panel!.update();
-      });
+      .catch(reason => this.fail('Cannot list the runs on disk', reason));
   }
 
   private async loadDetail(runId: string): Promise<void> {
     try {
       const detail = await requestAPI<IServerRunDetail>(`runs/${encodeURIComponent(runId)}`);
-      this.panel!.setState(applyRunDetail(this.state, detail));
+      this.panel.setState(applyRunDetail(this.state, detail));
     } catch {
       // a run folder outside the server root is not served: the kernel's messages are all the panel shows
     }
@@ -125,7 +158,12 @@ export class PanelController implements IPanelActions {
   }
 
   review(run: IRunView, action: string, code?: string): void {
-    this.comms.send(run.runId, { type: 'review', action, by: 'panel', ...(action === 'edit' ? { code: code ?? '' } : {}) });
+    this.comms.send(run.runId, {
+      type: 'review',
+      action,
+      by: 'panel',
+      ...(action === 'edit' ? { code: code ?? '' } : {})
+    });
   }
 
   open(path: string): void {
@@ -134,13 +172,14 @@ export class PanelController implements IPanelActions {
 
   async exportNotebook(run: IRunView): Promise<void> {
     try {
-      const reply = await requestAPI<{ path: string }>(`runs/${encodeURIComponent(run.runId)}/export`, { method: 'POST' });
-      this.panel!.error = null;
+      const reply = await requestAPI<{ path: string }>(`runs/${encodeURIComponent(run.runId)}/export`, {
+        method: 'POST'
+      });
+      this.panel.error = null;
       this.open(reply.path);
       this.refresh();
     } catch (reason) {
-      this.panel!.error = `Cannot export ${run.runId}: ${(reason as Error).message ?? reason}`;
-      this.panel!.update();
+      this.fail(`Cannot export ${run.runId}`, reason);
     }
   }
 
@@ -183,14 +222,16 @@ export class PanelController implements IPanelActions {
    */
   private async runInNewNotebook(form: INewRun): Promise<void> {
     const { contents, kernelspecs } = this.app.serviceManager;
-    this.panel!.error = this.panel!.notice = null;
+    this.panel.error = this.panel.notice = null;
     try {
       const created = await contents.newUntitled({ path: this.browser?.model.path ?? '', type: 'notebook' });
       const data = relativeToNotebook(created.path, form.data.trim() || '.');
       const spec = kernelspecs.specs?.kernelspecs[kernelspecs.specs.default];
       const content = {
         cells: [LOAD_EXTENSION, mlzeroCellSource({ ...form, data })].map(codeCell),
-        metadata: spec ? { kernelspec: { name: spec.name, display_name: spec.display_name, language: spec.language } } : {},
+        metadata: spec
+          ? { kernelspec: { name: spec.name, display_name: spec.display_name, language: spec.language } }
+          : {},
         nbformat: 4,
         nbformat_minor: 5
       };
@@ -204,17 +245,21 @@ export class PanelController implements IPanelActions {
         await notebook.sessionContext.session?.kernel?.info;
         await NotebookActions.runAll(notebook.content, notebook.sessionContext);
       } else {
-        this.panel!.notice = `${created.path} opened in a new browser tab: run its cells there to start the run.`;
+        this.panel.notice = `${created.path} opened in a new browser tab: run its cells there to start the run.`;
       }
+      this.panel.update();
     } catch (reason) {
-      this.panel!.error = `Cannot create a notebook for the run: ${(reason as Error).message ?? reason}`;
+      this.fail('Cannot create a notebook for the run', reason);
     }
-    this.panel!.update();
   }
 
   /** Insert cells below the active cell (the extension is loaded first when no cell loads it) and run them. */
   private async insertAndRun(notebook: NotebookPanel, source: string): Promise<void> {
-    const shared = notebook.content.model!.sharedModel;
+    const model = notebook.content.model;
+    if (!model) {
+      return;
+    }
+    const shared = model.sharedModel;
     const loaded = shared.cells.some(cell => cell.getSource().includes(LOAD_EXTENSION));
     const sources = loaded ? [source] : [LOAD_EXTENSION, source];
     const at = Math.min(notebook.content.activeCellIndex + 1, shared.cells.length);

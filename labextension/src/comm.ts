@@ -13,23 +13,19 @@ import { JSONObject, Token } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { findAttemptCell, ICellInfo, insertionIndex } from './cells';
-import { ICommOpen, IKernelMessage } from './model';
+import { commOpen, ICommOpen, IKernelMessage, kernelMessage } from './model';
 
 export const COMM_TARGET = 'mlzero';
 export const PROTOCOL_VERSION = 1;
 
-/** What the comms tell the panel. */
-export interface IRunEvent {
-  kind: 'open' | 'message' | 'close';
-  kernelId: string;
-  runId: string;
-  /** comm_open data for `open`, the kernel's message for `message`. */
-  data: JSONObject;
-}
+/** What the comms tell the panel: a run's comm opened (with its `comm_open` data), a message, or the close. */
+export type RunEvent = { kernelId: string; runId: string } & (
+  { kind: 'open'; data: ICommOpen } | { kind: 'message'; data: IKernelMessage } | { kind: 'close' }
+);
 
 export interface IMLZeroComms {
   /** Every comm event of every watched kernel. */
-  readonly events: ISignal<IMLZeroComms, IRunEvent>;
+  readonly events: ISignal<IMLZeroComms, RunEvent>;
   /** Send a message to a live run; false when the run has no open comm here. */
   send(runId: string, data: JSONObject): boolean;
 }
@@ -59,8 +55,8 @@ export function applyAttemptCell(model: INotebookModel, message: IKernelMessage)
       const cell = shared.cells[found];
       cell.setSource(source);
       cell.setMetadata('mlzero', metadata.mlzero ?? null);
-      if (cell.cell_type === 'code') {
-        (cell as unknown as { setOutputs(o: nbformat.IOutput[]): void }).setOutputs(outputs);
+      if (cell.cell_type === 'code' && 'setOutputs' in cell) {
+        cell.setOutputs(outputs);
       }
       return;
     }
@@ -77,7 +73,7 @@ export class MLZeroComms implements IMLZeroComms {
     tracker.forEach(panel => this._watch(panel));
   }
 
-  get events(): ISignal<IMLZeroComms, IRunEvent> {
+  get events(): ISignal<IMLZeroComms, RunEvent> {
     return this._events;
   }
 
@@ -105,8 +101,8 @@ export class MLZeroComms implements IMLZeroComms {
   }
 
   private _opened(kernel: Kernel.IKernelConnection, comm: Kernel.IComm, msg: KernelMessage.ICommOpenMsg): void {
-    const open = msg.content.data as unknown as ICommOpen;
-    const runId = String(open.run_id ?? '');
+    const open = commOpen(msg.content.data);
+    const runId = open.run_id;
     const parent = msg.parent_header as Partial<KernelMessage.IHeader>;
     // The execute request that started the run came from one connection: that one writes the cells.
     const owner = !parent.session || parent.session === kernel.clientId;
@@ -114,27 +110,27 @@ export class MLZeroComms implements IMLZeroComms {
     comm.onMsg = reply => this._received(kernel, runId, owner, reply.content.data as JSONObject);
     comm.onClose = () => {
       this._comms.delete(runId);
-      this._events.emit({ kind: 'close', kernelId: kernel.id, runId, data: {} });
+      this._events.emit({ kind: 'close', kernelId: kernel.id, runId });
     };
-    this._events.emit({ kind: 'open', kernelId: kernel.id, runId, data: msg.content.data });
+    this._events.emit({ kind: 'open', kernelId: kernel.id, runId, data: open });
     if (owner) {
       comm.send({ type: 'ready', protocol: PROTOCOL_VERSION, subshells: usesSubshells(kernel) });
     }
   }
 
   private _received(kernel: Kernel.IKernelConnection, runId: string, owner: boolean, data: JSONObject): void {
-    const message = data as unknown as IKernelMessage;
+    const message = kernelMessage(data, runId);
     if (owner && (message.type === 'insert_cell' || message.type === 'update_cell')) {
       const panel = this._tracker.find(p => p.sessionContext.session?.kernel === kernel);
       if (panel?.model) {
         applyAttemptCell(panel.model, message);
       }
     }
-    this._events.emit({ kind: 'message', kernelId: kernel.id, runId, data });
+    this._events.emit({ kind: 'message', kernelId: kernel.id, runId, data: message });
   }
 
   private _tracker: INotebookTracker;
   private _registered = new WeakSet<Kernel.IKernelConnection>();
   private _comms = new Map<string, Kernel.IComm>();
-  private _events = new Signal<IMLZeroComms, IRunEvent>(this);
+  private _events = new Signal<IMLZeroComms, RunEvent>(this);
 }

@@ -5,6 +5,19 @@
  * panel re-renders from a value and the logic is tested with jest.
  */
 
+/** A run's status in the server's vocabulary (`STATUSES` of mlzero_jupyter/run_views.py). */
+export type RunStatus = 'running' | 'success' | 'failed' | 'stopped' | 'interrupted' | 'damaged';
+
+/** A run's status as the panel shows it: also `disconnected`, a live run whose comm closed before it finished. */
+export type PanelRunStatus = RunStatus | 'disconnected';
+
+const RUN_STATUSES: readonly string[] = ['running', 'success', 'failed', 'stopped', 'interrupted', 'damaged'];
+
+/** `value` as a run status; a value outside the vocabulary counts as `failed`. */
+export function runStatus(value: unknown): RunStatus {
+  return RUN_STATUSES.includes(String(value)) ? (String(value) as RunStatus) : 'failed';
+}
+
 /** An attempt as the panel shows it. */
 export interface IAttemptView {
   number: number;
@@ -41,7 +54,7 @@ export interface IRunView {
   /** The kernel the run is live in; null for past runs. */
   kernelId: string | null;
   live: boolean;
-  status: string; // running, success, failed, stopped, disconnected, damaged, started
+  status: PanelRunStatus;
   phase: string;
   task: string;
   metric: string | null;
@@ -83,7 +96,7 @@ export interface IKernelMessage {
 export interface IServerRun {
   run_id: string;
   path: string;
-  status: string;
+  status: RunStatus;
   metric: string | null;
   score: number | null;
   attempts: number;
@@ -115,7 +128,7 @@ export function emptyState(): IPanelState {
   return { runs: {} };
 }
 
-export const RUNNING_STATUSES = ['running', 'started'];
+export const RUNNING_STATUSES: readonly PanelRunStatus[] = ['running'];
 
 function newRun(runId: string, now: number): IRunView {
   return {
@@ -125,7 +138,7 @@ function newRun(runId: string, now: number): IRunView {
     cellId: null,
     kernelId: null,
     live: false,
-    status: 'started',
+    status: 'running',
     phase: '',
     task: '',
     metric: null,
@@ -166,11 +179,7 @@ function blankAttempt(number: number): IAttemptView {
 }
 
 /** Replace or add one attempt, keeping the list in attempt order. */
-export function upsertAttempt(
-  attempts: IAttemptView[],
-  number: number,
-  change: Partial<IAttemptView>
-): IAttemptView[] {
+export function upsertAttempt(attempts: IAttemptView[], number: number, change: Partial<IAttemptView>): IAttemptView[] {
   const found = attempts.find(a => a.number === number);
   const updated = { ...(found ?? blankAttempt(number)), ...change, number };
   const others = attempts.filter(a => a.number !== number);
@@ -233,13 +242,32 @@ function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** The data of the kernel's `comm_open`, as the panel reads it. */
+export function commOpen(data: { [key: string]: unknown }): ICommOpen {
+  return {
+    protocol: num(data.protocol) ?? undefined,
+    run_id: String(data.run_id ?? ''),
+    cell_id: text(data.cell_id),
+    run_dir: text(data.run_dir)
+  };
+}
+
+/** A message the kernel sent on the comm of run `runId`, as the panel reads it. */
+export function kernelMessage(data: { [key: string]: unknown }, runId: string): IKernelMessage {
+  return { ...data, type: String(data.type ?? ''), run_id: text(data.run_id) ?? runId };
+}
+
 function applyRunState(state: IPanelState, message: IKernelMessage, now: number): IPanelState {
   const phase = String(message.phase ?? '');
   const attempt = num(message.attempt);
   return withRun(state, message.run_id, now, run => {
     switch (phase) {
       case 'started':
-        return { phase, status: 'running', runDir: (message.run_dir as string) ?? run.runDir };
+        return { phase, status: 'running', runDir: text(message.run_dir) ?? run.runDir };
       case 'attempt_running':
         return {
           phase,
@@ -284,12 +312,12 @@ function applyRunState(state: IPanelState, message: IKernelMessage, now: number)
         return {
           phase,
           question: null,
-          status: String(message.status ?? 'failed'),
+          status: runStatus(message.status ?? 'failed'),
           bestAttempt: num(message.best_attempt),
           score: num(message.score),
           currentAttempt: null,
           attemptStartedAt: null,
-          attemptsNotebook: (message.attempts_notebook as string) ?? run.attemptsNotebook
+          attemptsNotebook: text(message.attempts_notebook) ?? run.attemptsNotebook
         };
       default:
         return {};

@@ -15,6 +15,7 @@ import {
   formatScore,
   formatTokens,
   IPanelState,
+  IQuestion,
   IRunView,
   progress,
   scorePoints,
@@ -22,7 +23,7 @@ import {
 } from './model';
 import { INewRun } from './cells';
 
-/** What the panel's buttons do; implemented in index.ts where the application is at hand. */
+/** What the panel's buttons do; implemented by PanelController (actions.ts), where the application is at hand. */
 export interface IPanelActions {
   jumpToCell(run: IRunView): void;
   stop(run: IRunView): void;
@@ -54,32 +55,61 @@ export interface IPanelProps {
   actions: IPanelActions;
 }
 
-function GuidanceBox(props: { run: IRunView; actions: IPanelActions }): JSX.Element {
+/** What a text field with its button looks like: class names of the box, the field and the button; its texts. */
+interface ITextActionLook {
+  classes: [string, string, string];
+  multiline: boolean;
+  placeholder: string;
+  label: string;
+}
+
+const GUIDANCE_LOOK: ITextActionLook = {
+  classes: ['jp-MLZero-guidance', 'jp-MLZero-guidanceText', 'jp-Button jp-mod-styled jp-mod-accept jp-MLZero-send'],
+  multiline: true,
+  placeholder: 'Guidance for the next attempt',
+  label: 'Send guidance'
+};
+
+const RESUME_LOOK: ITextActionLook = {
+  classes: ['jp-MLZero-resumeBox', 'jp-MLZero-resumeGuidance', 'jp-Button jp-mod-styled jp-MLZero-resume'],
+  multiline: false,
+  placeholder: 'Guidance for the next attempt (optional)',
+  label: 'Resume'
+};
+
+/** A text field and its button: `send` gets the trimmed text, and the field empties when it returns true. */
+function TextAction(props: ITextActionLook & { send: (text: string) => boolean }): JSX.Element {
   const [text, setText] = React.useState('');
+  const [box, field, button] = props.classes;
+  const change = (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>): void => setText(e.target.value);
   const send = (): void => {
-    if (text.trim()) {
-      props.actions.guide(props.run, text.trim());
+    if (props.send(text.trim())) {
       setText('');
     }
   };
+  const shown = { className: field, placeholder: props.placeholder, value: text, onChange: change };
   return (
-    <div className="jp-MLZero-guidance">
-      <textarea
-        className="jp-MLZero-guidanceText"
-        placeholder="Guidance for the next attempt"
-        value={text}
-        onChange={e => setText(e.target.value)}
-      />
-      <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-send" onClick={send}>
-        Send guidance
+    <div className={box}>
+      {props.multiline ? <textarea {...shown} /> : <input {...shown} />}
+      <button className={button} onClick={send}>
+        {props.label}
       </button>
     </div>
   );
 }
 
-function ReviewBox(props: { run: IRunView; actions: IPanelActions }): JSX.Element {
-  const { run, actions } = props;
-  const question = run.question!;
+function GuidanceBox(props: { run: IRunView; actions: IPanelActions }): JSX.Element {
+  const guide = (text: string): boolean => {
+    if (text) {
+      props.actions.guide(props.run, text);
+    }
+    return Boolean(text);
+  };
+  return <TextAction {...GUIDANCE_LOOK} send={guide} />;
+}
+
+function ReviewBox(props: { run: IRunView; question: IQuestion; actions: IPanelActions }): JSX.Element {
+  const { run, question, actions } = props;
   const [code, setCode] = React.useState(question.code ?? '');
   const edited = code !== (question.code ?? '');
   return (
@@ -95,11 +125,17 @@ function ReviewBox(props: { run: IRunView; actions: IPanelActions }): JSX.Elemen
       <textarea className="jp-MLZero-code" spellCheck={false} value={code} onChange={e => setCode(e.target.value)} />
       <div className="jp-MLZero-actions">
         {edited ? (
-          <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-edit" onClick={() => actions.review(run, 'edit', code)}>
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-edit"
+            onClick={() => actions.review(run, 'edit', code)}
+          >
             Run my edit
           </button>
         ) : (
-          <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-approve" onClick={() => actions.review(run, 'approve')}>
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept jp-MLZero-approve"
+            onClick={() => actions.review(run, 'approve')}
+          >
             Approve
           </button>
         )}
@@ -136,20 +172,11 @@ function ScoreChart(props: { run: IRunView }): JSX.Element | null {
 }
 
 function ResumeBox(props: { run: IRunView; actions: IPanelActions }): JSX.Element {
-  const [text, setText] = React.useState('');
-  return (
-    <div className="jp-MLZero-resumeBox">
-      <input
-        className="jp-MLZero-resumeGuidance"
-        placeholder="Guidance for the next attempt (optional)"
-        value={text}
-        onChange={e => setText(e.target.value)}
-      />
-      <button className="jp-Button jp-mod-styled jp-MLZero-resume" onClick={() => props.actions.resume(props.run, text.trim())}>
-        Resume
-      </button>
-    </div>
-  );
+  const resume = (text: string): boolean => {
+    props.actions.resume(props.run, text);
+    return false;
+  };
+  return <TextAction {...RESUME_LOOK} send={resume} />;
 }
 
 function AttemptsTable(props: { run: IRunView }): JSX.Element {
@@ -210,7 +237,9 @@ function RunCard(props: { run: IRunView; now: number; actions: IPanelActions }):
         {shown.fraction !== null && <progress max={1} value={shown.fraction} />}
       </div>
       {run.question && !can.review && <div className="jp-MLZero-question">{run.question.text}</div>}
-      {can.review && <ReviewBox key={`${run.runId}-${run.question!.attempt}`} run={run} actions={actions} />}
+      {can.review && run.question && (
+        <ReviewBox key={`${run.runId}-${run.question.attempt}`} run={run} question={run.question} actions={actions} />
+      )}
       <ScoreChart run={run} />
       {run.attempts.length > 0 && (
         <div className="jp-MLZero-tableBox">
@@ -218,9 +247,21 @@ function RunCard(props: { run: IRunView; now: number; actions: IPanelActions }):
         </div>
       )}
       <div className="jp-MLZero-actions">
-        {run.cellId && <button className="jp-Button jp-mod-styled jp-MLZero-jump" onClick={() => actions.jumpToCell(run)}>Jump to cell</button>}
-        {can.stop && <button className="jp-Button jp-mod-styled jp-mod-warn jp-MLZero-stop" onClick={() => actions.stop(run)}>Stop</button>}
-        {notebook && <button className="jp-Button jp-mod-styled jp-MLZero-open" onClick={() => actions.open(notebook)}>Open notebook</button>}
+        {run.cellId && (
+          <button className="jp-Button jp-mod-styled jp-MLZero-jump" onClick={() => actions.jumpToCell(run)}>
+            Jump to cell
+          </button>
+        )}
+        {can.stop && (
+          <button className="jp-Button jp-mod-styled jp-mod-warn jp-MLZero-stop" onClick={() => actions.stop(run)}>
+            Stop
+          </button>
+        )}
+        {notebook && (
+          <button className="jp-Button jp-mod-styled jp-MLZero-open" onClick={() => actions.open(notebook)}>
+            Open notebook
+          </button>
+        )}
         {can.export && (
           <button
             className="jp-Button jp-mod-styled jp-MLZero-export"
@@ -258,7 +299,12 @@ function NewRunForm(props: { defaults: INewRun; actions: IPanelActions; open: bo
           Data folder or file
           <div className="jp-MLZero-row">
             <input name="data" value={form.data} onChange={e => set({ data: e.target.value })} />
-            <button type="button" className="jp-Button jp-mod-styled" onClick={fromBrowser} title="Use the item selected in the file browser">
+            <button
+              type="button"
+              className="jp-Button jp-mod-styled"
+              onClick={fromBrowser}
+              title="Use the item selected in the file browser"
+            >
               From file browser
             </button>
           </div>
@@ -297,7 +343,11 @@ export function PanelView(props: IPanelProps): JSX.Element {
     <div className="jp-MLZero-panelBody">
       <div className="jp-MLZero-title">
         <span>MLZero runs</span>
-        <button className="jp-Button jp-mod-minimal jp-MLZero-refresh" onClick={() => props.actions.refresh()} title="Look for runs on disk again">
+        <button
+          className="jp-Button jp-mod-minimal jp-MLZero-refresh"
+          onClick={() => props.actions.refresh()}
+          title="Look for runs on disk again"
+        >
           ↻
         </button>
       </div>

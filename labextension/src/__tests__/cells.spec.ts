@@ -57,8 +57,9 @@ describe('the %%mlzero cell of the New-run form', () => {
     expect(shellWord('my data/train set')).toBe("'my data/train set'");
     expect(shellWord("it's")).toBe("'it'\"'\"'s'");
     expect(shellWord('')).toBe("''");
-    expect(mlzeroCellSource({ data: '', description: 'x', timeLimit: '', provider: '', model: 'm 1', guide: false }))
-      .toBe("%%mlzero . --model 'm 1'\nx");
+    expect(
+      mlzeroCellSource({ data: '', description: 'x', timeLimit: '', provider: '', model: 'm 1', guide: false })
+    ).toBe("%%mlzero . --model 'm 1'\nx");
   });
 
   it('makes file browser paths relative to the notebook folder', () => {

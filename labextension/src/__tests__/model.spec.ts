@@ -3,6 +3,7 @@ import {
   applyRunDetail,
   applyServerRuns,
   availableActions,
+  commOpen,
   emptyState,
   formatCost,
   formatDuration,
@@ -12,9 +13,11 @@ import {
   IPanelState,
   IServerRun,
   IServerRunDetail,
+  kernelMessage,
   progress,
   runClosed,
   runOpened,
+  runStatus,
   scorePoints,
   visibleRuns
 } from '../model';
@@ -22,7 +25,13 @@ import {
 const RUN = '20260101-titanic-a1b2c3';
 const T0 = 1_700_000_000_000;
 
-function cell(type: string, attempt: number, status: string, score: number | null = null, final = false): IKernelMessage {
+function cell(
+  type: string,
+  attempt: number,
+  status: string,
+  score: number | null = null,
+  final = false
+): IKernelMessage {
   return {
     type,
     run_id: RUN,
@@ -109,10 +118,21 @@ describe('live runs from the comm', () => {
   });
 
   it('an approval waits without a deadline, offers review, and is gone once answered anywhere', () => {
-    const s = state({ phase: 'waiting_review', attempt: 1, code: 'print(1)', summary: 'a plan', concerns: ['network'],
-                      timeout_s: null });
-    expect(s.runs[RUN].question).toMatchObject({ phase: 'waiting_review', code: 'print(1)', concerns: ['network'],
-                                                 deadline: null, text: 'a plan' });
+    const s = state({
+      phase: 'waiting_review',
+      attempt: 1,
+      code: 'print(1)',
+      summary: 'a plan',
+      concerns: ['network'],
+      timeout_s: null
+    });
+    expect(s.runs[RUN].question).toMatchObject({
+      phase: 'waiting_review',
+      code: 'print(1)',
+      concerns: ['network'],
+      deadline: null,
+      text: 'a plan'
+    });
     expect(progress(s.runs[RUN], T0 + 600_000).text).toBe('waiting for approval');
     expect(availableActions({ ...s.runs[RUN], live: true, status: 'running' }).review).toBe(true);
     const answered = state({ phase: 'review_answered', attempt: 1, action: 'approve', by: 'widget' }, s);
@@ -133,8 +153,19 @@ describe('live runs from the comm', () => {
   });
 
   it('records how the run finished', () => {
-    const s = state({ phase: 'finished', status: 'success', best_attempt: 2, score: 0.97, attempts_notebook: '/r/a.ipynb' });
-    expect(s.runs[RUN]).toMatchObject({ status: 'success', bestAttempt: 2, score: 0.97, attemptsNotebook: '/r/a.ipynb' });
+    const s = state({
+      phase: 'finished',
+      status: 'success',
+      best_attempt: 2,
+      score: 0.97,
+      attempts_notebook: '/r/a.ipynb'
+    });
+    expect(s.runs[RUN]).toMatchObject({
+      status: 'success',
+      bestAttempt: 2,
+      score: 0.97,
+      attemptsNotebook: '/r/a.ipynb'
+    });
   });
 
   it('a comm closed before the run finished leaves it disconnected; after, its status stays', () => {
@@ -142,6 +173,26 @@ describe('live runs from the comm', () => {
     const finished = state({ phase: 'finished', status: 'stopped', best_attempt: null, score: null });
     expect(runClosed(finished, RUN, T0).runs[RUN]).toMatchObject({ live: false, status: 'stopped' });
     expect(runClosed(emptyState(), 'unknown', T0)).toEqual(emptyState());
+  });
+
+  it('reads the comm data by field: a message without a run id belongs to its comm, a status outside the vocabulary fails', () => {
+    expect(commOpen({ run_id: RUN, cell_id: 7, run_dir: '/runs/x' })).toMatchObject({
+      run_id: RUN,
+      cell_id: null,
+      run_dir: '/runs/x'
+    });
+    expect(kernelMessage({ type: 'run_state', phase: 'started' }, RUN)).toMatchObject({
+      type: 'run_state',
+      run_id: RUN,
+      phase: 'started'
+    });
+    expect(kernelMessage({ run_id: 'other' }, RUN)).toMatchObject({ type: '', run_id: 'other' });
+    expect([runStatus('stopped'), runStatus('interrupted'), runStatus('started'), runStatus(undefined)]).toEqual([
+      'stopped',
+      'interrupted',
+      'failed',
+      'failed'
+    ]);
   });
 
   it('ignores messages it does not know and cells without an attempt number', () => {
@@ -168,7 +219,7 @@ describe('runs from the server', () => {
 
   it('does not overwrite what the kernel says about a live run', () => {
     const live = state({ phase: 'attempt_running', attempt: 1, time_limit: 10 });
-    const s = applyServerRuns(live, [serverRun({ run_id: RUN, status: 'started', score: null })]);
+    const s = applyServerRuns(live, [serverRun({ run_id: RUN, status: 'running', score: null })]);
     expect(s.runs[RUN]).toMatchObject({ live: true, status: 'running', path: 'mlzero-runs/old-run' });
     expect(s.runs[RUN].updatedAt).toBe(live.runs[RUN].updatedAt);
   });
@@ -179,7 +230,15 @@ describe('runs from the server', () => {
       best_attempt: 2,
       attempt_records: [
         { number: 1, status: 'failed', duration_s: 3.5 },
-        { number: 2, status: 'success', score: 1.25, duration_s: 70, input_tokens: 1200, output_tokens: 300, cost_usd: 0.0123 }
+        {
+          number: 2,
+          status: 'success',
+          score: 1.25,
+          duration_s: 70,
+          input_tokens: 1200,
+          output_tokens: 300,
+          cost_usd: 0.0123
+        }
       ]
     };
     const run = applyRunDetail(emptyState(), detail).runs['old-run'];
@@ -195,7 +254,7 @@ describe('runs from the server', () => {
     let live = applyMessage(opened(), cell('update_cell', 1, 'success', 0.9), T0);
     live = applyMessage(live, cell('insert_cell', 2, 'running'), T0);
     const detail: IServerRunDetail = {
-      ...serverRun({ run_id: RUN, status: 'started' }),
+      ...serverRun({ run_id: RUN, status: 'running' }),
       best_attempt: null,
       attempt_records: [{ number: 1, status: 'failed', duration_s: 9, cost_usd: 0.5 }]
     };
