@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import _thread
 import contextlib
-import hashlib
 import json
 import os
 import signal
@@ -30,7 +29,9 @@ from mlzero_jupyter.agent import Agent, RunOptions
 from mlzero_jupyter.coding.scripted import ScriptedCoder
 from mlzero_jupyter.events import ATTEMPT_STARTED, AgentEvent
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
+TESTS = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(TESTS), str(TESTS / "providers")]  # also for benchmarks/reliability.py, outside pytest
+from fixtures_data import make_iris, tree_digest  # noqa: E402,F401 (the shared data folder and its digest)
 from providers_wire import Reply, ScriptedServer, openai_completion  # noqa: E402 (the shared wire helper)
 
 #: Planted in the environment during every scenario: it must appear in no file a run writes.
@@ -111,28 +112,6 @@ class Outcome:
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
-def make_iris(folder: Path) -> Path:
-    """scikit-learn's iris as train.csv / test.csv / sample_submission.csv with an id column."""
-    import numpy as np
-    from sklearn.datasets import load_iris
-
-    frame = load_iris(as_frame=True).frame
-    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
-    frame.insert(0, "flower_id", range(1, len(frame) + 1))
-    test = frame.sample(frac=0.2, random_state=0)
-    train = frame.drop(test.index)
-    folder.mkdir(parents=True, exist_ok=True)
-    train.to_csv(folder / "train.csv", index=False)
-    test.drop(columns="species").to_csv(folder / "test.csv", index=False)
-    test[["flower_id"]].assign(species="setosa").to_csv(folder / "sample_submission.csv", index=False)
-    return folder
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def digest_changes(before: dict[str, str], after: dict[str, str]) -> int:
     return sum(before.get(k) != after.get(k) for k in set(before) | set(after))
 
