@@ -129,6 +129,8 @@ export function emptyState(): IPanelState {
 }
 
 export const RUNNING_STATUSES: readonly PanelRunStatus[] = ['running'];
+/** Statuses a run can be resumed from (`RESUMABLE_STATUSES` of run_views.py, and a run whose comm closed early). */
+export const RESUMABLE_STATUSES: readonly PanelRunStatus[] = ['stopped', 'failed', 'interrupted', 'disconnected'];
 
 function newRun(runId: string, now: number): IRunView {
   return {
@@ -397,7 +399,7 @@ export function availableActions(run: IRunView): IActions {
   return {
     stop: running,
     guide: running,
-    resume: !run.live && ['stopped', 'failed', 'disconnected'].includes(run.status) && run.runDir !== null,
+    resume: !run.live && RESUMABLE_STATUSES.includes(run.status) && run.runDir !== null,
     review: running && run.question?.phase === 'waiting_review',
     export: !running && run.score !== null && run.path !== null
   };

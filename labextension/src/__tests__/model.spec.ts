@@ -278,13 +278,18 @@ describe('what the panel shows', () => {
     expect(visibleRuns(s, null).map(r => r.runId)).toEqual(['other-kernel', 'mine', 'newer', 'older']);
   });
 
-  it('offers stop and guidance while live, resume for a stopped run with a folder', () => {
+  it('offers stop and guidance while live, resume for a stopped or interrupted run with a folder', () => {
     const none = { stop: false, guide: false, resume: false, review: false, export: false };
     expect(availableActions(opened().runs[RUN])).toEqual({ ...none, stop: true, guide: true });
     const stopped = runClosed(state({ phase: 'finished', status: 'stopped' }), RUN, T0).runs[RUN];
     expect(availableActions(stopped)).toEqual({ ...none, resume: true });
     const past = applyServerRuns(emptyState(), [serverRun({ status: 'success' })]).runs['old-run'];
     expect(availableActions(past).resume).toBe(false);
+    // a run whose process ended early, as the server reports it once the comm is gone
+    const interrupted = applyServerRuns({ runs: { [RUN]: stopped } }, [
+      serverRun({ run_id: RUN, status: 'interrupted' })
+    ]);
+    expect(availableActions(interrupted.runs[RUN])).toMatchObject({ resume: true });
   });
 
   it('offers export for a scored run the server knows, once it no longer runs', () => {
