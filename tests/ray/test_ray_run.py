@@ -10,8 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
+from fixtures_data import make_iris
 
 from mlzero_jupyter.agent import Agent, RunOptions
 from mlzero_jupyter.coding.scripted import ScriptedCoder
@@ -20,17 +20,8 @@ from mlzero_jupyter.execution.ray_executor import PLACEMENT_FILE, RayExecutor
 
 @pytest.fixture
 def iris_folder(tmp_path: Path) -> Path:
-    from sklearn.datasets import load_iris
-
-    frame = load_iris(as_frame=True).frame
-    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
-    frame.insert(0, "flower_id", range(1, len(frame) + 1))
-    test = frame.sample(frac=0.2, random_state=0)
-    folder = tmp_path / "iris"
-    folder.mkdir()
-    frame.drop(test.index).to_csv(folder / "train.csv", index=False)
-    test.drop(columns="species").to_csv(folder / "test.csv", index=False)
-    return folder
+    """The shared iris folder (tests/conftest.py) without a sample submission."""
+    return make_iris(tmp_path / "iris", sample_submission=False)
 
 
 @pytest.mark.fit
