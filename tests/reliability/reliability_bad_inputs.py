@@ -197,7 +197,8 @@ def _cli_cases() -> list[BadInput]:
                 "MLZERO_MAX_ITERATIONS=many": {"MLZERO_MAX_ITERATIONS": "many"},
                 "MLZERO_POLICY bad action": {"MLZERO_POLICY": '{"network": "maybe"}'},
                 "MLZERO_POLICY unknown category": {"MLZERO_POLICY": '{"telepathy": "allow"}'},
-                "MLZERO_POLICY not JSON": {"MLZERO_POLICY": "network=allow"},
+                "MLZERO_POLICY not JSON": {"MLZERO_POLICY": "{network: allow}"},
+                "MLZERO_POLICY neither JSON nor key=value": {"MLZERO_POLICY": "network"},
                 "MLZERO_QUICK=perhaps": {"MLZERO_QUICK": "perhaps"}}
     cases += [cli_case(f"configuration: {what}", lambda tmp: ["run", iris(tmp), "Predict the species.", *out(tmp)],
                        env) for what, env in settings.items()]
