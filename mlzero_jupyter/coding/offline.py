@@ -90,7 +90,7 @@ def describe(plan: Plan, context: CodingContext) -> str:
     """One line for the attempt's record: what the script does, which model path and why, what changed and why."""
     task = context.task
     what = {"tabular": "TabularPredictor", "forecasting": "TimeSeriesPredictor",
-            **({plan.family: "MultiModalPredictor"} if plan.use_multimodal else FALLBACKS)}
+            **({plan.family: candidates.BACKBONE_SUMMARY} if plan.use_multimodal else FALLBACKS)}
     presets = "" if plan.family == "segmentation" or plan.use_multimodal else f" ({plan.presets})"
     line = (f"{what[plan.family]}{presets} for {task.problem_type.value or 'the task'} "
             f"on {task.target.value!r}, scored by {task.metric.value}")

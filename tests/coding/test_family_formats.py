@@ -32,7 +32,7 @@ from mlzero_jupyter.coding.base import Exhausted
 from mlzero_jupyter.coding.offline import family_of
 from mlzero_jupyter.execution.executor import ExecutionResult
 from mlzero_jupyter.execution.validator import validate
-from mlzero_jupyter.memory.episodic import SUCCESS, AttemptRecord
+from mlzero_jupyter.memory.episodic import FAILED, SUCCESS, AttemptRecord
 from mlzero_jupyter.metrics import normalise_key
 from mlzero_jupyter.perception import perceive
 from mlzero_jupyter.perception.spec import TaskSpec
@@ -399,6 +399,18 @@ def test_family_script_runs_on_format(planner, tmp_path, name, fmt):
     else:  # a forecast: one value per requested series and date
         written = read_table(predictions, _prediction_info(predictions))
         assert len(written) == len(case.tables["test"]) and written["value"].notna().all()
+
+
+def test_after_a_backbone_took_most_of_the_budget_the_features_still_run(planner, tmp_path):
+    """A fine-tuned backbone that learned nothing leaves too little time for another: the pixel features run."""
+    task = perceived(CASES["image_folders"](), "csv", tmp_path)
+    backbone = AttemptRecord(1, FAILED, summary="MultiModalPredictor for multiclass on 'label', scored by accuracy",
+                             error="every held-out row got the same prediction (2) while their labels vary",
+                             candidate="fast")
+    ctx = context(task, tmp_path / "attempt_2", time_limit=30, environment=CHECKPOINTS, attempts=[backbone],
+                  improve=False, attempt=2)
+    draft = planner.write(ctx)
+    assert draft.summary.startswith("pixel features + TabularPredictor"), draft.summary
 
 
 @pytest.mark.fit

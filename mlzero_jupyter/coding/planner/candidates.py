@@ -19,6 +19,8 @@ from mlzero_jupyter.memory.episodic import RUNNING, SKIPPED, AttemptRecord
 
 #: Below this many seconds for an attempt, bagging and stacking cannot finish: presets only.
 BAGGING_SECONDS = 40
+#: How the record of an attempt that fine-tuned a pretrained backbone begins (``offline.describe``).
+BACKBONE_SUMMARY = "MultiModalPredictor"
 #: A candidate that failed this many times (each time with an error a repair rule understood) is given up.
 MAX_FAILURES = 3
 
@@ -73,8 +75,10 @@ def _time_for_bagging(plan: Plan, context: CodingContext) -> bool:
     return context.time_limit >= BAGGING_SECONDS
 
 
-def _has_backbone(plan: Plan, context: CodingContext) -> bool:
-    return plan.use_multimodal
+def _backbone_now_or_before(plan: Plan, context: CodingContext) -> bool:
+    """The features are a different script only when the backbone is in use now or was by an earlier attempt
+    (which may have taken most of the budget, so that no backbone fits any more)."""
+    return plan.use_multimodal or any(a.summary.startswith(BACKBONE_SUMMARY) for a in context.attempts)
 
 
 FAST = Candidate("fast", "a fast, safe first model",
@@ -87,7 +91,7 @@ RESEEDED = Candidate("bagged-seed-2", "bagging with another seed",
                      _bagged_other_seed, _time_for_bagging)
 FEATURES = Candidate("features", "features for TabularPredictor instead of the backbone",
                      "the family's fallback without a pretrained backbone: quick, and safe when the backbone fails.",
-                     _features, _has_backbone)
+                     _features, _backbone_now_or_before)
 FEATURES_BAGGED = Candidate("features-bagged", "features with bagging and stacking",
                             "the fallback features with bagged and stacked models.", _features_bagged,
                             _time_for_bagging)
