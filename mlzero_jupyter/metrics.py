@@ -112,6 +112,14 @@ def _mae(truth: pd.Series, predicted: pd.Series) -> float:
     return float(np.mean(np.abs(y - p)))
 
 
+def _mape(truth: pd.Series, predicted: pd.Series) -> float:
+    """Mean absolute percentage error as a fraction (scikit-learn's and AutoGluon's definition)."""
+    from sklearn.metrics import mean_absolute_percentage_error
+
+    y, p = _numbers(truth, predicted)
+    return float(mean_absolute_percentage_error(y, p))
+
+
 def _r2(truth: pd.Series, predicted: pd.Series) -> float:
     y, p = _numbers(truth, predicted)
     return float(1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
@@ -128,6 +136,7 @@ METRICS: dict[str, tuple[Callable[[pd.Series, pd.Series], float], bool]] = {
     "rmsle": (_rmsle, False),
     "mae": (_mae, False),
     "r2": (_r2, True),
+    "mape": (_mape, False),
 }
 
 
@@ -153,3 +162,60 @@ def mean_iou(truth_masks: list[np.ndarray], predicted_masks: list[np.ndarray]) -
         union = np.logical_or(t, p).sum()
         scores.append(1.0 if union == 0 else np.logical_and(t, p).sum() / union)
     return float(np.mean(scores))
+
+
+#: How many ranked items per query the ranking metrics read (nDCG@10, MRR@10).
+RANKING_DEPTH = 10
+
+
+def ranked_lists(frame: pd.DataFrame, query: str, item: str, rank: str | None = "rank") -> dict[str, list[str]]:
+    """Each query's items, best first: by the ``rank`` column when there is one, else in the frame's order."""
+    if rank and rank in frame:
+        order = pd.to_numeric(frame[rank], errors="coerce")
+        if order.isna().any():
+            raise InvalidSubmission(f"{int(order.isna().sum())} ranks are not numbers")
+        frame = frame.assign(_order=order.to_numpy()).sort_values("_order", kind="stable")
+    keys, items = frame[query].map(normalise_key), frame[item].map(normalise_key)
+    ranked: dict[str, list[str]] = {}
+    for key, value in zip(keys, items):
+        ranked.setdefault(key, []).append(value)
+    return ranked
+
+
+def _ndcg(relevant: dict[str, dict[str, float]], ranked: dict[str, list[str]]) -> float:
+    """Mean over judged queries of DCG@10 (gain / log2(position + 1)) over the ideal DCG@10."""
+    scores = []
+    for query, gains in relevant.items():
+        top = list(dict.fromkeys(ranked.get(query, [])))[:RANKING_DEPTH]
+        dcg = sum(gains.get(item, 0.0) / np.log2(position + 2) for position, item in enumerate(top))
+        ideal = sorted(gains.values(), reverse=True)[:RANKING_DEPTH]
+        best = sum(gain / np.log2(position + 2) for position, gain in enumerate(ideal))
+        scores.append(dcg / best if best > 0 else 0.0)
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def _mrr(relevant: dict[str, dict[str, float]], ranked: dict[str, list[str]]) -> float:
+    """Mean over judged queries of 1 / the position of the first relevant item in the top 10 (0 when none is)."""
+    scores = []
+    for query, gains in relevant.items():
+        top = list(dict.fromkeys(ranked.get(query, [])))[:RANKING_DEPTH]
+        scores.append(next((1 / (i + 1) for i, item in enumerate(top) if gains.get(item, 0) > 0), 0.0))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+#: Ranking metrics: relevance judgements {query: {item: gain}} and rankings {query: [items, best first]}.
+RANKING_METRICS: dict[str, tuple[Callable[[dict[str, dict[str, float]], dict[str, list[str]]], float], bool]] = {
+    "ndcg": (_ndcg, True),
+    "mrr": (_mrr, True),
+}
+
+
+def judgements(frame: pd.DataFrame, query: str, item: str, relevance: str | None = None) -> dict[str, dict[str, float]]:
+    """{query: {item: gain}} from a table of judgements (gain 1 without a relevance column; zero gains dropped)."""
+    gains = pd.to_numeric(frame[relevance], errors="coerce").fillna(0) if relevance and relevance in frame else 1.0
+    table = pd.DataFrame({"query": frame[query].map(normalise_key), "item": frame[item].map(normalise_key),
+                          "gain": gains})
+    found: dict[str, dict[str, float]] = {}
+    for key, doc, gain in table[table["gain"] > 0].itertuples(index=False):
+        found.setdefault(key, {})[doc] = max(float(gain), found.get(key, {}).get(doc, 0.0))
+    return found

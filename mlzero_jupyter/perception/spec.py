@@ -60,6 +60,10 @@ METRIC_DIRECTIONS: dict[str, bool] = {
 }
 
 
+#: Below this confidence an inferred field with alternatives is ambiguous: shown to the user with its override.
+AMBIGUITY_THRESHOLD = 0.6
+
+
 @dataclass
 class Inferred:
     """One inferred field: its value, how sure we are (0..1), what else was considered, and why."""
@@ -71,7 +75,7 @@ class Inferred:
 
     @property
     def ambiguous(self) -> bool:
-        return self.value is not None and self.confidence < 0.6 and bool(self.alternatives)
+        return self.value is not None and self.confidence < AMBIGUITY_THRESHOLD and bool(self.alternatives)
 
 
 @dataclass
