@@ -36,11 +36,11 @@ class CodingContext:
     attempt_dir: Path  # the code's working directory; it may write only here
     time_limit: float  # seconds the code may spend training (the code must stop well within it)
     knowledge: list[str] = field(default_factory=list)  # retrieved snippets, already within the prompt budget
-    history: str = ""  # episodic summary of the previous attempts
+    history: str = ""  # episodic summary of the earlier attempts, text for prompts only (rules read attempts)
     last_error: str | None = None  # essential error lines of the previous attempt, if it failed
     previous_code: str | None = None  # code of the previous attempt
     best_code: str | None = None  # code of the best valid attempt so far (the node a search improves)
-    attempts: list[AttemptRecord] = field(default_factory=list)  # the earlier attempts, as records (for rules)
+    attempts: list[AttemptRecord] = field(default_factory=list)  # the earlier (and running) attempts, as records
     guidance: list[str] = field(default_factory=list)  # the user's guidance so far, oldest first
     improve: bool = False  # a valid result exists; try to beat it
     quick: bool = False  # the run stops at its first valid result: no search

@@ -60,28 +60,38 @@ def test_an_error_changes_the_code_as_its_rule_says(planner, task, tmp_path, err
     assert summary_part in draft.summary
 
 
-def test_repairs_accumulate_over_the_history(planner, task, tmp_path):
-    history = ("Attempt 1: TabularPredictor -> failed\n    ModuleNotFoundError: No module named 'lightgbm'\n"
-               "Attempt 2: TabularPredictor; repair: lightgbm missing -> timeout\n"
-               "    killed at the time limit after 60 s")
+def test_repairs_accumulate_over_the_records(planner, task, tmp_path):
     attempts = [AttemptRecord(1, FAILED, error="ModuleNotFoundError: No module named 'lightgbm'", candidate="fast"),
                 AttemptRecord(2, TIMEOUT, error="killed at the time limit after 60 s", candidate="fast")]
-    draft = _write(planner, task, tmp_path, attempt=3, history=history, attempts=attempts,
+    draft = _write(planner, task, tmp_path, attempt=3, attempts=attempts,
                    last_error="ModuleNotFoundError: No module named 'xgboost'")
     assert 'EXCLUDED_MODEL_TYPES = ["GBM", "XGB"]' in draft.code
     assert "time limit hit" in draft.summary
 
 
-def test_the_same_memory_error_in_history_and_last_error_counts_once(planner, task, tmp_path):
+def test_rules_read_the_records_not_the_history_text(planner, task, tmp_path):
+    old = AttemptRecord(1, FAILED, error="ModuleNotFoundError: No module named 'lightgbm'", candidate="fast")
+    filler = [AttemptRecord(n, FAILED, error="ValueError: something else\n" * 8, candidate="bagged")
+              for n in range(2, 40)]
+    history = "Attempt 1: x -> failed\n    MemoryError: Unable to allocate 3.2 GiB"  # prompt text: rules ignore it
+    draft = _write(planner, task, tmp_path, attempt=40, attempts=[old, *filler], history=history)
+    assert 'EXCLUDED_MODEL_TYPES = ["GBM"]' in draft.code  # far beyond the 4,000 characters a summary keeps
+    assert "MAX_TRAIN_ROWS" not in draft.code
+
+
+def test_the_same_memory_error_in_the_records_and_last_error_counts_once(planner, task, tmp_path):
     error = "MemoryError: Unable to allocate 3.2 GiB"
-    draft = _write(planner, task, tmp_path, attempt=2, last_error=error, history=f"Attempt 1: x -> failed\n    {error}")
+    first = AttemptRecord(1, FAILED, error=error, candidate="fast")
+    draft = _write(planner, task, tmp_path, attempt=2, last_error=error, attempts=[first])
     assert "MAX_TRAIN_ROWS = 50000" in draft.code
+    second = AttemptRecord(2, FAILED, error=error, candidate="fast")
+    again = _write(planner, task, tmp_path, attempt=3, last_error=error, attempts=[first, second])
+    assert "MAX_TRAIN_ROWS = 10000" in again.code
 
 
 def test_two_timeouts_go_lighter_than_one(planner, task, tmp_path):
-    history = "Attempt 1: x -> timeout\n    killed\nAttempt 2: y -> timeout\n    killed at the time limit after 9 s"
     attempts = [AttemptRecord(n, TIMEOUT, error="killed at the time limit", candidate="fast") for n in (1, 2)]
-    draft = _write(planner, task, tmp_path, attempt=3, history=history, attempts=attempts, time_limit=100)
+    draft = _write(planner, task, tmp_path, attempt=3, attempts=attempts, time_limit=100)
     assert "TIME_LIMIT = 35" in draft.code and 'HYPERPARAMETERS = {"GBM": {}, "XT": {}}' in draft.code
 
 

@@ -1,7 +1,8 @@
 """Rule-based repair: the previous attempts' error lines (and the validator's messages) change the plan.
 
 Rules look at every failure of the run so far, so repairs accumulate (a second missing package adds to the
-first). Each repair leaves a ``# Repair: ...`` comment in the script and a few words in the attempt's summary.
+first). They read the attempts' records (``CodingContext.attempts``), never the history text made for prompts.
+Each repair leaves a ``# Repair: ...`` comment in the script and a few words in the attempt's summary.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from mlzero_jupyter.coding.planner.models import (
     TABULAR_HUB_MODELS,
 )
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.memory.episodic import RUNNING, AttemptRecord
 from mlzero_jupyter.memory.episodic import TIMEOUT as TIMEOUT_STATUS
-from mlzero_jupyter.memory.episodic import AttemptRecord
 
 MISSING_MODULE = re.compile(r"No module named '([\w.]+)'|`?import ([\w.]+)`? failed|(\w+) is not installed", re.I)
 HUB = re.compile(r"huggingface|hf_hub|HF_HUB_OFFLINE|LocalEntryNotFound|OfflineModeIsEnabled|Max retries exceeded|"
@@ -45,15 +46,25 @@ def understands(error: str) -> bool:
 
 def apply(plan: Plan, context: CodingContext, candidate: str = "") -> None:
     """Apply every rule that the run's failures call for (time limits: those of ``candidate`` only)."""
-    text = "\n".join(filter(None, [context.history, context.last_error]))
+    errors = failures(context)
+    text = "\n".join(errors)
     if not text.strip():
         return
     _missing_packages(plan, text)
     _hub(plan, text)
-    _memory(plan, text, context)
+    _memory(plan, text, errors)
     _timeout(plan, [a for a in context.attempts if a.candidate == candidate], context.last_error)
     _parsing(plan, text)
     _incomplete(plan, text)
+
+
+def failures(context: CodingContext) -> list[str]:
+    """The errors of the run's finished attempts that did not succeed, oldest first, then the previous attempt's
+    error when the records do not hold it (a caller that gives the failure but not the records)."""
+    errors = [a.error for a in context.attempts if a.error and not a.succeeded and a.status != RUNNING]
+    if context.last_error and context.last_error not in errors:
+        errors.append(context.last_error)
+    return errors
 
 
 def _first_line(pattern: re.Pattern[str], text: str) -> str:
@@ -103,12 +114,11 @@ def _hub(plan: Plan, text: str) -> None:
               "weights are excluded.", "model hub unreachable, pretrained models excluded")
 
 
-def _memory(plan: Plan, text: str, context: CodingContext) -> None:
+def _memory(plan: Plan, text: str, errors: list[str]) -> None:
+    """Fewer rows and lighter models after running out of memory; fewer still after two such failures."""
     if not MEMORY.search(text):
         return
-    # The history holds the previous attempts' error lines; without a history, the last error alone counts.
-    source = context.history if MEMORY.search(context.history) else context.last_error or ""
-    hits = sum(1 for line in source.splitlines() if MEMORY.search(line))
+    hits = sum(1 for error in errors if MEMORY.search(error))
     plan.subsample_rows = 50_000 if hits == 1 else 10_000
     plan.feature_importance = False
     plan.presets = "medium_quality"
