@@ -39,6 +39,7 @@ class ProblemType(str, Enum):
     FORECASTING = "forecasting"
     TIME_SERIES_CLASSIFICATION = "time_series_classification"
     SEMANTIC_SEGMENTATION = "semantic_segmentation"
+    MULTILABEL = "multilabel"
 
 
 #: Canonical metric names (AutoGluon's spelling where it has one) and whether higher is better.
@@ -57,6 +58,7 @@ METRIC_DIRECTIONS: dict[str, bool] = {
     "mase": False,
     "wql": False,
     "mean_iou": True,
+    "f1_macro_multilabel": True,  # F1 of each label over the rows, averaged over the labels
 }
 
 
@@ -128,6 +130,15 @@ class TimeSeriesInfo:
 
 
 @dataclass
+class LabelSetInfo:
+    """A multi-label target: one column of delimited labels (``delimiter`` set) or one 0/1 column per label."""
+
+    columns: list[str]  # the delimited column, or the 0/1 columns (named by their labels)
+    labels: list[str]  # every label seen in training
+    delimiter: str | None = None
+
+
+@dataclass
 class JoinKey:
     left: str  # path of the main (train) table
     right: str  # path of the auxiliary table
@@ -151,6 +162,7 @@ class TaskSpec:
     higher_is_better: bool = True
     wants_probabilities: bool = False  # the request or the sample submission asks for class probabilities
     time_series: TimeSeriesInfo | None = None
+    label_sets: LabelSetInfo | None = None  # multi-label tasks
     join_keys: list[JoinKey] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -203,6 +215,8 @@ class TaskSpec:
         if data.get("time_series") is not None:
             data["time_series"] = TimeSeriesInfo(**data["time_series"])
         data["join_keys"] = [JoinKey(**k) for k in data.get("join_keys", [])]
+        if data.get("label_sets") is not None:
+            data["label_sets"] = LabelSetInfo(**data["label_sets"])
         return cls(**data)
 
     @classmethod
