@@ -373,3 +373,42 @@ def build_suite(root: Path, names: list[str] | None = None) -> list[Path]:
     for name in names:
         shutil.rmtree(root / name, ignore_errors=True)
     return [BUILDERS[name](root) for name in names]
+def chatter_answers(root: Path) -> Path:
+    """Retrieval (response selection): for each question, rank the corpus of replies; nDCG@10.
+
+    The chatterbot corpus's English conversations: a query is a conversation's first line, the corpus is every
+    second line (the replies, each text once), and a reply is relevant to the question that opened its
+    conversation (a question asked in several conversations has several relevant replies). Real questions with
+    real answers written for them, shipped in a package reachable offline, and a known truth: the judgement is
+    the conversation itself, not a label made up for the benchmark. Questions and answers share few words ("Are you
+    sentient?" / "Sort of."), so word overlap alone is not enough. Three quarters of the questions come with their
+    judgements (``qrels/train.csv``); the others are to be ranked.
+    """
+    import chatterbot_corpus
+    import yaml
+
+    pairs = []
+    for path in sorted((Path(chatterbot_corpus.__file__).parent / "data" / "english").glob("*.yml")):
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8")).get("conversations") or []:
+            if len(conversation) >= 2:
+                pairs.append((str(conversation[0]).strip(), str(conversation[1]).strip()))
+    questions = list(dict.fromkeys(q for q, _ in pairs))
+    replies = list(dict.fromkeys(r for _, r in pairs))
+    queries = pd.DataFrame({"query_id": [f"q{n:04d}" for n in _shuffled_ids(len(questions))], "text": questions})
+    corpus = pd.DataFrame({"doc_id": [f"d{n:04d}" for n in _shuffled_ids(len(replies))], "text": replies})
+    query_of, doc_of = dict(zip(questions, queries["query_id"])), dict(zip(replies, corpus["doc_id"]))
+    qrels = pd.DataFrame({"query_id": [query_of[q] for q, _ in pairs], "doc_id": [doc_of[r] for _, r in pairs],
+                          "relevance": 1}).drop_duplicates()
+    train, test = _split(queries)
+    folder = _input(root, "chatter_answers")
+    (folder / "qrels").mkdir(exist_ok=True)
+    queries.sample(frac=1, random_state=SEED).to_csv(folder / "queries.csv", index=False)
+    corpus.sample(frac=1, random_state=SEED).to_csv(folder / "corpus.csv", index=False)
+    qrels[qrels["query_id"].isin(train["query_id"])].to_csv(folder / "qrels" / "train.csv", index=False)
+    info = TaskInfo("chatter_answers", "Find the best answers in corpus.csv for each question without judgements; "
+                    "rank the top 10.", "ndcg", True, "retrieval", "doc_id", "query_id", time_limit=90)
+    return _save(root, info, qrels[qrels["query_id"].isin(test["query_id"])])
+
+
+    "chatter_answers": chatter_answers,
+    "depth_images_regression": depth_images_regression,

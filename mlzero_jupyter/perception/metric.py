@@ -11,6 +11,8 @@ from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, Inferred, ProblemT
 
 #: Phrases naming a metric, most specific first (RMSLE before RMSE, balanced accuracy before accuracy, ...).
 METRIC_PATTERNS: list[tuple[str, str]] = [
+    (r"\bn?dcg\b|discounted cumulative gain", "ndcg"),
+    (r"\bmrr\b|(mean )?reciprocal rank", "mrr"),
     (r"log(arithm)?s? of (the )?(predicted )?probabilit\w*|log[\s_-]?loss|cross[\s-]?entropy|logarithmic loss|"
      r"log[\s-]?likelihood", "log_loss"),
     (r"\brmsle\b|root mean squared? log(arithmic)? error|squared log(arithmic)? error|\blog(arithm)?s? of (the )?\w+|"
@@ -40,6 +42,7 @@ DEFAULT_METRIC = {
     ProblemType.FORECASTING.value: "mase",
     ProblemType.TIME_SERIES_CLASSIFICATION.value: "accuracy",
     ProblemType.SEMANTIC_SEGMENTATION.value: "mean_iou",
+    ProblemType.RETRIEVAL.value: "ndcg",
 }
 
 _FITS = {
@@ -47,6 +50,7 @@ _FITS = {
     "regression": {"rmse", "rmsle", "mae", "r2", "mape"},
     "forecasting": {"mase", "wql", "rmse", "mae", "mape"},
     "segmentation": {"mean_iou"},
+    "retrieval": {"ndcg", "mrr"},
 }
 
 
@@ -94,7 +98,8 @@ def infer_metric(problem_type: str, description: Description, readme: Descriptio
         source = "the request asks" if probabilities_wanted(description, readme) else "the sample submission holds"
         return Inferred(metric, 0.75, _others(metric, default), f"{source} for probabilities; a ranking metric")
     usual = {"classification": ["roc_auc" if problem_type == ProblemType.BINARY.value else "f1_macro", "log_loss"],
-             "regression": ["mae", "r2"], "forecasting": ["wql", "mae"]}.get(family, [])
+             "regression": ["mae", "r2"], "forecasting": ["wql", "mae"],
+             "retrieval": ["mrr"]}.get(family, [])
     return Inferred(default, 0.6, _others(default, *usual), f"default for {problem_type}")
 
 

@@ -20,6 +20,7 @@ from mlzero_jupyter.perception.metric import (
     submission_holds_probabilities,
 )
 from mlzero_jupyter.perception.overrides import TASK_FIELDS, one_of, set_by_user, task_overrides
+from mlzero_jupyter.perception.retrieval import apply_retrieval, find_retrieval
 from mlzero_jupyter.perception.roles import Roles, assign_roles, name_role
 from mlzero_jupyter.perception.spec import (
     METRIC_DIRECTIONS,
@@ -63,7 +64,10 @@ def perceive(path: Path | str, description: str | None = None, *, work_dir: Path
     words, readme = Description(description), Description(inventory.readme)
     labelled_folders = [f for f in inventory.folders if f.classes or f.format == "mask_folder"]
     roles = assign_roles(inventory.tables, allow_any_name=not labelled_folders)
-    if roles.train is not None:
+    layout = find_retrieval(inventory.tables)
+    if layout is not None:
+        apply_retrieval(spec, inventory.tables, layout, words, readme)
+    elif roles.train is not None:
         _table_task(spec, roles, words, readme, wanted)
     else:
         _folder_task(spec, inventory, words, wanted)

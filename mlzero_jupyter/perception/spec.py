@@ -40,6 +40,7 @@ class ProblemType(str, Enum):
     TIME_SERIES_CLASSIFICATION = "time_series_classification"
     SEMANTIC_SEGMENTATION = "semantic_segmentation"
     MULTILABEL = "multilabel"
+    RETRIEVAL = "retrieval"
 
 
 #: Canonical metric names (AutoGluon's spelling where it has one) and whether higher is better.
@@ -59,6 +60,8 @@ METRIC_DIRECTIONS: dict[str, bool] = {
     "wql": False,
     "mean_iou": True,
     "f1_macro_multilabel": True,  # F1 of each label over the rows, averaged over the labels
+    "ndcg": True,  # nDCG@10
+    "mrr": True,  # mean reciprocal rank of the first relevant item in the top 10
 }
 
 
@@ -130,6 +133,23 @@ class TimeSeriesInfo:
 
 
 @dataclass
+class RetrievalInfo:
+    """Queries, a corpus and relevance judgements (paths as in ``FileInfo.path``): rank the corpus for the queries
+    without judgements."""
+
+    queries_file: str
+    query_id_column: str
+    query_text_column: str
+    corpus_file: str
+    doc_id_column: str
+    doc_text_column: str
+    judgements_file: str
+    judged_query_column: str
+    judged_doc_column: str
+    relevance_column: str | None = None
+
+
+@dataclass
 class LabelSetInfo:
     """A multi-label target: one column of delimited labels (``delimiter`` set) or one 0/1 column per label."""
 
@@ -162,6 +182,7 @@ class TaskSpec:
     higher_is_better: bool = True
     wants_probabilities: bool = False  # the request or the sample submission asks for class probabilities
     time_series: TimeSeriesInfo | None = None
+    retrieval: RetrievalInfo | None = None
     label_sets: LabelSetInfo | None = None  # multi-label tasks
     join_keys: list[JoinKey] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -214,6 +235,8 @@ class TaskSpec:
         ]
         if data.get("time_series") is not None:
             data["time_series"] = TimeSeriesInfo(**data["time_series"])
+        if data.get("retrieval") is not None:
+            data["retrieval"] = RetrievalInfo(**data["retrieval"])
         data["join_keys"] = [JoinKey(**k) for k in data.get("join_keys", [])]
         if data.get("label_sets") is not None:
             data["label_sets"] = LabelSetInfo(**data["label_sets"])

@@ -1,0 +1,108 @@
+"""Retrieval tasks: a table of queries, a corpus and relevance judgements for some queries; rank the corpus for the
+others.
+
+The layout is recognised by its links, not by file names: a small table of judgements whose two key columns name
+rows of two other tables (by a shared column name or shared values), each with a text column. The request's words
+("rank the documents", "find the best answers for each question") only raise the confidence.
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+
+import pandas as pd
+
+from mlzero_jupyter.metrics import normalise_key
+from mlzero_jupyter.perception.description import Description
+from mlzero_jupyter.perception.samples import TableSample
+from mlzero_jupyter.perception.spec import FileRole, Inferred, Modality, ProblemType, RetrievalInfo, TaskSpec
+from mlzero_jupyter.perception.tables import read_table
+
+#: Words of a request for a ranking of items per query.
+RANKING_WORDS = r"\b(rank\w*|retriev\w*|search\w*|most relevant|relevan\w+|best (answers?|matches|match|documents?|" \
+                r"passages?|replies|responses?)|(answers?|documents?|passages?|replies|responses?) (for|to) each)\b"
+#: A judgements table holds its two keys and at most a relevance column.
+MAX_JUDGEMENT_COLUMNS = 3
+#: A text column: strings this long on average (in characters).
+MIN_TEXT_LENGTH = 8
+
+
+def find_retrieval(tables: list[TableSample]) -> RetrievalInfo | None:
+    """The retrieval layout of these tables, if they have one (judged tables named like judgements first)."""
+    judged = sorted((t for t in tables if 2 <= len(t.frame.columns) <= MAX_JUDGEMENT_COLUMNS),
+                    key=lambda t: not any(w in t.info.path.lower() for w in ("qrel", "judg", "relevan", "label")))
+    for judgements in judged:
+        others = [t for t in tables if t is not judgements]
+        for query_key, doc_key in permutations(judgements.frame.columns, 2):
+            queries = _linked(judgements.frame[query_key], query_key, others)
+            corpus = _linked(judgements.frame[doc_key], doc_key, [t for t in others if queries and t is not queries[0]])
+            if queries and corpus and _unjudged(queries, judgements.frame[query_key]):
+                (q_table, q_id, q_text), (c_table, c_id, c_text) = queries, corpus
+                rest = [c for c in judgements.frame.columns if c not in (query_key, doc_key)]
+                relevance = next((c for c in rest if pd.api.types.is_numeric_dtype(judgements.frame[c])), None)
+                return RetrievalInfo(q_table.info.path, q_id, q_text, c_table.info.path, c_id, c_text,
+                                     judgements.info.path, str(query_key), str(doc_key), relevance)
+    return None
+
+
+def _linked(keys: pd.Series, name: str, tables: list[TableSample]) -> tuple[TableSample, str, str] | None:
+    """The table (with its id and text columns) whose ids the judgement column ``keys`` names: the same column
+    name, or else the column holding most of the keys."""
+    wanted = {normalise_key(k) for k in keys.dropna()}
+    for table in tables:
+        frame = table.frame
+        texts = [c for c in frame.columns if c != name and _is_text(frame[c])]
+        ids = [c for c in frame.columns if c not in texts and frame[c].notna().all() and frame[c].is_unique]
+        named = [c for c in ids if str(c).lower() == str(name).lower()]
+        covering = [c for c in ids if len(wanted & {normalise_key(v) for v in frame[c]}) >= 0.5 * len(wanted)]
+        found = (named or covering)[:1]
+        if found and texts and wanted:
+            text = max(texts, key=lambda c: frame[c].astype(str).str.len().mean())
+            return table, str(found[0]), str(text)
+    return None
+
+
+def _is_text(column: pd.Series) -> bool:
+    values = column.dropna()
+    return (values.map(type) == str).all() and len(values) > 0 and values.str.len().mean() >= MIN_TEXT_LENGTH \
+        and values.str.contains(" ").mean() > 0.5
+
+
+def _unjudged(queries: tuple[TableSample, str, str], judged: pd.Series) -> bool:
+    """Some queries have no judgement: those are the ones to rank."""
+    table, id_column, _ = queries
+    return bool(set(table.frame[id_column].map(normalise_key)) - set(judged.map(normalise_key)))
+
+
+def apply_retrieval(spec: TaskSpec, tables: list[TableSample], layout: RetrievalInfo, words: Description,
+                    readme: Description) -> None:
+    """Set the spec of a retrieval task: the judgements are the labels, the queries and the corpus their context."""
+    roles = {layout.judgements_file: FileRole.TRAIN, layout.queries_file: FileRole.AUXILIARY,
+             layout.corpus_file: FileRole.AUXILIARY}
+    for table in tables:
+        if table.info.path in roles:
+            table.info.role, table.info.role_confidence = roles[table.info.path].value, 0.9
+    asked = words.says(RANKING_WORDS) or readme.says(RANKING_WORDS)
+    how = "; the request asks for a ranking" if asked else ""
+    reason = (f"{layout.judgements_file} judges items of {layout.corpus_file} for queries of "
+              f"{layout.queries_file}, and some queries have no judgement{how}")
+    spec.retrieval = layout
+    spec.problem_type = Inferred(ProblemType.RETRIEVAL.value, 0.95 if asked else 0.85, [], reason)
+    spec.modality = Inferred(Modality.TEXT.value, 0.9, [], f"texts in {layout.queries_file} and {layout.corpus_file}")
+    spec.target = Inferred(layout.judged_doc_column, 0.9, [], f"the judged items of {layout.judgements_file}")
+    spec.id_column = Inferred(layout.judged_query_column, 0.9, [], "the queries' id in the judgements")
+
+
+# -- reading the layout (the validator, the referee and the planner's checks read the same rows) --------------------
+def read_part(spec: TaskSpec, path: str) -> pd.DataFrame:
+    """One of the layout's tables, read as perception read it."""
+    info = next(f for f in spec.files if f.path == path)
+    return read_table(spec.absolute(info), info)
+
+
+def unjudged_queries(spec: TaskSpec) -> list[str]:
+    """The ids (normalised) of the queries to rank: those without a judgement."""
+    layout = spec.retrieval
+    queries = read_part(spec, layout.queries_file)[layout.query_id_column].map(normalise_key)
+    judged = set(read_part(spec, layout.judgements_file)[layout.judged_query_column].map(normalise_key))
+    return [q for q in dict.fromkeys(queries) if q not in judged]
