@@ -125,6 +125,37 @@ def _r2(truth: pd.Series, predicted: pd.Series) -> float:
     return float(1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
 
 
+#: How a 0/1 label column says "this label applies".
+ON_VALUES = {"1", "1.0", "true", "yes"}
+
+
+def label_set(value: object, delimiter: str | None) -> frozenset[str]:
+    """One row's labels from a delimited cell ("drama|comedy"; a space delimiter splits on any whitespace)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return frozenset()
+    parts = str(value).split(None if delimiter in (None, " ") else delimiter)
+    return frozenset(p.strip() for p in parts if p.strip())
+
+
+def label_sets(frame: pd.DataFrame, columns: list[str], delimiter: str | None) -> pd.Series:
+    """Each row's labels: its delimited column split, or the names of its 0/1 columns that are on."""
+    if delimiter is not None:
+        return frame[columns[0]].map(lambda value: label_set(value, delimiter))
+    on = frame[columns].astype(str).apply(lambda column: column.str.strip().str.lower().isin(ON_VALUES))
+    return pd.Series([frozenset(c for c, flag in zip(columns, row) if flag) for row in on.to_numpy()],
+                     index=frame.index)
+
+
+def _f1_macro_multilabel(truth: pd.Series, predicted: pd.Series) -> float:
+    """Each row holds a collection of labels; the F1 of every label seen (truth or prediction) averaged alike."""
+    from sklearn.metrics import f1_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    binarizer = MultiLabelBinarizer().fit([*truth, *predicted])
+    return float(f1_score(binarizer.transform(truth), binarizer.transform(predicted), average="macro",
+                          zero_division=0))
+
+
 METRICS: dict[str, tuple[Callable[[pd.Series, pd.Series], float], bool]] = {
     "accuracy": (_accuracy, True),
     "balanced_accuracy": (_balanced_accuracy, True),
@@ -137,6 +168,7 @@ METRICS: dict[str, tuple[Callable[[pd.Series, pd.Series], float], bool]] = {
     "mae": (_mae, False),
     "r2": (_r2, True),
     "mape": (_mape, False),
+    "f1_macro_multilabel": (_f1_macro_multilabel, True),
 }
 
 
