@@ -24,6 +24,9 @@ PREDICTIONS_STEM = "predictions"
 PREDICTION_EXTENSIONS = {"csv": ".csv", "tsv": ".tsv", "txt": ".csv", "parquet": ".parquet", "feather": ".feather",
                          "excel": ".xlsx", "json": ".json", "jsonl": ".jsonl"}
 
+#: Metrics scored on probabilities: a binary task's predictions are the positive class's probability.
+PROBABILITY_METRICS = frozenset({"roc_auc", "log_loss"})
+
 METRICS_FILE = "metrics.json"
 LEADERBOARD_FILE = "leaderboard.csv"
 FEATURE_IMPORTANCE_FILE = "feature_importance.csv"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mlzero_jupyter.coding.base import CodeDraft, CodingContext
+from mlzero_jupyter.coding.contract import PROBABILITY_METRICS
 from mlzero_jupyter.coding.planner import (
     backbones,
     candidates,
@@ -22,10 +23,9 @@ from mlzero_jupyter.coding.planner import (
     tabular,
     texts,
 )
-from mlzero_jupyter.coding.planner.submission import PROBABILITY_METRICS
 from mlzero_jupyter.coding.planner.common import tidy
 from mlzero_jupyter.coding.planner.plan import Plan
-from mlzero_jupyter.perception.spec import TaskSpec
+from mlzero_jupyter.perception.spec import Modality, ProblemType, TaskSpec
 
 Builder = Callable[[CodingContext, Plan, str], str]
 BUILDERS: dict[str, Builder] = {"tabular": tabular.build, "forecasting": forecasting.build, "image": images.build,
@@ -60,11 +60,11 @@ class OfflinePlanner:
 
 def family_of(task: TaskSpec) -> str:
     """Which script family fits the task (before the backbone is known: text tables start as "text")."""
-    if task.problem_type.value == "forecasting":
+    if task.problem_type.value == ProblemType.FORECASTING:
         return "forecasting"
-    if task.problem_type.value == "semantic_segmentation":
+    if task.problem_type.value == ProblemType.SEMANTIC_SEGMENTATION:
         return "segmentation"
-    if images.image_source(task) is not None or (task.modality.value == "image" and task.train_file is None):
+    if images.image_source(task) is not None or (task.modality.value == Modality.IMAGE and task.train_file is None):
         return "image"
     if texts.text_folders(task) is not None or texts.text_columns(task):
         return "text"

@@ -19,10 +19,10 @@ from typing import Any
 import pandas as pd
 
 from mlzero_jupyter.coding.contract import METRICS_FILE, PREDICTIONS_STEM
-from mlzero_jupyter.coding.contract import PREDICTION_EXTENSIONS
+from mlzero_jupyter.coding.contract import PREDICTION_EXTENSIONS, PROBABILITY_METRICS
 from mlzero_jupyter.execution import prediction_checks as checks
 from mlzero_jupyter.execution.executor import ExecutionResult
-from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileInfo, FileRole, TaskSpec
+from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileInfo, FileRole, ProblemType, TaskSpec
 from mlzero_jupyter.perception.tables import read_table
 
 EXTENSION_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".feather": "feather", ".xlsx": "excel",
@@ -66,7 +66,7 @@ def validate(task: TaskSpec, attempt_dir: Path, execution: ExecutionResult) -> V
 # -- predictions -----------------------------------------------------------------------------------------------
 def _check_predictions(task: TaskSpec, attempt_dir: Path, verdict: Validation) -> list[str]:
     sample = task.sample_submission_file
-    if task.problem_type.value == "semantic_segmentation" and sample is None:
+    if task.problem_type.value == ProblemType.SEMANTIC_SEGMENTATION and sample is None:
         folder = attempt_dir / PREDICTIONS_STEM
         verdict.predictions_path = str(folder)
         return checks.masks(folder, _test_images(task), _mask_values(task))
@@ -103,7 +103,7 @@ def _predictions_file(attempt_dir: Path, sample: FileInfo | None) -> tuple[Path 
 
 def _check_table(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
     problem = task.problem_type.value
-    if problem == "forecasting":
+    if problem == ProblemType.FORECASTING:
         return _check_forecast(task, predictions)
     sample = task.sample_submission_file
     reference = _read(task, sample) if sample is not None else None
@@ -114,7 +114,7 @@ def _check_table(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
     if found:
         return found  # the values cannot be judged on the wrong rows or columns
     value_columns = [c for c in columns if c != id_column]
-    if problem == "semantic_segmentation":  # run-length-encoded masks; an empty value is an empty mask
+    if problem == ProblemType.SEMANTIC_SEGMENTATION:  # run-length-encoded masks; an empty value is an empty mask
         return _check_run_lengths(task, predictions, id_column, value_columns)
     found += checks.missing_values(predictions)
     if problem in ("binary", "multiclass", "time_series_classification"):
@@ -158,7 +158,7 @@ def _check_classes(task: TaskSpec, predictions: pd.DataFrame, value_columns: lis
 def _probability_column(task: TaskSpec, predictions: pd.DataFrame, value_columns: list[str]) -> bool:
     """A single column of numbers in [0, 1] predicted for a task scored on probabilities (roc_auc, log_loss) or
     whose request asked how likely: the positive class's probability, whatever the sample shows."""
-    wanted = task.metric.value in ("roc_auc", "log_loss") or task.wants_probabilities
+    wanted = task.metric.value in PROBABILITY_METRICS or task.wants_probabilities
     if not wanted or len(value_columns) != 1:
         return False
     values = predictions[value_columns[0]]

@@ -23,7 +23,6 @@ from mlzero_jupyter.referee.derive import Answers, forecast_keys
 MAX_FALLBACK_SHARE = 0.05
 #: A classifier whose held-out answers are all one label fails when the truth has several (and this many rows).
 MIN_ROWS_FOR_CONSTANT_CHECK = 10
-PROBABILITY_METRICS = {"roc_auc", "log_loss"}
 
 
 @dataclass

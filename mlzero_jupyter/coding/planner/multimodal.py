@@ -7,6 +7,7 @@ from typing import Any
 
 from mlzero_jupyter.coding.planner.backbones import Backbone
 from mlzero_jupyter.coding.planner.source import Raw
+from mlzero_jupyter.perception.spec import ProblemType
 
 IMPORT = "from autogluon.multimodal import MultiModalPredictor"
 #: Fusion of the backbone with the table's other columns.
@@ -60,5 +61,5 @@ MM_METRICS = {"accuracy": "accuracy", "roc_auc": "roc_auc", "log_loss": "log_los
 
 
 def metric_settings(metric: str, problem_type: str) -> dict[str, Any]:
-    default = "rmse" if problem_type == "regression" else "accuracy"
+    default = "rmse" if problem_type == ProblemType.REGRESSION else "accuracy"
     return {"MM_METRIC": MM_METRICS.get(metric, default)}

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlzero_jupyter.coding.contract import FALLBACK_FILE
+from mlzero_jupyter.coding.contract import FALLBACK_FILE, PROBABILITY_METRICS
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.source import write_line
-from mlzero_jupyter.perception.spec import FileInfo
+from mlzero_jupyter.perception.spec import FileInfo, ProblemType
 
-PROBABILITY_METRICS = {"roc_auc", "log_loss"}
 #: Source turning an id column into the text the grader compares (``mlzero_jupyter.metrics.normalise_key``).
 KEY_TEXT = 'astype(str).str.strip().str.replace(r"^(-?\\d+)\\.0+$", r"\\1", regex=True)'
 
@@ -33,16 +32,16 @@ def layout(sample: FileInfo | None, label: str, id_column: str | None, test_colu
     """
     has_id = bool(id_column) and (id_column in test_columns or not test_columns)
     if sample is None or not sample.columns:
-        return Layout([label], probabilities and problem_type == "binary", False)
+        return Layout([label], probabilities and problem_type == ProblemType.BINARY, False)
     names = [c for c in sample.column_names if c != id_column]
     by_id = has_id and id_column in sample.column_names
-    if problem_type == "multiclass" and len(names) > 1:
+    if problem_type == ProblemType.MULTICLASS and len(names) > 1:
         return Layout(names, True, by_id)
     column = label if label in names else names[0]
     info = sample.column(column)
     numeric = info is not None and info.kind == "numeric" and any("." in e for e in info.examples)
     ranked = metric in PROBABILITY_METRICS and (numeric or probabilities)
-    return Layout([column], problem_type == "binary" and ranked, by_id)
+    return Layout([column], problem_type == ProblemType.BINARY and ranked, by_id)
 
 
 def predict_lines(plan: Plan, shape: Layout, problem_type: str, features: str, sample: FileInfo | None,
@@ -78,7 +77,7 @@ def predict_lines(plan: Plan, shape: Layout, problem_type: str, features: str, s
 def _fill_line(shape: Layout, problem_type: str) -> str:
     if shape.probabilities:
         value = "1 / len(PREDICTION_COLUMNS)" if len(shape.columns) > 1 else "0.5"
-    elif problem_type == "regression":
+    elif problem_type == ProblemType.REGRESSION:
         value = "train[LABEL].median()"
     else:
         value = "train[LABEL].mode().iloc[0]"

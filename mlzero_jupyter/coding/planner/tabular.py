@@ -20,11 +20,11 @@ from mlzero_jupyter.coding.planner.source import Raw, file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
 from mlzero_jupyter.coding.planner.textual import character_lines
 from mlzero_jupyter.coding.templates import render
-from mlzero_jupyter.perception.spec import ColumnInfo, TaskSpec
+from mlzero_jupyter.perception.spec import ColumnInfo, ProblemType, TaskSpec
 
 #: Seconds kept for importing AutoGluon, loading, evaluating and predicting.
 MARGIN_SECONDS = 10
-TABULAR_PROBLEMS = ("binary", "multiclass", "regression")
+TABULAR_PROBLEMS = (ProblemType.BINARY, ProblemType.MULTICLASS, ProblemType.REGRESSION)
 #: Canonical metrics AutoGluon's tabular module knows under another name (the score is still ours).
 AG_METRICS = {"rmsle": "rmse"}
 BAGGING_PRESETS = ("good_quality", "high_quality", "best_quality")
@@ -74,13 +74,13 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
 def _title(task: TaskSpec, label: str, problem: str | None) -> str:
     kind = {"binary": "binary classification", "multiclass": "multiclass classification",
             "regression": "regression"}.get(problem or "", "classification")
-    if task.problem_type.value == "time_series_classification":
+    if task.problem_type.value == ProblemType.TIME_SERIES_CLASSIFICATION:
         kind = "time-series classification"
     return f"Predict {label!r} ({kind}) from {task.train_file.path}."
 
 
 def _id_column(task: TaskSpec) -> str | None:
-    if series.is_long(task) and task.problem_type.value == "time_series_classification":
+    if series.is_long(task) and task.problem_type.value == ProblemType.TIME_SERIES_CLASSIFICATION:
         return task.time_series.item_id_column
     value = task.id_column.value
     return value if value and (value in task.train_file.column_names or value in _test_columns(task)) else None
@@ -93,7 +93,7 @@ def _test_columns(task: TaskSpec) -> list[str]:
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec, label: str, problem: str | None,
               id_column: str | None, metric: str, shape: Layout) -> dict[str, Any]:
     values: dict[str, Any] = {"TRAIN_FILE": file_constant(task.train_file)}
-    if series.is_long(task) and task.problem_type.value == "time_series_classification":
+    if series.is_long(task) and task.problem_type.value == ProblemType.TIME_SERIES_CLASSIFICATION:
         values.update(_long_series_settings(task))
     for name, info in (("TEST_FILE", task.test_file), ("SAMPLE_SUBMISSION_FILE", task.sample_submission_file)):
         if info is not None:
@@ -134,7 +134,7 @@ def _column_lists(task: TaskSpec, plan: Plan, label: str) -> dict[str, Any]:
         out["TEXT_COLUMNS"] = text
     if plan.coerce_numeric:
         out["NUMERIC_COLUMNS"] = [c.name for c in train.columns if c.kind == "numeric" and c.name != label]
-    if task.problem_type.value == "time_series_classification" and not series.is_long(task):
+    if task.problem_type.value == ProblemType.TIME_SERIES_CLASSIFICATION and not series.is_long(task):
         out["SERIES_COLUMNS"] = series.wide_columns(train, label, [task.id_column.value or ""])
     return out
 
@@ -153,14 +153,14 @@ def _helpers(task: TaskSpec) -> str:
     parts = []
     if task.join_keys:
         parts.append(joins.AGGREGATE_HELPER)
-    if task.problem_type.value == "time_series_classification":
+    if task.problem_type.value == ProblemType.TIME_SERIES_CLASSIFICATION:
         parts.append(series.LONG_HELPER if series.is_long(task) else series.WIDE_HELPER)
     return "\n".join(parts)
 
 
 def _load(task: TaskSpec, plan: Plan) -> str:
     lines = [read_lines("train", "TRAIN_FILE", task.train_file, plan)]
-    if series.is_long(task) and task.problem_type.value == "time_series_classification":
+    if series.is_long(task) and task.problem_type.value == ProblemType.TIME_SERIES_CLASSIFICATION:
         values_info = series.values_file(task)
         if values_info.path != task.train_file.path:
             lines.append(read_lines("values", "VALUES_FILE", values_info, plan))
@@ -178,7 +178,7 @@ def _prepare(task: TaskSpec, plan: Plan) -> str:
     lines = []
     if task.join_keys:
         lines.append(joins.join_lines(task, has_test))
-    if task.problem_type.value == "time_series_classification":
+    if task.problem_type.value == ProblemType.TIME_SERIES_CLASSIFICATION:
         lines.append(_series_prepare(task, has_test))
     if plan.coerce_numeric:
         lines.append(f"for frame in {frames}:\n"
