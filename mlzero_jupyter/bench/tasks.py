@@ -282,6 +282,29 @@ def chatter_languages(root: Path, english: int = 400) -> Path:
     return _class_folders(root, info, frame, lambda path, item: path.write_text(item + "\n", encoding="utf-8"))
 
 
+def chatter_documents(root: Path, smallest: int = 28, largest: int = 30) -> Path:
+    """Document classification from files: which topic is each conversation about?
+
+    The chatterbot corpus's English conversations by topic (the corpus's own topic files are the labels), each
+    written as a real PDF, DOCX, HTML, Markdown or text file in turn (``bench/documents.py``), all five formats
+    mixed in every topic folder and in the test folder. Chosen because it is real text with labels its authors
+    gave, it ships in a package reachable offline, and its conversations are short, so that some 300 documents
+    are written and read in seconds. Topics with fewer than ``smallest`` conversations are left out, larger ones
+    down-sampled to ``largest``, so that no topic dominates.
+    """
+    from mlzero_jupyter.bench.documents import FORMATS, write_document
+
+    frame = pd.DataFrame([{"topic": topic, "item": text} for topic, texts in _conversations_by_topic("english").items()
+                          for text in texts])
+    frame = frame[frame.groupby("topic")["topic"].transform("size") >= smallest]
+    frame = frame.sample(frac=1, random_state=SEED).groupby("topic").head(largest).sort_index().reset_index(drop=True)
+    names = _file_names(len(frame), "")
+    frame.insert(0, "document", [f"{name}{FORMATS[i % len(FORMATS)]}" for i, name in enumerate(names)])
+    info = TaskInfo("chatter_documents", "Which topic is each test document about?", "accuracy", True, "multiclass",
+                    "topic", "document", time_limit=90)
+    return _class_folders(root, info, frame, write_document)
+
+
 def fair_affairs(root: Path) -> Path:
     """Binary, probabilities asked for in words ("how likely"), no sample submission; ROC AUC.
 
@@ -363,6 +386,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "taylor_demand": taylor_demand,
     "cjk_topics": cjk_topics,
     "seattle_weather": seattle_weather,
+    "chatter_documents": chatter_documents,
 }
 
 

@@ -76,7 +76,8 @@ def choose_backbone(plan: Plan, context: CodingContext) -> None:
     role = ROLES.get(plan.family)
     if role is None:
         return
-    plan.backbone = backbones.resolve(role, context.environment, context.checkpoint, context.time_limit)
+    scripts = texts.foreign_scripts(context.task) if plan.family == "text" else ""
+    plan.backbone = backbones.resolve(role, context.environment, context.checkpoint, context.time_limit, scripts)
     plan.use_multimodal = plan.backbone.pretrained
     if plan.use_multimodal:
         plan.tool = "autogluon.multimodal"

@@ -13,7 +13,9 @@ from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS, read_head, sniff_d
 from mlzero_jupyter.perception.profile import name_words
 from mlzero_jupyter.perception.spec import FileInfo, FileRole
 
-TEXT_EXTENSIONS = {".txt"}
+#: Documents a text folder may hold, mixed: plain text, Markdown, HTML, PDF and DOCX (the last two need the
+#: ``documents`` extra to be read).
+TEXT_EXTENSIONS = {".txt", ".text", ".md", ".markdown", ".rst", ".html", ".htm", ".xhtml", ".pdf", ".docx"}
 MASK_WORDS = {"mask", "masks", "annotation", "annotations", "gt", "groundtruth", "segmentation", "seg", "labels",
               "label", "trimaps", "trimap"}
 SPLIT_WORDS = {"train", "training", "test", "testing", "val", "valid", "validation", "dev", "images", "image", "imgs",
@@ -123,7 +125,9 @@ def _flat_media_kind(listing: Listing) -> str | None:
 
 
 def _looks_like_tables(listing: Listing) -> bool:
-    first = next(f for f in listing.files if f.name.lower().endswith(".txt"))
+    first = next((f for f in listing.files if f.name.lower().endswith(".txt")), None)
+    if first is None:
+        return False
     path = Path(first.path)
     return sniff_delimiter(sniff_text(path, read_head(path, 8192)).text) is not None
 

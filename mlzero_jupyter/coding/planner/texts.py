@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
-from mlzero_jupyter.coding.planner import multimodal
+from mlzero_jupyter.coding.planner import documents, languages, multimodal
 from mlzero_jupyter.coding.planner.common import (
     header,
     higher_is_better,
@@ -30,43 +30,35 @@ from mlzero_jupyter.perception.spec import TaskSpec
 MARGIN_SECONDS = 15
 PROBLEMS = ("binary", "multiclass", "regression")
 
-DOCUMENTS_HELPER = '''
-TEXT_EXTENSIONS = {".txt", ".text", ".md"}
-
-
-def list_documents(folder: Path) -> list[Path]:
-    return sorted(path for path in folder.rglob("*") if path.is_file() and path.suffix.lower() in TEXT_EXTENSIONS)
-
-
-def read_document(path: Path) -> str:
-    """A document's text; undecodable bytes are replaced, never fatal."""
-    return path.read_text(encoding="utf-8", errors="replace").strip()
-'''
-
-
 def text_folders(task: TaskSpec) -> ImageSource | None:
     """Documents in class sub-folders, and the unlabelled folder to predict."""
     return class_folders(task, "text_folder")
 
 
-#: Text with fewer spaces than this share of its characters is written without spaces between words.
-SPACE_SHARE = 0.02
-#: Documents read from a class folder to decide it.
+#: Documents read from a class folder to decide how to tokenise the text.
 SAMPLED_DOCUMENTS = 20
 
 
-def written_without_spaces(task: TaskSpec) -> bool:
-    """Whether the task's text is written without spaces between words (Chinese, Japanese, Thai...)."""
+def sample_text(task: TaskSpec) -> str:
+    """Some of the task's text: documents spread over the labelled folder, or the text columns' examples."""
     folders = text_folders(task)
     if folders is not None:
-        paths = sorted(p for p in task.absolute(folders.train).rglob("*") if p.is_file())
-        paths = paths[:: max(1, len(paths) // SAMPLED_DOCUMENTS)][:SAMPLED_DOCUMENTS]
-        samples = [p.read_text(encoding="utf-8", errors="replace")[:2000] for p in paths]
+        samples = documents.sample_texts(task, folders.train, SAMPLED_DOCUMENTS)
     else:
         columns = [task.train_file.column(name) for name in text_columns(task)]
         samples = [str(e) for c in columns if c is not None for e in c.examples]
-    text = "".join(s.strip() for s in samples)
-    return len(text) >= 20 and text.count(" ") < SPACE_SHARE * len(text)
+    return "\n".join(s.strip() for s in samples)
+
+
+def written_without_spaces(task: TaskSpec) -> bool:
+    """Whether the task's text needs character n-grams (Chinese, Japanese, Thai..., mixed with Latin words or not)."""
+    return languages.written_without_spaces(sample_text(task))
+
+
+def foreign_scripts(task: TaskSpec) -> str:
+    """The scripts of the task's text when an English-only model cannot read it (``backbones.resolve``), else ''."""
+    text = sample_text(task)
+    return languages.describe(text) if languages.needs_multilingual_model(text) else ""
 
 
 def text_columns(task: TaskSpec) -> list[str]:
@@ -88,10 +80,12 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     shape = layout(task.sample_submission_file, settings["LABEL"], settings["ID_COLUMN"], test_columns,
                    settings["PROBLEM_TYPE"], settings["METRIC"], plan.probabilities)
     settings["PREDICTION_COLUMNS"] = shape.columns
+    kinds = documents.formats(task, folders) if folders is not None else set()
     head = header(context, plan, title=_title(task, folders, settings["LABEL"]), tool=_tool(plan), summary=summary,
-                  modules=_modules(plan), settings=settings, comments=_comments(context, plan),
+                  modules=_modules(plan) + documents.modules(kinds), settings=settings,
+                  comments=_comments(context, plan),
                   validation=_validation(settings["PROBLEM_TYPE"]))
-    return render("texts", header=head, helpers=DOCUMENTS_HELPER if folders is not None else "",
+    return render("texts", header=head, helpers=documents.helpers(kinds) if folders is not None else "",
                   load_comments=plan.comments("load"), load=_load(task, plan, folders),
                   prepare_comments=plan.comments("prepare"), prepare=_prepare(task, folders, plan),
                   train_comments=plan.comments("train"), holdout=_holdout(settings["PROBLEM_TYPE"]),
@@ -208,9 +202,7 @@ def _load(task: TaskSpec, plan: Plan, folders: ImageSource | None) -> str:
 def _prepare(task: TaskSpec, folders: ImageSource | None, plan: Plan) -> str:
     frames = "(train, test)" if _has_test(task, folders) else "(train,)"
     if folders is not None:
-        return ("# One row per document: its text is the only feature.\n"
-                f"for frame in {frames}:\n"
-                "    frame[\"text\"] = [read_document(path) for path in frame[\"path\"]]\n"
+        return (documents.prepare_lines(_has_test(task, folders))
                 + character_lines(plan, frames, '["text"]') + "features = [\"text\"]")
     return ("features = [column for column in train.columns if column not in (LABEL, *IGNORED_COLUMNS)]\n"
             f"for frame in {frames}:  # free text stays text\n"
