@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlzero_jupyter.atomic import disk_full_error, is_disk_full, write_text_atomic
-from mlzero_jupyter.coding.base import CodeDraft, Coder, CodingContext, Exhausted
+from mlzero_jupyter.coding.base import (
+    CodeDraft,
+    Coder,
+    CodingContext,
+    Exhausted,
+    FailureAnalyst,
+    LLMCall,
+    TaskRefiner,
+    ToolRanker,
+)
 from mlzero_jupyter.coding.contract import CODE_FILE, METRICS_FILE
 from mlzero_jupyter.events import (
     ATTEMPT_FINISHED,
@@ -113,6 +122,7 @@ class Agent:
         self._held_out: dict[int, Any] = {}  # attempt -> its held-out predictions (pandas), for ensembles
         self._scripts: dict[str, int] = {}  # sha256 of a script that ran -> the attempt that ran it
         self._deadline = 0.0
+        self._calls: list[LLMCall] = []  # model calls before the first attempt (refining, ranking): counted with it
 
     @classmethod
     def resume(cls, run_dir: Path | str, guidance: str | None = None, overrides: dict[str, Any] | None = None,
@@ -203,9 +213,10 @@ class Agent:
         except UserInputError:  # unusable data: no run happened, leave no half-made run folder behind
             shutil.rmtree(self.folder.path, ignore_errors=True)
             raise
-        refine = getattr(self.coder, "refine_task", None)
-        if refine is not None and self.task.ambiguous_fields:
-            self.task = refine(self.task, record_dir=self.folder.path)
+        if isinstance(self.coder, TaskRefiner) and self.task.ambiguous_fields:
+            refined = self.coder.refine_task(self.task, record_dir=self.folder.path)
+            self.task = refined.value
+            self._calls += refined.calls
         self.folder.write_json(TASK_FILE, self.task.to_dict())
         self.memory.record("perception", problem_type=self.task.problem_type.value, target=self.task.target.value,
                            metric=self.task.metric.value, warnings=self.task.warnings)
@@ -257,10 +268,11 @@ class Agent:
         environment = detect_environment()
         self._environment = environment.to_dict()
         choices = select_tools(self.task, environment)
-        rank = getattr(self.coder, "rank_tools", None)
         importable = [choice for choice in choices if choice.importable]
-        if rank is not None and len(importable) > 1:
-            choices = rank(self.task, importable, record_dir=self.folder.path)
+        if isinstance(self.coder, ToolRanker) and len(importable) > 1:
+            ranked = self.coder.rank_tools(self.task, importable, record_dir=self.folder.path)
+            choices = ranked.value
+            self._calls += ranked.calls
         self._tool = choices[0].name
         self._choice = choices[0]
         query = " ".join(filter(None, [self.task.description, self.task.problem_type.value, self.task.modality.value]))
@@ -421,7 +433,8 @@ class Agent:
                                  error=f"LLM error: {error}"), context, None
         record = AttemptRecord(number, FAILED, summary=draft.summary, guidance=list(context.guidance),
                                candidate=draft.candidate)
-        _add_calls(record, draft)
+        _add_calls(record, [*self._calls, *draft.calls])
+        self._calls = []
         code = self._review(number, draft, attempt_dir, record)
         if code is None:
             return record, context, None
@@ -554,10 +567,11 @@ class Agent:
             self._held_out[record.number] = judgement.held_out
 
     def _analyse(self, record: AttemptRecord, context: CodingContext) -> None:
-        analyse = getattr(self.coder, "analyse_failure", None)
-        if analyse is not None and record.error and not record.succeeded and record.status != STOPPED:
-            record.analysis = analyse(context, record.error)
-            _add_calls(record, CodeDraft("", "", self.coder.drain_calls()))
+        if (isinstance(self.coder, FailureAnalyst) and record.error and not record.succeeded
+                and record.status != STOPPED):
+            analysis = self.coder.analyse_failure(context, record.error)
+            record.analysis = analysis.value
+            _add_calls(record, analysis.calls)
 
     def _input_root(self) -> Path:
         path = Path(self.task.data_path)
@@ -683,8 +697,8 @@ def check_description(text: str | None) -> str | None:
     return text
 
 
-def _add_calls(record: AttemptRecord, draft: CodeDraft) -> None:
-    for call in draft.calls:
+def _add_calls(record: AttemptRecord, calls: Sequence[LLMCall]) -> None:
+    for call in calls:
         record.input_tokens += call.input_tokens
         record.output_tokens += call.output_tokens
         record.cost_usd += call.cost_usd

@@ -1,10 +1,16 @@
-"""The coder interface shared by the offline planner and the LLM coder."""
+"""The coder interface shared by the offline planner and the LLM coder, and the optional roles a coder may add.
+
+A coder writes (:class:`Coder`). Refining the perceived task, ranking the candidate tools and analysing a failure
+are separate roles (:class:`TaskRefiner`, :class:`ToolRanker`, :class:`FailureAnalyst`) that the agent checks by
+type; each returns its result with the model calls it made (:class:`Answer`), which the agent records.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from mlzero_jupyter.memory.episodic import AttemptRecord
 from mlzero_jupyter.perception.spec import TaskSpec
@@ -65,3 +71,36 @@ class Coder(Protocol):
     name: str
 
     def write(self, context: CodingContext) -> CodeDraft: ...
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Answer(Generic[T]):
+    """What a role returns: its result, and the model calls it made (for the run's token and cost accounting)."""
+
+    value: T
+    calls: list[LLMCall] = field(default_factory=list)
+
+
+@runtime_checkable
+class TaskRefiner(Protocol):
+    """Settles the low-confidence fields of the perceived task (``record_dir``: where prompts and replies go)."""
+
+    def refine_task(self, task: TaskSpec, record_dir: Path | None = None) -> Answer[TaskSpec]: ...
+
+
+@runtime_checkable
+class ToolRanker(Protocol):
+    """Orders the importable tools (``ToolChoice``s) best first."""
+
+    def rank_tools(self, task: TaskSpec, choices: Sequence[Any], record_dir: Path | None = None
+                   ) -> Answer[list[Any]]: ...
+
+
+@runtime_checkable
+class FailureAnalyst(Protocol):
+    """Says why an attempt failed and what to change, in a few sentences (kept in the attempt's record)."""
+
+    def analyse_failure(self, context: CodingContext, error: str) -> Answer[str]: ...

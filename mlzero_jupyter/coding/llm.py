@@ -14,7 +14,7 @@ from typing import Any
 
 from mlzero_jupyter.atomic import write_text_atomic
 from mlzero_jupyter.coding import prompts, tree
-from mlzero_jupyter.coding.base import CodeDraft, CodingContext, LLMCall
+from mlzero_jupyter.coding.base import Answer, CodeDraft, CodingContext, LLMCall
 from mlzero_jupyter.coding.contract import CODE_FILE
 from mlzero_jupyter.coding.extract import extract_code
 from mlzero_jupyter.perception.overrides import USER_REASON
@@ -27,7 +27,8 @@ REFINED_CONFIDENCE = 0.75
 
 
 class LLMCoder:
-    """Writes each attempt with a chat model; implements the Coder protocol plus ``analyse_failure``."""
+    """Writes each attempt with a chat model (a ``Coder``) and takes the optional roles of ``coding.base`` too: it
+    refines the task, ranks the tools and analyses failures over the same provider."""
 
     def __init__(self, provider: Provider, model: str | None = None, budget_tokens: int = DEFAULT_BUDGET_TOKENS,
                  *, max_reply_tokens: int = 4096, temperature: float = 0.2) -> None:
@@ -38,7 +39,6 @@ class LLMCoder:
         self.budget_tokens = budget_tokens
         self.max_reply_tokens = max_reply_tokens
         self.temperature = temperature
-        self._unreported: list[LLMCall] = []
 
     @property
     def model(self) -> str:
@@ -51,32 +51,23 @@ class LLMCoder:
         response, call = self._ask("code", prompt.system, prompt.user, context.attempt_dir, prompt.trimmed,
                                    temperature=self.temperature)
         code = extract_code(response.text)
-        return CodeDraft(code=code, summary=_summary(response.text, context), calls=[*self.drain_calls(), call],
-                         candidate=node.name)
+        return CodeDraft(code=code, summary=_summary(response.text, context), calls=[call], candidate=node.name)
 
-    def analyse_failure(self, context: CodingContext, error: str) -> str:
-        """Why the attempt failed and what to change, in a few sentences (the agent stores it in memory).
-
-        The call's tokens are kept until :meth:`drain_calls` (or the next ``write``) reports them.
-        """
+    def analyse_failure(self, context: CodingContext, error: str) -> Answer[str]:
+        """Why the attempt failed and what to change, in a few sentences (the agent stores it in memory)."""
         code_path = context.attempt_dir / CODE_FILE
         code = code_path.read_text(encoding="utf-8") if code_path.exists() else (context.previous_code or "")
         response, call = self._ask("error_analysis", prompts.ANALYSIS_SYSTEM,
                                    prompts.analysis_prompt(context, code, error), context.attempt_dir,
                                    temperature=0.0, max_tokens=600)
-        self._unreported.append(call)
-        return " ".join(response.text.split())[:1200]
+        return Answer(" ".join(response.text.split())[:1200], [call])
 
-    def drain_calls(self) -> list[LLMCall]:
-        """Calls made outside ``write`` (error analysis) not yet reported; reporting them empties the list."""
-        calls, self._unreported = self._unreported, []
-        return calls
+    def refine_task(self, task: TaskSpec, record_dir: Path | None = None) -> Answer[TaskSpec]:
+        return refine_task(task, self.provider, record_dir=record_dir)
 
-    def refine_task(self, task: TaskSpec, record_dir: Path | None = None) -> TaskSpec:
-        return refine_task(task, self.provider, record_dir=record_dir, calls=self._unreported)
-
-    def rank_tools(self, task: TaskSpec, choices: Sequence[Any], record_dir: Path | None = None) -> list[Any]:
-        return rank_tools(task, choices, self.provider, record_dir=record_dir, calls=self._unreported)
+    def rank_tools(self, task: TaskSpec, choices: Sequence[Any], record_dir: Path | None = None
+                   ) -> Answer[list[Any]]:
+        return rank_tools(task, choices, self.provider, record_dir=record_dir)
 
     def _ask(self, purpose: str, system: str, user: str, folder: Path | None, trimmed: Sequence[str] = (),
              *, temperature: float, max_tokens: int | None = None) -> tuple[ChatResponse, LLMCall]:
@@ -100,8 +91,7 @@ def ask(provider: Provider, purpose: str, system: str, user: str, folder: Path |
     return response, call
 
 
-def refine_task(task: TaskSpec, provider: Provider, *, record_dir: Path | None = None,
-                calls: list[LLMCall] | None = None) -> TaskSpec:
+def refine_task(task: TaskSpec, provider: Provider, *, record_dir: Path | None = None) -> Answer[TaskSpec]:
     """A new TaskSpec whose low-confidence target, metric, problem type and file roles the LLM settled.
 
     Answers that do not fit the data (a column that does not exist, an unknown metric or role) are ignored.
@@ -109,32 +99,28 @@ def refine_task(task: TaskSpec, provider: Provider, *, record_dir: Path | None =
     """
     questions = _questions(task)
     if not questions:
-        return task
+        return Answer(task)
     response, call = ask(provider, "perception", prompts.REFINE_SYSTEM, prompts.refine_prompt(task, questions),
                          record_dir, max_tokens=500)
-    if calls is not None:
-        calls.append(call)
     answer = _json_object(response.text)
     refined = TaskSpec.from_dict(task.to_dict())
     _apply_answer(refined, answer)
-    return refined
+    return Answer(refined, [call])
 
 
-def rank_tools(task: TaskSpec, choices: Sequence[Any], provider: Provider, *, record_dir: Path | None = None,
-               calls: list[LLMCall] | None = None) -> list[Any]:
+def rank_tools(task: TaskSpec, choices: Sequence[Any], provider: Provider, *,
+               record_dir: Path | None = None) -> Answer[list[Any]]:
     """``choices`` (names, or objects with ``.name``) reordered best first by the LLM; unnamed ones keep
     their order after the named ones."""
     names = [getattr(c, "name", c) for c in choices]
     if len(names) < 2:
-        return list(choices)
+        return Answer(list(choices))
     reasons = {getattr(c, "name", c): "; ".join(getattr(c, "reasons", []) or []) for c in choices}
     response, call = ask(provider, "tool_ranking", prompts.RANK_SYSTEM, prompts.rank_prompt(task, names, reasons),
                          record_dir, max_tokens=200)
-    if calls is not None:
-        calls.append(call)
     mentioned = sorted((response.text.find(name), name) for name in set(names) if name in response.text)
     order = [name for _, name in mentioned] + [n for n in names if n not in response.text]
-    return sorted(choices, key=lambda c: order.index(getattr(c, "name", c)))
+    return Answer(sorted(choices, key=lambda c: order.index(getattr(c, "name", c))), [call])
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------

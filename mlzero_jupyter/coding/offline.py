@@ -19,6 +19,7 @@ from mlzero_jupyter.coding.planner import (
     guidance,
     images,
     repairs,
+    retrieval,
     segmentation,
     tabular,
     texts,
@@ -29,7 +30,8 @@ from mlzero_jupyter.perception.spec import Modality, ProblemType, TaskSpec
 
 Builder = Callable[[CodingContext, Plan, str], str]
 BUILDERS: dict[str, Builder] = {"tabular": tabular.build, "forecasting": forecasting.build, "image": images.build,
-                                "text": texts.build, "segmentation": segmentation.build}
+                                "text": texts.build, "segmentation": segmentation.build,
+                                "retrieval": retrieval.build}
 #: The pretrained backbone each family may fine-tune.
 ROLES = {"image": "image", "text": "text", "segmentation": "segmentation"}
 
@@ -64,6 +66,8 @@ def family_of(task: TaskSpec) -> str:
         return "forecasting"
     if task.problem_type.value == ProblemType.SEMANTIC_SEGMENTATION:
         return "segmentation"
+    if task.problem_type.value == "retrieval":
+        return "retrieval"
     if images.image_source(task) is not None or (task.modality.value == Modality.IMAGE and task.train_file is None):
         return "image"
     if texts.text_folders(task) is not None or texts.text_columns(task):
@@ -91,8 +95,9 @@ def describe(plan: Plan, context: CodingContext) -> str:
     """One line for the attempt's record: what the script does, which model path and why, what changed and why."""
     task = context.task
     what = {"tabular": "TabularPredictor", "forecasting": "TimeSeriesPredictor",
+            "retrieval": f"{plan.ranker} ranking",
             **({plan.family: candidates.BACKBONE_SUMMARY} if plan.use_multimodal else FALLBACKS)}
-    presets = "" if plan.family == "segmentation" or plan.use_multimodal else f" ({plan.presets})"
+    presets = "" if plan.family in ("segmentation", "retrieval") or plan.use_multimodal else f" ({plan.presets})"
     line = (f"{what[plan.family]}{presets} for {task.problem_type.value or 'the task'} "
             f"on {task.target.value!r}, scored by {task.metric.value}")
     if plan.backbone is not None and plan.family in ROLES:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlzero_jupyter.agent import Agent, RunOptions
-from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.base import Answer, CodingContext, LLMCall
 from mlzero_jupyter.coding.scripted import ScriptedCoder
 from mlzero_jupyter.events import Guidance, Unattended
 
@@ -66,6 +66,27 @@ def test_a_crash_is_repaired_and_the_next_attempt_sees_the_error(iris_folder, ru
     assert Path(result.predictions_path).parent == Path(result.run_dir)
     assert Path(result.solution_path).read_text() == GOOD.format(data=str(iris_folder))  # the user's own files
     assert digest(iris_folder) == before
+
+
+class AnalysingCoder(ScriptedCoder):
+    """A scripted coder that also takes the tool-ranking and failure-analysis roles, each call costing tokens."""
+
+    def rank_tools(self, task, choices, record_dir=None):
+        return Answer(list(choices), [LLMCall("tool_ranking", "m", input_tokens=100, output_tokens=1)])
+
+    def analyse_failure(self, context, error):
+        return Answer(f"{error.splitlines()[-1]}: use an existing column", [LLMCall("error_analysis", "m", 20, 2)])
+
+
+def test_the_roles_a_coder_declares_are_used_and_their_calls_counted(iris_folder, runs_dir):
+    coder = AnalysingCoder([RAISES, good(iris_folder)])
+    options = RunOptions(output_dir=str(runs_dir), time_limit=120, max_iterations=2, quick=True)
+    result = Agent(iris_folder, "Predict the species of each flower.", options, coder=coder).run()
+    failed, valid = result.attempts
+    assert "no_such_column" in failed.analysis and "use an existing column" in coder.contexts[1].history
+    assert (failed.input_tokens, failed.output_tokens) == (120, 3)  # ranking (before attempt 1) and its analysis
+    assert (valid.input_tokens, valid.analysis) == (0, "")
+    assert (result.input_tokens, result.output_tokens) == (120, 3)
 
 
 def test_a_wrong_shaped_submission_fails_validation_with_a_message(iris_folder, runs_dir):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from providers_wire import Reply, openai_completion
 
-from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.base import CodingContext, FailureAnalyst, TaskRefiner, ToolRanker
 from mlzero_jupyter.coding.extract import extract_code
 from mlzero_jupyter.coding.llm import LLMCoder, rank_tools, refine_task
+from mlzero_jupyter.coding.offline import OfflinePlanner
 from mlzero_jupyter.coding.prompts import estimate_tokens
 from mlzero_jupyter.errors import ProviderError
 from mlzero_jupyter.perception.spec import ColumnInfo, FileInfo, Inferred, TaskSpec
@@ -74,11 +75,15 @@ def test_analysis_is_saved_and_its_tokens_reported(coder, server, tmp_path):
     ctx = context(tmp_path)
     (ctx.attempt_dir / "solution.py").write_text("df['sqft']\n")
     analysis = coder.analyse_failure(ctx, "KeyError: 'sqft'")
-    assert analysis == "The column sqft does not exist; use rooms instead."
+    assert analysis.value == "The column sqft does not exist; use rooms instead."
     assert "df['sqft']" in server.requests[0]["json"]["messages"][1]["content"]
     assert (ctx.attempt_dir / "prompt_1.md").exists() and (ctx.attempt_dir / "reply_1.md").exists()
-    assert [c.purpose for c in coder.drain_calls()] == ["error_analysis"]
-    assert coder.drain_calls() == []
+    assert [(c.purpose, c.input_tokens, c.output_tokens) for c in analysis.calls] == [("error_analysis", 400, 20)]
+
+
+def test_the_llm_coder_declares_its_roles(coder):
+    assert all(isinstance(coder, role) for role in (TaskRefiner, ToolRanker, FailureAnalyst))
+    assert not any(isinstance(OfflinePlanner(), role) for role in (TaskRefiner, ToolRanker, FailureAnalyst))
 
 
 def test_prompt_budget_trims_knowledge_first_then_history(coder, server, tmp_path):
@@ -136,7 +141,9 @@ def test_refine_task_settles_uncertain_fields(server, no_provider_env, tmp_path)
     server.script(Reply(body=openai_completion(
         '```json\n{"target": "list_price", "metric": "mae", "file_roles": {"extra.csv": "ignored"}}\n```')))
     task = house_task(tmp_path, target_confidence=0.4)
-    refined = refine_task(task, provider, record_dir=tmp_path / "perception")
+    answer = refine_task(task, provider, record_dir=tmp_path / "perception")
+    refined = answer.value
+    assert [c.purpose for c in answer.calls] == ["perception"]
     assert refined.target.value == "list_price" and "price" in refined.target.alternatives
     assert refined.metric.value == "mae" and refined.higher_is_better is False
     assert {f.path: f.role for f in refined.files}["extra.csv"] == "ignored"
@@ -149,7 +156,7 @@ def test_refine_task_settles_uncertain_fields(server, no_provider_env, tmp_path)
 def test_refine_task_ignores_answers_that_do_not_fit(server, no_provider_env, tmp_path):
     provider = OpenAICompatProvider("m", base_url=server.url + "/v1", timeout=5)
     server.script(Reply(body=openai_completion('{"target": "no_such_column", "metric": "vibes"}')))
-    refined = refine_task(house_task(tmp_path, target_confidence=0.4), provider)
+    refined = refine_task(house_task(tmp_path, target_confidence=0.4), provider).value
     assert refined.target.value == "price" and refined.metric.value == "rmse"
 
 
@@ -157,7 +164,8 @@ def test_refine_task_without_uncertain_fields_makes_no_call(server, no_provider_
     provider = OpenAICompatProvider("m", base_url=server.url + "/v1", timeout=5)
     task = house_task(tmp_path)
     task.files = task.files[:2]
-    assert refine_task(task, provider) is task
+    answer = refine_task(task, provider)
+    assert answer.value is task and answer.calls == []
     assert server.requests == []
 
 
@@ -165,4 +173,5 @@ def test_rank_tools(server, no_provider_env, tmp_path):
     provider = OpenAICompatProvider("m", base_url=server.url + "/v1", timeout=5)
     server.script(Reply(body=openai_completion("sklearn\nautogluon.tabular")))
     ranked = rank_tools(house_task(tmp_path), ["autogluon.tabular", "autogluon.multimodal", "sklearn"], provider)
-    assert ranked == ["sklearn", "autogluon.tabular", "autogluon.multimodal"]
+    assert ranked.value == ["sklearn", "autogluon.tabular", "autogluon.multimodal"]
+    assert [c.purpose for c in ranked.calls] == ["tool_ranking"]

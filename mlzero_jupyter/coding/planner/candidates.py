@@ -102,12 +102,34 @@ FORECAST_BEST = Candidate("high-quality", "high-quality presets with seasonal mo
                           "the high-quality presets add deep and tabular forecasters; slower.", _forecast_best,
                           _time_for_bagging)
 
+
+def _ranker(name: str) -> Callable[[Plan, CodingContext], None]:
+    def use(plan: Plan, context: CodingContext) -> None:
+        plan.ranker = name
+    return use
+
+
+def _embeddings_here(plan: Plan, context: CodingContext) -> bool:
+    from mlzero_jupyter.coding.planner.retrieval import embedding_model
+
+    return embedding_model(context) is not None
+
+
+BM25 = Candidate("bm25", "BM25 word matching", "fast and safe first: BM25 needs no model.", _ranker("bm25"))
+EMBEDDINGS = Candidate("embeddings", "sentence embeddings",
+                       "pretrained sentence embeddings match meaning, not only shared words.", _ranker("embeddings"),
+                       _embeddings_here)
+FUSED = Candidate("fused", "BM25 and embeddings mixed",
+                  "BM25 and the embeddings mixed with a weight tuned on judged queries: each catches what the other "
+                  "misses.", _ranker("fused"), _embeddings_here)
+
 CANDIDATES: dict[str, list[Candidate]] = {
     "tabular": [FAST, BAGGED, RESEEDED],
     "text": [FAST, FEATURES, BAGGED, FEATURES_BAGGED],
     "image": [FAST, FEATURES, FEATURES_BAGGED],
     "forecasting": [SEASONAL, FAST, FORECAST_BEST],
     "segmentation": [FAST],
+    "retrieval": [BM25, EMBEDDINGS, FUSED],
 }
 
 
@@ -137,5 +159,5 @@ def settled(name: str, attempts: list[AttemptRecord]) -> bool:
 
 def apply(candidate: Candidate, plan: Plan) -> None:
     """Record the candidate in the plan's notes (its effect is already applied)."""
-    if candidate is not FAST:
+    if candidate not in (FAST, BM25):
         plan.note("Search", "settings", candidate.why, candidate.change)
