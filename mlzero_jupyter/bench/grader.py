@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mlzero_jupyter.metrics import METRICS, Grade, InvalidSubmission, mase, mean_iou, normalise_key
+from mlzero_jupyter.metrics import (
+    METRICS,
+    RANKING_METRICS,
+    Grade,
+    InvalidSubmission,
+    judgements,
+    mase,
+    mean_iou,
+    normalise_key,
+    ranked_lists,
+)
 
 __all__ = ["Grade", "InvalidSubmission", "align", "grade", "mase", "mean_iou", "quantile_loss"]
 
@@ -58,6 +68,8 @@ def _is_quantile(name: str) -> bool:
 
 def grade(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, target: str, keys: list[str]) -> Grade:
     """Score a tabular submission; raises InvalidSubmission when it cannot be scored whole."""
+    if metric in RANKING_METRICS:
+        return grade_ranking(submission, answers, metric, keys[0], target)
     if metric not in METRICS:
         raise ValueError(f"no grader for metric {metric!r}")
     function, higher_is_better = METRICS[metric]
@@ -65,3 +77,18 @@ def grade(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, target: 
     if merged["predicted"].isna().any():
         raise InvalidSubmission(f"{int(merged['predicted'].isna().sum())} predictions are empty")
     return Grade(metric, function(merged[target], merged["predicted"]), higher_is_better)
+
+
+def grade_ranking(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, query: str, item: str) -> Grade:
+    """Score rankings (``query``, ``item`` and a ``rank`` column, or rows best first) against judgements (``query``,
+    ``item`` and an optional ``relevance``); every judged query must be ranked, and no other."""
+    missing = [c for c in (query, item) if c not in submission.columns]
+    if missing:
+        raise InvalidSubmission(f"the submission lacks the column(s) {missing} (columns: {list(submission.columns)})")
+    relevant = judgements(answers, query, item, "relevance")
+    ranked = ranked_lists(submission, query, item)
+    absent = [q for q in relevant if q not in ranked]
+    if absent or len(ranked) != len(relevant):
+        raise InvalidSubmission(f"{len(absent)} of {len(relevant)} queries are not ranked ({len(ranked)} ranked)")
+    function, higher_is_better = RANKING_METRICS[metric]
+    return Grade(metric, function(relevant, ranked), higher_is_better)

@@ -21,6 +21,7 @@ import pandas as pd
 from mlzero_jupyter.coding.contract import METRICS_FILE, PREDICTIONS_STEM
 from mlzero_jupyter.coding.contract import PREDICTION_EXTENSIONS, PROBABILITY_METRICS
 from mlzero_jupyter.execution import prediction_checks as checks
+from mlzero_jupyter.execution import ranking_checks
 from mlzero_jupyter.execution.executor import ExecutionResult
 from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileInfo, FileRole, ProblemType, TaskSpec
 from mlzero_jupyter.perception.tables import read_table
@@ -105,6 +106,8 @@ def _check_table(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
     problem = task.problem_type.value
     if problem == ProblemType.FORECASTING:
         return _check_forecast(task, predictions)
+    if problem == "retrieval":
+        return ranking_checks.rankings(task, predictions)
     sample = task.sample_submission_file
     reference = _read(task, sample) if sample is not None else None
     id_column, expected_ids = _expected_ids(task, reference)

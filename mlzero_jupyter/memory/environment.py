@@ -32,6 +32,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "lightgbm": ("lightgbm",),
     "catboost": ("catboost",),
     "xgboost": ("xgboost", "xgboost-cpu"),
+    "sentence_transformers": ("sentence-transformers",),
 }
 
 #: Checkpoint roles and the environment variable naming a local folder for each.

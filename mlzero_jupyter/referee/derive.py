@@ -35,9 +35,9 @@ SEASONS = {"min": 60, "T": 60, "H": 24, "h": 24, "D": 7, "B": 5, "W": 52, "M": 1
 class Answers:
     """The held-out truth: never written to disk, never shown to an attempt."""
 
-    kind: str  # rows, files, masks or forecast
+    kind: str  # rows, files, masks, forecast or ranking
     keys: list[str]  # normalised ids of the held-out rows, or their positions in the test set as text
-    truth: list  # the labels or values, aligned with ``keys``
+    truth: list  # the labels or values (rankings: {item: gain} per query), aligned with ``keys``
     key_column: str | None = None  # the predictions' id column; None: rows are matched by position
     real_keys: list[str] = field(default_factory=list)  # the real test rows, same convention
     label: str = ""  # the prediction column of a labels-only layout
@@ -73,6 +73,10 @@ def derive(task: TaskSpec, root: Path, seed: int) -> Referee | None:
         return _Masks(task, root, seed).build()
     if problem == ProblemType.FORECASTING.value:
         return _Forecast(task, root, seed).build()
+    if problem == ProblemType.RETRIEVAL.value and task.retrieval is not None:
+        from mlzero_jupyter.referee.rankings import Rankings
+
+        return Rankings(task, root, seed).build()
     folder = next((f for f in task.files if f.format in ("image_folder", "text_folder") and f.classes), None)
     if folder is not None:
         return _ClassFolders(task, root, seed, folder).build()

@@ -45,6 +45,10 @@ def judge(answers: Answers, predictions_path: Path, metric: str, classes: list[s
     """Score the held-out rows of ``predictions_path`` on ``metric``; the problems say why when it cannot."""
     if answers.kind == "masks":
         return _judge_masks(answers, Path(predictions_path))
+    if answers.kind == "ranking":
+        from mlzero_jupyter.referee.rankings import judge_rankings
+
+        return judge_rankings(answers, Path(predictions_path), metric)
     try:
         predictions = read_predictions(Path(predictions_path))
     except Exception as error:  # the validator read it; any failure here is still the attempt's
