@@ -42,6 +42,7 @@ LAYOUTS: dict[str, tuple[Callable[[Path], pd.DataFrame], Callable[[Path], pd.Dat
     "taylor_demand": (lambda d: pd.read_csv(d / "demand.csv"), lambda d: pd.read_csv(d / "test.csv")),
     "cjk_topics": (lambda d: pd.read_csv(d / "train.csv"), lambda d: pd.read_csv(d / "test.csv")),
     "seattle_weather": (lambda d: pd.read_csv(d / "train.csv"), lambda d: pd.read_csv(d / "test.csv")),
+    "chatter_documents": (_listing("train/*/*", "document"), _listing("test/*", "document")),
 }
 
 
