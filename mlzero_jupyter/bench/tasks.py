@@ -250,6 +250,48 @@ def digits_images(root: Path) -> Path:
     return _class_folders(root, info, frame, lambda path, item: Image.fromarray(item).save(path))
 
 
+#: Middlebury 2014 calibration of scikit-image's down-sampled motorcycle pair: focal length and the principal
+#: points' offset in pixels, baseline in millimetres (``skimage.data.stereo_motorcycle``'s docstring).
+FOCAL_PX, DOFFS_PX, BASELINE_MM = 994.978, 31.086, 193.001
+
+
+def depth_images_regression(root: Path, size: int = 24) -> Path:
+    """Image regression: how far from the camera is the scene in each 24x24 patch of a photograph (metres); RMSE.
+
+    The left image of the Middlebury 2014 "motorcycle" stereo pair (scikit-image ships it with its ground truth).
+    The truth is measured, not made up: Middlebury recovered every pixel's disparity with structured light, and
+    depth follows from it and the calibration (Z = f B / (d + doffs)). Each patch's target is the median depth of
+    its measured pixels; patches with less than half their pixels measured are left out. No package here ships a
+    set of separate photographs with a measured number for each, so this one scene, cut into non-overlapping
+    patches, is the real choice: one PNG per patch in ``images/`` under a shuffled name, ``train.csv`` (file name,
+    distance) and ``sample_submission.csv`` for the patches to predict.
+    """
+    from PIL import Image
+    from skimage.data import stereo_motorcycle
+
+    left, _, disparity = stereo_motorcycle()
+    depth = FOCAL_PX * BASELINE_MM / (disparity + DOFFS_PX) / 1000
+    patches, distances = [], []
+    for top in range(0, left.shape[0] - size + 1, size):
+        for edge in range(0, left.shape[1] - size + 1, size):
+            window = np.s_[top:top + size, edge:edge + size]
+            measured = np.isfinite(disparity[window])
+            if measured.mean() >= 0.5:
+                patches.append(left[window])
+                distances.append(round(float(np.median(depth[window][measured])), 3))
+    frame = pd.DataFrame({"image": _file_names(len(patches), ".png"), "distance_m": distances})
+    folder = _input(root, "depth_images_regression")
+    (folder / "images").mkdir(exist_ok=True)
+    for name, patch in zip(frame["image"], patches):
+        Image.fromarray(patch).save(folder / "images" / name)
+    train, test = _split(frame)
+    train.to_csv(folder / "train.csv", index=False)
+    test.assign(distance_m=0.0)[["image", "distance_m"]].to_csv(folder / "sample_submission.csv", index=False)
+    info = TaskInfo("depth_images_regression", "Estimate how far from the camera the scene in each image patch is, "
+                    "in metres; RMSE.", "rmse", False, "regression", "distance_m", "image", time_limit=90)
+    return _save(root, info, test)
+
+
 #: Latin-script languages of the chatterbot corpus with enough conversations; English is down-sampled.
 LANGUAGES = ("dutch", "english", "french", "german", "indonesian", "italian", "portuguese", "spanish", "turkish")
 
@@ -387,6 +429,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "cjk_topics": cjk_topics,
     "seattle_weather": seattle_weather,
     "chatter_documents": chatter_documents,
+    "depth_images_regression": depth_images_regression,
 }
 
 

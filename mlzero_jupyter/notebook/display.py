@@ -340,7 +340,8 @@ class WidgetDisplay:
     """ipywidgets: the task, one row per attempt with a collapsible output tail, a question area, the summary."""
 
     def __init__(self, verbose: bool = False, first_attempt: int = 1,
-                 on_stop: Callable[[], None] | None = None) -> None:
+                 on_stop: Callable[[], None] | None = None, on_choose: Callable[[str, str], None] | None = None
+                 ) -> None:
         import ipywidgets as widgets
         from IPython.display import display
 
@@ -355,6 +356,7 @@ class WidgetDisplay:
         if on_stop is not None:
             stop.on_click(lambda _button: on_stop())
         self.box = widgets.VBox([widgets.HBox([self.header, stop]), self.rows, self.question])
+        self.on_choose = on_choose  # a click on an uncertain field's alternative: run again with it
         self._row_widgets: dict[int, tuple[Any, Any]] = {}
         self._refreshed = 0.0
         self.handle = display(self.box, display_id=True)
@@ -367,6 +369,8 @@ class WidgetDisplay:
         row = self.progress.apply(event)
         if event.kind in ("run_started", "task_perceived", "tool_selected"):
             self._show_header()
+        if event.kind == "task_perceived" and self.on_choose is not None:
+            self._show_choices()
         if event.kind == "tool_selected":
             self.writing(self.first_attempt)
         if row is not None:
@@ -402,6 +406,15 @@ class WidgetDisplay:
             lines.append(f"<span{style}>{html.escape(line)}</span>")
         self.header.value = "<br>".join(lines)
 
+    def _show_choices(self) -> None:
+        """Under the header, a button per alternative of each uncertain target, problem type or metric."""
+        from mlzero_jupyter.notebook.choices import choice_widget
+
+        choices = choice_widget(self.progress.task or {}, self.on_choose)
+        if choices is not None:
+            header, *rest = self.box.children
+            self.box.children = [header, choices, *rest]
+
     def _show_row(self, row: AttemptProgress) -> None:
         widgets = self.widgets
         if row.number not in self._row_widgets:
@@ -420,12 +433,14 @@ class WidgetDisplay:
 
 
 def make_display(widgets_available: bool, verbose: bool = False, first_attempt: int = 1,
-                 on_stop: Callable[[], None] | None = None, in_place: bool = False) -> TextDisplay | WidgetDisplay:
+                 on_stop: Callable[[], None] | None = None, in_place: bool = False,
+                 on_choose: Callable[[str, str], None] | None = None) -> TextDisplay | WidgetDisplay:
     """Widgets where a widget frontend is present, else plain text. ``on_stop``: what the Stop button does;
-    ``in_place``: text lines update one output (background runs)."""
+    ``in_place``: text lines update one output (background runs); ``on_choose(field, value)``: what a click on an
+    uncertain field's alternative does (no buttons without it)."""
     if widgets_available:
         try:
-            return WidgetDisplay(verbose, first_attempt, on_stop)
+            return WidgetDisplay(verbose, first_attempt, on_stop, on_choose)
         except ImportError:
             pass
     return TextDisplay(verbose, in_place)

@@ -47,17 +47,20 @@ class MLZeroMagics(Magics):
         namespace = self.shell.user_ns
         description = fill_description(cell, namespace)
         data = resolve_data(arguments.data, namespace, arguments.output or REGISTRY.settings.get("output_dir"))
-        options = session_options(arguments.options())
         from mlzero_jupyter.agent import Agent
         from mlzero_jupyter.notebook.runner import run_in_notebook, stop_at_exit
 
+        def make_agent(chosen: dict[str, str]) -> Agent:
+            """The cell's task, with the target, metric or problem type the user clicked in the display."""
+            options = session_options({**arguments.options(), **chosen})
+            return Agent(data, description, options, coder=REGISTRY.coder_for(options))
+
         config = session_config()
         frontend = detect(self.shell)
-        agent = Agent(data, description, options, coder=REGISTRY.coder_for(options))
         wait_s = arguments.wait if arguments.wait is not None else config.guidance_timeout
-        run_in_notebook(agent, frontend, guide=arguments.guide, confirm=arguments.confirm, wait_s=wait_s,
+        run_in_notebook(make_agent({}), frontend, guide=arguments.guide, confirm=arguments.confirm, wait_s=wait_s,
                         approval_timeout=config.approval_timeout, verbose=arguments.verbose,
-                        background=arguments.background)
+                        background=arguments.background, rerun=make_agent)
         if arguments.background:
             stop_at_exit()
             print("mlzero: the run goes on in the background; mlzero_result.wait() or `%mlzero wait` waits for it, "

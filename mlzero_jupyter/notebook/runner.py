@@ -69,6 +69,7 @@ class NotebookRun:
         self._done = threading.Event()
         self._result: Any = None
         self.error: str | None = None  # why the run ended without a result
+        self.chosen: dict[str, str] = {}  # task fields the user chose in the display: the run starts again with them
 
     @property
     def run_id(self) -> str:
@@ -82,6 +83,11 @@ class NotebookRun:
         """Stop the run: its running attempt is killed, no new one starts; it stays resumable."""
         self._stopping.set()
         self.agent.stop()
+
+    def choose(self, field: str, value: str) -> None:
+        """Stop the run to start it again with ``field`` (target, metric, problem_type) set to ``value``."""
+        self.chosen[field] = value
+        self.stop()
 
     @property
     def done(self) -> bool:
@@ -111,20 +117,23 @@ class NotebookRun:
 
 def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, confirm: bool = False,
                     wait_s: float = 60.0, approval_timeout: float | None = None, verbose: bool = False,
-                    background: bool = False) -> Any:
+                    background: bool = False, rerun: Callable[[dict[str, str]], Any] | None = None) -> Any:
     """Run ``agent`` with the notebook's display, cells and controller.
 
     In the foreground: the RunResult (None if interrupted before the run folder existed), also stored as
     ``mlzero_result``. With ``background``: at once a :class:`NotebookRun` handle, stored as ``mlzero_result``,
     while the run goes on in a thread of the kernel's process. ``--confirm`` where nobody can answer (nbclient,
-    papermill, no IPython) is refused before anything starts.
+    papermill, no IPython) is refused before anything starts. ``rerun(overrides)``: a new agent for the same task
+    with the user's choices; with it, the display offers the alternatives of uncertain fields, and a click stops
+    this run and starts that one.
     """
     if confirm and frontend.kind in (HEADLESS, NONE):
         raise UserInputError("--confirm needs someone to answer and this kernel has no one (it runs headless); "
                              "leave out --confirm, or run the cell in JupyterLab or Notebook")
     run = NotebookRun(agent, background)
     first = len(agent.memory.attempts) + 1 if agent.memory is not None else 1
-    display = make_display(frontend.kind == INTERACTIVE, verbose, first, on_stop=run.stop, in_place=background)
+    display = make_display(frontend.kind == INTERACTIVE, verbose, first, on_stop=run.stop, in_place=background,
+                           on_choose=run.choose if rerun is not None else None)
     inbox = Inbox()
     # A background run leaves the main thread free: the kernel reads comm messages itself, no pump is needed.
     pump = ShellPump.for_kernel(frontend.kernel) if frontend.in_kernel and not background else None
@@ -162,11 +171,23 @@ def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, conf
                 display.say(f"mlzero: {run.error}")
             run._done.set()
 
+    def again() -> Any:
+        """The same task with the choices the user clicked (after they stopped this run)."""
+        return run_in_notebook(rerun(dict(run.chosen)), frontend, guide=guide, confirm=confirm, wait_s=wait_s,
+                               approval_timeout=approval_timeout, verbose=verbose, background=background,
+                               rerun=rerun)
+
+    def work_then_again() -> None:
+        work()
+        if run.chosen:
+            again()
+
     if background:
         # The thread runs in a copy of this cell's context: ipykernel then sends its outputs and comm messages as
         # replies to this cell, not to whichever cell runs meanwhile.
         context = contextvars.copy_context()
-        run.thread = threading.Thread(target=context.run, args=(work,), name=f"mlzero-run-{id(run):x}", daemon=True)
+        run.thread = threading.Thread(target=context.run, args=(work_then_again,), name=f"mlzero-run-{id(run):x}",
+                                      daemon=True)
         run.thread.start()
         if frontend.shell is not None:
             frontend.shell.user_ns[RESULT_NAME] = run
@@ -174,6 +195,8 @@ def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, conf
     if frontend.in_kernel:
         keep_busy(frontend.kernel)  # Busy in the frontend until this cell ends
     work()
+    if run.chosen:
+        return again()
     if frontend.shell is not None and run.result is not None:
         frontend.shell.user_ns[RESULT_NAME] = run.result
     return run.result

@@ -137,3 +137,54 @@ def test_solve_override_reaches_task_json(films, tmp_path):
     task = json.loads((Path(result.run_dir) / "task.json").read_text())
     assert (task["target"]["value"], task["target"]["reason"]) == ("Rating", USER_REASON)
     assert (task["problem_type"]["value"], task["metric"]["value"]) == ("multiclass", "balanced_accuracy")
+
+
+def test_widget_offers_each_uncertain_fields_alternatives_and_one_click_chooses(films):
+    from mlzero_jupyter.notebook.choices import choice_widget
+
+    task = perceive(films, "Train a model on this table").to_dict()
+    assert "target" in TaskSpec.from_dict(task).ambiguous_fields
+    chosen = []
+    widget = choice_widget(task, lambda name, value: chosen.append((name, value)))
+    row = widget.children[0]
+    buttons = {b.description: b for b in row.children[1:]}
+    assert "uncertain" in row.children[0].value and "imdbRating" in buttons
+    buttons["imdbRating"].click()
+    assert chosen == [("target", "imdbRating")] and all(b.disabled for b in buttons.values())
+    assert "--target imdbRating" in widget.children[-1].value
+    assert choice_widget(perceive(films, "Estimate the IMDb rating").to_dict(), chosen.append) is None
+
+
+def test_a_click_in_the_run_display_starts_the_run_again_with_that_choice(films, tmp_path, monkeypatch, caplog):
+    """%%mlzero in a widget frontend: the live display's button stops the run and runs the cell's task again with
+    --target (5 s budgets: too short for an attempt, perception only)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from mlzero_jupyter.notebook import choices, magics
+    from mlzero_jupyter.notebook.frontend import INTERACTIVE, Frontend
+
+    shown, real = [], choices.choice_widget
+
+    def click_imdb_rating(task, on_choose):
+        widget = real(task, on_choose)
+        shown.append(widget)
+        if len(shown) == 1:
+            next(b for b in widget.children[0].children[1:] if b.description == "imdbRating").click()
+        return widget
+
+    monkeypatch.setattr(magics, "detect", lambda shell: Frontend(INTERACTIVE, shell))
+    monkeypatch.setattr(choices, "choice_widget", click_imdb_rating)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "mlzero_jupyter")
+    try:
+        shell.run_cell_magic("mlzero", f"{films} --time-limit 5s --quick --output {tmp_path / 'runs'}",
+                             "Train a model on this table")
+    finally:
+        shell.run_line_magic("unload_ext", "mlzero_jupyter")
+    runs = {run.name: json.loads((run / "task.json").read_text()) for run in (tmp_path / "runs").iterdir()}
+    second = runs[Path(shell.user_ns["mlzero_result"].run_dir).name]  # the cell's result is the new run's
+    (first,) = [task for task in runs.values() if task is not second]
+    assert first["target"]["value"] != "imdbRating" and first["target"]["confidence"] < 0.6
+    assert (second["target"]["value"], second["target"]["reason"]) == ("imdbRating", USER_REASON)
+    assert second["problem_type"]["value"] == "regression" and shown[1] is None  # nothing uncertain is left
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
