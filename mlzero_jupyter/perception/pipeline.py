@@ -152,8 +152,9 @@ def _table_modality(columns: list[ColumnInfo], spec: TaskSpec, keys: set[str | N
                         spec.problem_type.reason)
     skip = {spec.target.value, spec.id_column.value, *keys}
     features = [c for c in columns if c.name not in skip and c.kind not in _FEATURE_SKIP]
-    images = [c.name for c in features if c.kind == "path" and any(e.lower().endswith(tuple(IMAGE_EXTENSIONS))
-                                                                   for e in c.examples)]
+    # An id that names image files ('00042.png') is both: the row's id and the image to read.
+    images = [c.name for c in columns if c.name not in {spec.target.value, *keys} and c.kind == "path"
+              and any(e.lower().endswith(tuple(IMAGE_EXTENSIONS)) for e in c.examples)]
     texts = [c.name for c in features if c.kind == "text"]
     rich = images or texts
     if not rich:

@@ -202,8 +202,11 @@ class _Tables(_Derivation):
         held = raw.iloc[chosen].reindex(columns=columns)
         sample = self.raw(sample_info) if sample_info is not None else None
         id_column = self._id_column(columns, sample)
-        real_keys, keys = self._keys(raw, test, held, chosen, id_column)
-        if id_column is not None:
+        # Without a test table, a sample submission with the ids lists the rows to predict (images named in a table).
+        listed = test is None and sample is not None and id_column is not None and id_column in sample.columns
+        real_keys, keys = self._keys(raw, sample if listed else test, held, chosen, id_column)
+        if id_column is not None and keys != [normalise_key(v) for v in held[id_column]]:
+            # Fresh ids only: a row's own id stays as written ('00042.png' also names the image to read).
             held[id_column] = _like(keys, test[id_column] if test is not None and id_column in test else held[id_column])
         truth = typed[label].iloc[chosen].tolist()
         if not self.fresh:
@@ -213,7 +216,7 @@ class _Tables(_Derivation):
         derived_test = pd.concat([test, held], ignore_index=True) if test is not None else held
         if test_info is not None:
             self.stage(test_info, derived_test)
-        else:
+        elif not listed:
             self._new_test(derived_test, train_info)
         if sample is not None:
             ids = held[id_column].tolist() if id_column and id_column in sample.columns else []

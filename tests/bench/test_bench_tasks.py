@@ -43,6 +43,8 @@ LAYOUTS: dict[str, tuple[Callable[[Path], pd.DataFrame], Callable[[Path], pd.Dat
     "cjk_topics": (lambda d: pd.read_csv(d / "train.csv"), lambda d: pd.read_csv(d / "test.csv")),
     "seattle_weather": (lambda d: pd.read_csv(d / "train.csv"), lambda d: pd.read_csv(d / "test.csv")),
     "chatter_documents": (_listing("train/*/*", "document"), _listing("test/*", "document")),
+    "depth_images_regression": (lambda d: pd.read_csv(d / "train.csv"),
+                                lambda d: pd.read_csv(d / "sample_submission.csv")[["image"]]),
 }
 
 

@@ -28,7 +28,7 @@ def test_development_suite_tasks(name, tmp_path, digest, capsys):
     assert spec.problem_type.value == truth["problem_type"]
     assert (spec.metric.value, spec.higher_is_better) == (truth["metric"], truth["higher_is_better"])
     assert spec.id_column.value == truth["id_column"]
-    assert spec.test_file is not None
+    assert spec.test_file is not None or spec.sample_submission_file is not None  # the rows to predict
 
 
 def test_sklearn_wine_without_description(tmp_path):

@@ -1,6 +1,7 @@
-"""Scripts for image classification (class folders, or a table of image paths alone or beside other columns):
-MultiModalPredictor on a pretrained backbone when this machine has one (``backbones.resolve``), otherwise pixel
-and colour-histogram features fed to TabularPredictor. Document images are images like any other."""
+"""Scripts for image classification (class folders, or a table of image paths alone or beside other columns) and
+image regression (a table of image files and a number for each): MultiModalPredictor on a pretrained backbone when
+this machine has one (``backbones.resolve``), otherwise pixel and colour-histogram features fed to
+TabularPredictor. Document images are images like any other."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from mlzero_jupyter.coding.planner import multimodal
 from mlzero_jupyter.coding.planner.common import (
     header,
     higher_is_better,
+    holdout_rows,
     metric_name,
     metrics_block,
     time_limit_comment,
@@ -20,7 +22,13 @@ from mlzero_jupyter.coding.planner.common import (
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.source import file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
-from mlzero_jupyter.coding.planner.tabular import AG_METRICS, bagging_settings, evaluate_lines, fit_arguments
+from mlzero_jupyter.coding.planner.tabular import (
+    AG_METRICS,
+    TABULAR_PROBLEMS,
+    bagging_settings,
+    evaluate_lines,
+    fit_arguments,
+)
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
@@ -46,9 +54,11 @@ def feature_table(paths: list[Path]) -> pd.DataFrame:
 
 RESOLVE_HELPER = '''
 def resolve(relative: str, table_file: Path) -> Path:
-    """An image path from a table: relative to the table's folder, else to DATA_DIR."""
-    beside = table_file.parent / str(relative)
-    return beside if beside.exists() else DATA_DIR / str(relative)
+    """An image path from a table: relative to the table's folder, else to DATA_DIR, else to an image folder."""
+    for folder in (table_file.parent, DATA_DIR, *IMAGE_FOLDERS):
+        if (folder / str(relative)).exists():
+            return folder / str(relative)
+    return table_file.parent / str(relative)
 '''
 
 
@@ -58,7 +68,7 @@ class ImageSource:
 
     train: FileInfo  # a folder with one sub-folder per class, or a table with a path column
     path_column: str | None  # the table's column of image paths (None for class folders)
-    test: FileInfo | None  # a folder of images, or a table with a path column
+    test: FileInfo | None  # a folder of images, or a table with a path column (the test or the sample submission)
 
 
 def class_folders(task: TaskSpec, fmt: str) -> ImageSource | None:
@@ -81,9 +91,18 @@ def image_source(task: TaskSpec) -> ImageSource | None:
     train = task.train_file
     paths = [c.name for c in train.columns if c.kind == "path" and _images_named(c.examples)] if train else []
     if paths and task.modality.value in ("image", "multimodal"):
-        test = task.test_file if task.test_file is not None and paths[0] in task.test_file.column_names else None
-        return ImageSource(train, paths[0], test)
+        return ImageSource(train, paths[0], _images_to_predict(task, paths[0]))
     return None
+
+
+def _images_to_predict(task: TaskSpec, path_column: str) -> FileInfo | None:
+    """The table listing the unlabelled images: the sample submission when it names them and the test table adds
+    no feature (its rows are exactly the ones to answer), else the test table."""
+    test, sample = task.test_file, task.sample_submission_file
+    if sample is not None and path_column in sample.column_names and (
+            test is None or set(test.column_names) <= set(sample.column_names)):
+        return sample
+    return test if test is not None and path_column in test.column_names else None
 
 
 def _images_named(examples: list[str]) -> bool:
@@ -110,15 +129,18 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
                 "OTHER_FEATURES": "the table's other columns, used beside the image"}
     if plan.use_multimodal:
         comments.update(multimodal.comments(plan.backbone))
-    head = header(context, plan, title=f"Classify images by {settings['LABEL']!r} from {source.train.path}.",
-                  tool=tool, summary=summary, modules=modules, settings=settings,
-                  validation="On a random 20% hold-out of the labelled images (stratified by class), never used "
-                             "for fitting.",
+    regression = settings["PROBLEM_TYPE"] == "regression"
+    title = (f"Estimate {settings['LABEL']!r} of each image" if regression else
+             f"Classify images by {settings['LABEL']!r}") + f" from {source.train.path}."
+    stratified = "" if regression else " (stratified by class)"
+    head = header(context, plan, title=title, tool=tool, summary=summary, modules=modules, settings=settings,
+                  validation=f"On a random 20% hold-out of the labelled images{stratified}, never used for fitting.",
                   comments=comments)
     return render("images", header=head, helpers=_helpers(plan, source),
                   load_comments=plan.comments("load"), load=_load(task, source, plan, settings),
                   prepare_comments=plan.comments("prepare"), prepare=_prepare(plan, source, settings),
-                  train_comments=plan.comments("train"), fit=_fit(plan), evaluate=_evaluate(plan, settings),
+                  train_comments=plan.comments("train"), holdout=holdout_rows(settings["PROBLEM_TYPE"]),
+                  fit=_fit(plan), evaluate=_evaluate(plan, settings),
                   metrics=metrics_block(), predict_comments=plan.comments("predict"),
                   predict=_predict(task, plan, shape, settings, source))
 
@@ -135,10 +157,12 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: ImageS
         values["TEST_DIR" if source.test.format == "image_folder" else "TEST_FILE"] = file_constant(source.test)
     if task.sample_submission_file is not None:
         values["SAMPLE_SUBMISSION_FILE"] = file_constant(task.sample_submission_file)
+    if not folder:
+        values["IMAGE_FOLDERS"] = [file_constant(f) for f in task.files if f.format == "image_folder"]
     classes = len(source.train.classes) if folder else 0
-    problem = task.problem_type.value if task.problem_type.value in ("binary", "multiclass") else (
+    problem = task.problem_type.value if task.problem_type.value in TABULAR_PROBLEMS else (
         "binary" if classes == 2 else "multiclass")
-    metric = metric_name(task, "accuracy")
+    metric = metric_name(task, "rmse" if problem == "regression" else "accuracy")
     values.update(LABEL=task.target.value or "label", ID_COLUMN=_id_column(task, source), PROBLEM_TYPE=problem,
                   METRIC=metric, AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
                   TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS))

@@ -12,6 +12,7 @@ from mlzero_jupyter.coding.planner import documents, languages, multimodal
 from mlzero_jupyter.coding.planner.common import (
     header,
     higher_is_better,
+    holdout_rows,
     metric_name,
     metrics_block,
     time_limit_comment,
@@ -88,7 +89,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     return render("texts", header=head, helpers=documents.helpers(kinds) if folders is not None else "",
                   load_comments=plan.comments("load"), load=_load(task, plan, folders),
                   prepare_comments=plan.comments("prepare"), prepare=_prepare(task, folders, plan),
-                  train_comments=plan.comments("train"), holdout=_holdout(settings["PROBLEM_TYPE"]),
+                  train_comments=plan.comments("train"), holdout=holdout_rows(settings["PROBLEM_TYPE"]),
                   fit=_fit(plan), evaluate=_evaluate(plan, settings), metrics=metrics_block(),
                   predict_comments=plan.comments("predict"),
                   predict=_predict(task, plan, shape, settings, folders))
@@ -208,12 +209,6 @@ def _prepare(task: TaskSpec, folders: ImageSource | None, plan: Plan) -> str:
             f"for frame in {frames}:  # free text stays text\n"
             f"    for column in [c for c in {text_columns(task)!r} if c in frame]:\n"
             "        frame[column] = frame[column].fillna(\"\").astype(str)")
-
-
-def _holdout(problem: str) -> str:
-    if problem == "regression":
-        return "train.sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
-    return "train.groupby(LABEL, group_keys=False).sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
 
 
 def _fit(plan: Plan) -> str:
