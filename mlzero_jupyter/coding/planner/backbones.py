@@ -86,7 +86,7 @@ def local_checkpoint(environment: dict[str, Any], role: str, chosen: str | None 
 
 def is_multilingual(checkpoint: dict[str, Any]) -> bool:
     """Whether a checkpoint reads many scripts: its name says multilingual, or its vocabulary is that large."""
-    if "multilingual" in f"{checkpoint.get('model', '')} {checkpoint.get('path', '')}".lower():
+    if "multilingual" in f"{checkpoint.get('model', '')} {Path(checkpoint.get('path', '')).name}".lower():
         return True
     try:
         config = json.loads((Path(checkpoint["path"]) / "config.json").read_text(encoding="utf-8"))
