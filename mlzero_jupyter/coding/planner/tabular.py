@@ -7,29 +7,27 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import joins, series
-from mlzero_jupyter.coding.planner.common import (
-    header,
-    higher_is_better,
-    metric_name,
-    metrics_block,
-    time_limit_comment,
-    training_seconds,
-)
+from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import Raw, file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
+from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings, fit_arguments
+from mlzero_jupyter.coding.planner.tabular_predictor import evaluate_lines  # noqa: F401 (images, texts: until they move)
 from mlzero_jupyter.coding.planner.textual import character_lines
-from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.spec import ColumnInfo, ProblemType, TaskSpec
 
 #: Seconds kept for importing AutoGluon, loading, evaluating and predicting.
 MARGIN_SECONDS = 10
 TABULAR_PROBLEMS = (ProblemType.BINARY, ProblemType.MULTICLASS, ProblemType.REGRESSION)
-#: Canonical metrics AutoGluon's tabular module knows under another name (the score is still ours).
-AG_METRICS = {"rmsle": "rmse"}
-BAGGING_PRESETS = ("good_quality", "high_quality", "best_quality")
-#: Bagged folds one after another: starting Ray for parallel folds costs more than it saves in a short fit.
-SEQUENTIAL_FOLDS = {"fold_fitting_strategy": "sequential_local"}
+#: The prepare section's last lines: what the models see, and only labelled rows.
+FEATURES = ("features = [column for column in train.columns if column not in (LABEL, *IGNORED_COLUMNS)]\n"
+            "train = train.dropna(subset=[LABEL]).reset_index(drop=True)")
+EVALUATE = """# AutoGluon's validation score of its best model, in the metric's own sign (it reports errors negated). The agent
+# scores the predictions itself, on rows this script never saw; this number is the script's own estimate.
+leaderboard = predictor.leaderboard(silent=True)
+leaderboard.to_csv("leaderboard.csv", index=False)
+validation_score = predictor.eval_metric.convert_score_to_original(leaderboard["score_val"].max())"""
 #: Metrics that weigh every class alike: rows are weighted so that every class counts the same in training too.
 BALANCED_METRICS = ("balanced_accuracy", "f1_macro")
 
@@ -47,28 +45,20 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     test_columns = _test_columns(task)
     shape = layout(sample, label, id_column, test_columns, problem or "multiclass", metric, plan.probabilities)
     settings = _settings(context, plan, task, label, problem, id_column, metric, shape)
-    validation = "AutoGluon's own validation rows (out-of-fold when bagging), never used for fitting them."
-    head = header(context, plan, title=_title(task, label, problem), summary=summary, validation=validation,
-                  tool=f"AutoGluon TabularPredictor, presets {plan.presets!r}",
-                  modules=["from autogluon.tabular import TabularPredictor"], settings=settings,
-                  comments=_comments(context, plan))
-    return render(
-        "tabular",
-        header=head,
+    return assemble(context, plan, summary, Script(
+        title=_title(task, label, problem),
+        tool=f"AutoGluon TabularPredictor, presets {plan.presets!r}",
+        validation="AutoGluon's own validation rows (out-of-fold when bagging), never used for fitting them.",
+        imports=["from autogluon.tabular import TabularPredictor"],
+        settings=settings,
+        comments=_comments(context, plan),
         helpers=_helpers(task),
-        load_comments=plan.comments("load"),
         load=_load(task, plan),
-        prepare_comments=plan.comments("prepare"),
         prepare=_prepare(task, plan),
-        train_comments=plan.comments("train"),
-        subsample=_subsample(plan),
-        predictor_options=", sample_weight=SAMPLE_WEIGHT" if "SAMPLE_WEIGHT" in settings else "",
-        fit_arguments=fit_arguments(plan),
-        importance=_importance(plan, context, settings),
-        metrics=metrics_block(),
-        predict_comments=plan.comments("predict"),
+        fit=_fit(plan, settings),
+        evaluate="\n".join(filter(None, [EVALUATE, _importance(plan, context, settings)])),
         predict=_predict(task, plan, shape, problem, id_column),
-    )
+    ))
 
 
 def _title(task: TaskSpec, label: str, problem: str | None) -> str:
@@ -190,6 +180,7 @@ def _prepare(task: TaskSpec, plan: Plan) -> str:
                      "    for column in [c for c in TEXT_COLUMNS if c in frame]:\n"
                      "        frame[column] = frame[column].where(frame[column].isna(), frame[column].astype(str))")
         lines.append(character_lines(plan, frames, "TEXT_COLUMNS").rstrip("\n"))
+    lines.append(FEATURES)
     return "\n".join(line for line in lines if line)
 
 
@@ -204,40 +195,16 @@ def _series_prepare(task: TaskSpec, has_test: bool) -> str:
     return series.long_prepare_lines(task, train_is_values, test_is_long)
 
 
-def _subsample(plan: Plan) -> str:
-    if not plan.subsample_rows:
-        return ""
-    return ("if len(fit_data) > MAX_TRAIN_ROWS:\n"
-            "    fit_data = fit_data.sample(MAX_TRAIN_ROWS, random_state=SEED)\n")
-
-
-def bagging_settings(plan: Plan) -> dict[str, Any]:
-    """The settings ``fit_arguments`` refers to when the plan bags (every family that fits a TabularPredictor)."""
-    if not (plan.num_bag_folds or plan.presets in BAGGING_PRESETS):
-        return {}
-    return {"NUM_BAG_FOLDS": plan.num_bag_folds or None, "BAGGING_OPTIONS": SEQUENTIAL_FOLDS}
-
-
-def fit_arguments(plan: Plan) -> str:
-    arguments = ["time_limit=TIME_LIMIT", "presets=PRESETS"]
-    if plan.hyperparameters:
-        arguments.append("hyperparameters=HYPERPARAMETERS")
-    if plan.excluded_models:
-        arguments.append("excluded_model_types=EXCLUDED_MODEL_TYPES")
-    if plan.num_bag_folds:
-        arguments.append("num_bag_folds=NUM_BAG_FOLDS")
-    if plan.num_bag_folds or plan.presets in BAGGING_PRESETS:
-        arguments += ["dynamic_stacking=False", "ag_args_ensemble=BAGGING_OPTIONS"]
-    return ", ".join(arguments)
-
-
-def evaluate_lines(metric: str) -> str:
-    if metric == "rmsle":
-        return ("holdout_predictions = predictor.predict(holdout).clip(lower=0)\n"
-                "validation_score = np.sqrt(np.mean((np.log1p(holdout_predictions) - np.log1p(holdout[LABEL])) ** 2))")
-    return ("# AutoGluon reports every score as 'higher is better' (errors negated); convert to the metric's own sign.\n"
-            "scores = predictor.evaluate(holdout, silent=True)\n"
-            "validation_score = predictor.eval_metric.convert_score_to_original(scores[predictor.eval_metric.name])")
+def _fit(plan: Plan, settings: dict[str, Any]) -> str:
+    """Every labelled row trains (at most MAX_TRAIN_ROWS of them when the plan subsamples)."""
+    subsample = ("if len(fit_data) > MAX_TRAIN_ROWS:\n"
+                 "    fit_data = fit_data.sample(MAX_TRAIN_ROWS, random_state=SEED)\n") if plan.subsample_rows else ""
+    options = ", sample_weight=SAMPLE_WEIGHT" if "SAMPLE_WEIGHT" in settings else ""
+    return ("# Every labelled row trains: AutoGluon keeps its own validation rows (or out-of-fold predictions when "
+            "bagging).\n"
+            f"fit_data = train\n{subsample}predictor = TabularPredictor(\n"
+            f"    label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=AG_METRIC, path=MODEL_DIR, verbosity=1{options}\n"
+            f")\npredictor.fit(fit_data[features + [LABEL]], {fit_arguments(plan)})")
 
 
 def _importance(plan: Plan, context: CodingContext, settings: dict[str, Any]) -> str:
@@ -249,7 +216,7 @@ def _importance(plan: Plan, context: CodingContext, settings: dict[str, Any]) ->
     seconds = max(5, settings["TIME_LIMIT"] // 10)
     return (f"importance = predictor.feature_importance(fit_data.sample(min(len(fit_data), 1000), random_state=SEED), "
             f"time_limit={seconds}, num_shuffle_sets=1, silent=True)\n"
-            "importance.to_csv(\"feature_importance.csv\", index_label=\"feature\")\n")
+            "importance.to_csv(\"feature_importance.csv\", index_label=\"feature\")")
 
 
 def _predict(task: TaskSpec, plan: Plan, shape: Layout, problem: str | None, id_column: str | None) -> str:
