@@ -34,7 +34,8 @@ def test_the_offline_planner_solves_a_suite_task(name, tmp_path, digest):
     assert result.validation_score is not None
     predictions = pd.read_csv(result.predictions_path)
     answers = pd.read_csv(task_dir / "truth" / "answers.csv")
-    assert len(predictions) == len(answers)
+    if info["problem_type"] != "retrieval":  # rankings: ten items per query, the answers hold the judged ones
+        assert len(predictions) == len(answers)
     if info["id_column"]:
         assert set(predictions[info["id_column"]]) == set(answers[info["id_column"]])
     assert result.total_s < 90 + 15
