@@ -25,8 +25,12 @@ GOAL_WORDS = {"predict", "predicting", "forecast", "forecasting", "estimate", "e
               "guess", "infer", "model", "which", "whether", "what", "how", "likely", "target", "goal", "label"}
 GOAL_REACH = 4
 _ABBREVIATIONS = {"no": "number", "nbr": "number", "lbs": "pound", "lb": "pound", "kg": "kilogram"}
+#: Words of a request that mean a word of column names ('the highest temperature' names temp_max).
+SYNONYMS = {"max": {"highest", "largest", "peak", "top"}, "min": {"lowest", "smallest"}, "mean": {"average"}}
 _VOWELS = set("aeiou")
 FULL_SCORE, SCATTERED_SCORE, PARTIAL_SCORE, GOAL_BONUS = 4.0, 3.0, 2.0, 2.0
+#: Added to a part of a name that ends it: its head noun ('price' names SalePrice more than price_band).
+HEAD_BONUS = 1.0
 #: Words apart that the words of one column name may be and still name it together ('years ... married').
 SCATTER_REACH = 6
 
@@ -83,6 +87,7 @@ class Mention:
     end: int  # exclusive
     full: bool
     scattered: bool = False  # every word of the name is there, not side by side
+    head: bool = False  # the matched words end the name (its head noun: 'price' of SalePrice)
 
     def inside(self, other: Mention) -> bool:
         return other.start <= self.start and self.end <= other.end and (self.end - self.start) < (
@@ -99,7 +104,7 @@ def _consume(word: str, tokens: list[str], at: int) -> int:
     """How many text words from ``at`` the column word ``word`` matches (0: none)."""
     if at >= len(tokens):
         return 0
-    if same_word(word, tokens[at]) or abbreviates(word, tokens[at]):
+    if same_word(word, tokens[at]) or abbreviates(word, tokens[at]) or tokens[at] in SYNONYMS.get(word, ()):
         return 1
     for size in (2, 3):  # written together: 'saleprice' for 'sale price'
         group = tokens[at:at + size]
@@ -135,7 +140,7 @@ def find_mention(column: str, tokens: list[str], starts: dict[str, list[int]] | 
     best: Mention | None = None
     for offset in range(len(words)):
         part = words[offset:]
-        for start in starts.get(part[0][0], []):  # every way a word matches keeps its first letter
+        for start in _places(part[0], starts):
             count, end = _align(part, tokens, start)
             if not count:
                 continue
@@ -143,7 +148,7 @@ def find_mention(column: str, tokens: list[str], starts: dict[str, list[int]] | 
             distinctive = any(len(w) >= 4 and w not in GENERIC for w in part[:count]) or count >= 2
             if not (full or distinctive):
                 continue
-            mention = Mention(column, start, end, full)
+            mention = Mention(column, start, end, full, head=offset + count == len(words))
             if best is None or (mention.full, end - start) > (best.full, best.end - best.start):
                 best = mention
         if best is not None and best.full:
@@ -159,6 +164,12 @@ def initials(tokens: list[str]) -> dict[str, list[int]]:
     return found
 
 
+def _places(word: str, starts: dict[str, list[int]]) -> list[int]:
+    """Where ``word`` may match: tokens of its first letter (every way but a synonym keeps it), or of a synonym's."""
+    letters = {word[0], *(synonym[0] for synonym in SYNONYMS.get(word, ()))}
+    return sorted(p for letter in letters for p in starts.get(letter, []))
+
+
 def _shortened_single(words: list[str], token: str) -> bool:
     """A one-word name found only as the start of a longer word ('age' in 'agent') is not the whole name."""
     return len(words) == 1 and not same_word(words[0], token) and abbreviates(words[0], token)
@@ -168,7 +179,7 @@ def _scattered(column: str, words: list[str], tokens: list[str], starts: dict[st
     """Every word of a multi-word name within a few words of each other ('years ... married' for yrs_married)."""
     if len(words) < 2:
         return None
-    places = [[i for i in starts.get(w[0], []) if _consume(w, tokens, i) == 1] for w in words]
+    places = [[i for i in _places(w, starts) if _consume(w, tokens, i) == 1] for w in words]
     if not all(places):
         return None
     start, end = min(p[0] for p in places), max(p[0] for p in places) + 1
@@ -178,8 +189,9 @@ def _scattered(column: str, words: list[str], tokens: list[str], starts: dict[st
 
 
 def mention_scores(columns: list[str], tokens: list[str]) -> dict[str, float]:
-    """4 for a column's whole name, 3 for all its words near each other, 2 for a distinctive part of it, +2 when
-    it follows a goal word; a match inside another column's longer full match does not count."""
+    """4 for a column's whole name, 3 for all its words near each other, 2 for a distinctive part of it (+1 when
+    that part ends the name), +2 when it follows a goal word; a match inside another column's longer full match
+    does not count."""
     starts = initials(tokens)
     mentions = {c: m for c in columns if (m := find_mention(c, tokens, starts)) is not None}
     fulls = [m for m in mentions.values() if m.full]
@@ -188,6 +200,7 @@ def mention_scores(columns: list[str], tokens: list[str]) -> dict[str, float]:
         if any(mention.inside(other) for other in fulls if other.column != column):
             continue
         goal = any(tokens[i] in GOAL_WORDS for i in range(max(0, mention.start - GOAL_REACH - 1), mention.start))
-        base = FULL_SCORE if mention.full else SCATTERED_SCORE if mention.scattered else PARTIAL_SCORE
+        base = FULL_SCORE if mention.full else SCATTERED_SCORE if mention.scattered else (
+            PARTIAL_SCORE + HEAD_BONUS * mention.head)
         scores[column] = base + GOAL_BONUS * goal
     return scores

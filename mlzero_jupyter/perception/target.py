@@ -18,6 +18,8 @@ _NOT_TARGET_KINDS = {"id", "path", "constant", "text", "datetime"}
 _ID_WORDS = {"id", "key", "uuid", "guid", "index", "idx"}
 #: Score added to a named column of the kind the request asks for, taken from one of the other kind.
 KIND_BONUS, KIND_PENALTY = 2.0, 1.0
+#: Share of that score when the request names no column ('How much did it sell for?' still asks for an amount).
+UNNAMED_KIND_SHARE = 0.5
 #: Score of a column the data's readme names right after a goal word ('the goal is to predict SalePrice').
 README_WEIGHT = 2.0
 
@@ -91,8 +93,8 @@ def infer_target(roles: Roles, description: Description, id_column: str | None, 
     scores: dict[str, float] = {}
     for column in candidates:
         score = named.get(column.name, 0.0) + 3.0 * _values_mentioned(train.frame[column.name], column, description)
-        if column.name in named:
-            score += _kind_fit(column, description)
+        if column.name in named or not named:  # with no column named, the kind asked for still counts, less
+            score += _kind_fit(column, description) * (1.0 if named else UNNAMED_KIND_SHARE)
         score += README_WEIGHT * (noted.get(column.name, 0.0) >= FULL_SCORE + GOAL_BONUS)
         score += 3.0 * (column.name in missing_in_test) - 3.0 * (column.name in test_columns)
         score += 3.0 * (column.name in submission)

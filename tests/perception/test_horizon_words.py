@@ -70,3 +70,17 @@ def test_words_that_contradict_the_timestamps_are_a_warning(tmp_path):
     spec = perceive(tmp_path, "Forecast the temperature every half hour for the next 24 hours")
     assert (spec.time_series.frequency, spec.time_series.prediction_length) == ("h", 24)
     assert any("30min" in w and "timestamps" in w for w in spec.warnings)
+
+
+@pytest.mark.parametrize(("description", "target"), [
+    ("Forecast the maximum temperature for the next two weeks, daily", "temp_max"),
+    ("Forecast the lowest temperature every day for the next 2 weeks", "temp_min"),  # 'lowest' means min
+])
+def test_next_two_weeks_daily(tmp_path, description, target):
+    from vega_datasets import local_data
+
+    local_data.seattle_weather().to_csv(tmp_path / "weather.csv", index=False)
+    spec = perceive(tmp_path, description)
+    series = spec.time_series
+    assert (spec.problem_type.value, spec.target.value) == ("forecasting", target)
+    assert (series.frequency, series.prediction_length, series.prediction_length_source) == ("D", 14, "description")

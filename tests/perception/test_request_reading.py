@@ -190,3 +190,45 @@ def test_will_it_rain_the_next_day_stays_a_classification(tmp_path):
     spec = perceive(_write(tmp_path, weather.drop(columns=["precipitation", "weather"])),
                     "Will it rain the next day?")
     assert (spec.target.value, spec.problem_type.value) == ("rain", "binary")
+
+
+@pytest.fixture
+def wheat(tmp_path):
+    """vega's wheat prices (Playfair) named like a sales table: numeric `SalePrice`, `weekly_wages`, and a
+    categorical `price_band` (last, so the naive pick) that shares the word 'price'."""
+    import pandas as pd
+    from vega_datasets import local_data
+
+    frame = local_data.wheat().rename(columns={"wheat": "SalePrice", "wages": "weekly_wages"})
+    frame["price_band"] = pd.cut(frame["SalePrice"], 3, labels=["low", "mid", "high"]).astype(str)
+    return _write(tmp_path, frame)
+
+
+@pytest.mark.parametrize(("description", "target", "problem_type", "metric"), [
+    ("Estimate the sale price of wheat each year. Errors are judged on the log of the price.", "SalePrice",
+     "regression", "rmsle"),
+    ("Predict the sale prices; we look at the percentage error", "SalePrice", "regression", "mape"),
+    ("Which price band was wheat in each year?", "price_band", "multiclass", "accuracy"),
+    ("What kind of price band will it be?", "price_band", "multiclass", "accuracy"),
+    ("Predict the price", "SalePrice", "regression", "rmse"),  # 'price' ends SalePrice's name, not price_band's
+    ("How much did wheat sell for? Scored on average absolute error", "SalePrice", "regression", "mae"),  # no name
+])
+def test_sale_price_against_a_price_band(wheat, description, target, problem_type, metric):
+    spec = perceive(wheat, description)
+    assert (spec.target.value, spec.problem_type.value, spec.metric.value) == (target, problem_type, metric)
+
+
+def test_what_kind_prefers_the_categorical_column_over_the_longer_numeric_name(films):
+    spec = perceive(films, "What kind of rating does each film get?")
+    assert (spec.target.value, spec.problem_type.value) == ("Rating", "multiclass")
+    spec = perceive(films, "How much will each film be rated on IMDb?")
+    assert (spec.target.value, spec.problem_type.value) == ("imdbRating", "regression")
+
+
+@pytest.mark.parametrize(("words", "named"), [
+    ("the highest temperature", {"temp_max"}), ("the lowest temperature", {"temp_min"}),
+    ("the average price", {"MeanPrice"}),
+])
+def test_synonyms_name_abbreviated_columns(words, named):
+    scores = Description(words).mention_scores(["temp_max", "temp_min", "MeanPrice", "MaxPrice"])
+    assert max(scores, key=scores.get) in named
