@@ -18,7 +18,14 @@ from mlzero_jupyter.coding.base import Answer, CodeDraft, CodingContext, LLMCall
 from mlzero_jupyter.coding.contract import CODE_FILE
 from mlzero_jupyter.coding.extract import extract_code
 from mlzero_jupyter.perception.overrides import USER_REASON
-from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, FileRole, Inferred, ProblemType, TaskSpec
+from mlzero_jupyter.perception.spec import (
+    AMBIGUITY_THRESHOLD,
+    METRIC_DIRECTIONS,
+    FileRole,
+    Inferred,
+    ProblemType,
+    TaskSpec,
+)
 from mlzero_jupyter.providers.base import ChatMessage, ChatResponse, Provider
 
 DEFAULT_BUDGET_TOKENS = 12000
@@ -134,7 +141,7 @@ def _questions(task: TaskSpec) -> dict[str, str]:
         questions["problem_type"] = "one of " + ", ".join(p.value for p in ProblemType)
     if task.metric.ambiguous or task.metric.value is None:
         questions["metric"] = "the evaluation metric, one of " + ", ".join(METRIC_DIRECTIONS)
-    uncertain = [f.path for f in task.files if f.role_confidence < 0.6]
+    uncertain = [f.path for f in task.files if f.role_confidence < AMBIGUITY_THRESHOLD]
     if uncertain:
         questions["file_roles"] = ("an object mapping each of " + ", ".join(uncertain) + " to one of "
                                    + ", ".join(r.value for r in FileRole))
@@ -163,7 +170,7 @@ def _apply_answer(task: TaskSpec, answer: dict[str, Any]) -> None:
     known_roles = {r.value for r in FileRole}
     for info in task.files:
         role = roles.get(info.path)
-        if info.role_confidence < 0.6 and role in known_roles:
+        if info.role_confidence < AMBIGUITY_THRESHOLD and role in known_roles:
             info.role, info.role_confidence = role, REFINED_CONFIDENCE
             info.note = (info.note + "; " if info.note else "") + "role settled by the LLM"
 

@@ -13,7 +13,7 @@ from mlzero_jupyter.coding import contract
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import backbones
 from mlzero_jupyter.coding.tree import DEBUG, DRAFT, IMPROVE, Node
-from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
+from mlzero_jupyter.perception.spec import AMBIGUITY_THRESHOLD, FileInfo, TaskSpec
 from mlzero_jupyter.redaction import redact
 
 CHARS_PER_TOKEN = 4
@@ -86,7 +86,7 @@ def render_file(task: TaskSpec, info: FileInfo) -> str:
         facts.append(f"table {info.table}")
     if info.missing_markers:
         facts.append(f"missing markers {info.missing_markers}")
-    if info.role_confidence < 0.6:
+    if info.role_confidence < AMBIGUITY_THRESHOLD:
         facts.append(f"role uncertain ({info.role_confidence:.0%})")
     text = f"- {task.absolute(info)} [{', '.join(facts)}]"
     if info.classes:
@@ -113,7 +113,7 @@ def _inferred(field) -> str:
     if field.value is None:
         return "unknown"
     text = f"`{field.value}`"
-    if field.confidence < 0.6:
+    if field.confidence < AMBIGUITY_THRESHOLD:
         others = ", ".join(f"`{a}`" for a in field.alternatives[:3])
         text += f" (uncertain, {field.confidence:.0%}" + (f"; alternatives {others}" if others else "") + ")"
     return text
