@@ -125,8 +125,8 @@ def _r2(truth: pd.Series, predicted: pd.Series) -> float:
     return float(1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
 
 
-#: How a 0/1 label column says "this label applies".
-ON_VALUES = {"1", "1.0", "true", "yes"}
+#: How a 0/1 label column says "this label applies" in words.
+ON_VALUES = {"true", "yes"}
 
 
 def label_set(value: object, delimiter: str | None) -> frozenset[str]:
@@ -137,11 +137,17 @@ def label_set(value: object, delimiter: str | None) -> frozenset[str]:
     return frozenset(p.strip() for p in parts if p.strip())
 
 
+def _switched_on(column: pd.Series) -> pd.Series:
+    """A 0/1 label column as booleans: 1, true or yes; a number (an ensemble's weighted vote) from 0.5 up."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    return numbers.ge(0.5) | column.astype(str).str.strip().str.lower().isin(ON_VALUES)
+
+
 def label_sets(frame: pd.DataFrame, columns: list[str], delimiter: str | None) -> pd.Series:
     """Each row's labels: its delimited column split, or the names of its 0/1 columns that are on."""
     if delimiter is not None:
         return frame[columns[0]].map(lambda value: label_set(value, delimiter))
-    on = frame[columns].astype(str).apply(lambda column: column.str.strip().str.lower().isin(ON_VALUES))
+    on = frame[columns].apply(_switched_on)
     return pd.Series([frozenset(c for c, flag in zip(columns, row) if flag) for row in on.to_numpy()],
                      index=frame.index)
 

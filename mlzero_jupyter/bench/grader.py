@@ -11,6 +11,8 @@ from mlzero_jupyter.metrics import (
     Grade,
     InvalidSubmission,
     judgements,
+    label_set,
+    label_sets,
     mase,
     mean_iou,
     normalise_key,
@@ -18,6 +20,10 @@ from mlzero_jupyter.metrics import (
 )
 
 __all__ = ["Grade", "InvalidSubmission", "align", "grade", "mase", "mean_iou", "quantile_loss"]
+
+#: Metrics of multi-label answers; the answers file joins each row's labels with ANSWER_DELIMITER.
+LABEL_SET_METRICS = {"f1_macro_multilabel"}
+ANSWER_DELIMITER = "|"
 
 
 def align(submission: pd.DataFrame, answers: pd.DataFrame, keys: list[str], target: str) -> pd.DataFrame:
@@ -70,6 +76,8 @@ def grade(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, target: 
     """Score a tabular submission; raises InvalidSubmission when it cannot be scored whole."""
     if metric in RANKING_METRICS:
         return grade_ranking(submission, answers, metric, keys[0], target)
+    if metric in LABEL_SET_METRICS:
+        return grade_label_sets(submission, answers, metric, target, keys)
     if metric not in METRICS:
         raise ValueError(f"no grader for metric {metric!r}")
     function, higher_is_better = METRICS[metric]
@@ -77,6 +85,24 @@ def grade(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, target: 
     if merged["predicted"].isna().any():
         raise InvalidSubmission(f"{int(merged['predicted'].isna().sum())} predictions are empty")
     return Grade(metric, function(merged[target], merged["predicted"]), higher_is_better)
+
+
+def grade_label_sets(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, target: str, keys: list[str]
+                     ) -> Grade:
+    """Score multi-label predictions: the ``target`` column of labels separated as in the answers, or one 0/1
+    column per label."""
+    if target in submission.columns:
+        sets = label_sets(submission, [target], ANSWER_DELIMITER)
+    else:
+        columns = [c for c in submission.columns if c not in keys]
+        if not columns:
+            raise InvalidSubmission(f"the submission has neither a {target!r} column nor 0/1 label columns")
+        sets = label_sets(submission, columns, None)
+    joined = submission[keys].assign(**{target: sets.map(lambda labels: ANSWER_DELIMITER.join(sorted(labels)))})
+    merged = align(joined, answers, keys, target)
+    truth, predicted = (merged[c].map(lambda cell: label_set(cell, ANSWER_DELIMITER)) for c in (target, "predicted"))
+    function, higher_is_better = METRICS[metric]
+    return Grade(metric, function(truth, predicted), higher_is_better)
 
 
 def grade_ranking(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, query: str, item: str) -> Grade:

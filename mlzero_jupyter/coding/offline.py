@@ -18,6 +18,7 @@ from mlzero_jupyter.coding.planner import (
     forecasting,
     guidance,
     images,
+    multilabel,
     repairs,
     retrieval,
     segmentation,
@@ -31,6 +32,7 @@ from mlzero_jupyter.perception.spec import Modality, ProblemType, TaskSpec
 Builder = Callable[[CodingContext, Plan, str], str]
 BUILDERS: dict[str, Builder] = {"tabular": tabular.build, "forecasting": forecasting.build, "image": images.build,
                                 "text": texts.build, "segmentation": segmentation.build,
+                                "multilabel": multilabel.build,
                                 "retrieval": retrieval.build}
 #: The pretrained backbone each family may fine-tune.
 ROLES = {"image": "image", "text": "text", "segmentation": "segmentation"}
@@ -66,6 +68,8 @@ def family_of(task: TaskSpec) -> str:
         return "forecasting"
     if task.problem_type.value == ProblemType.SEMANTIC_SEGMENTATION:
         return "segmentation"
+    if task.problem_type.value == "multilabel" and task.label_sets is not None:
+        return "multilabel"
     if task.problem_type.value == "retrieval":
         return "retrieval"
     if images.image_source(task) is not None or (task.modality.value == Modality.IMAGE and task.train_file is None):
@@ -95,6 +99,7 @@ def describe(plan: Plan, context: CodingContext) -> str:
     """One line for the attempt's record: what the script does, which model path and why, what changed and why."""
     task = context.task
     what = {"tabular": "TabularPredictor", "forecasting": "TimeSeriesPredictor",
+            "multilabel": "TabularPredictor per label",
             "retrieval": f"{plan.ranker} ranking",
             **({plan.family: candidates.BACKBONE_SUMMARY} if plan.use_multimodal else FALLBACKS)}
     presets = "" if plan.family in ("segmentation", "retrieval") or plan.use_multimodal else f" ({plan.presets})"

@@ -81,6 +81,23 @@ def labels(predictions: pd.DataFrame, column: str, known: set[str]) -> list[str]
     return []
 
 
+def label_sets(predictions: pd.DataFrame, value_columns: list[str], known: set[str], delimiter: str | None
+               ) -> list[str]:
+    """Multi-label answers: 0/1 in every label column, or delimited labels all seen in training."""
+    from mlzero_jupyter.metrics import label_set
+
+    if delimiter is None:
+        values = predictions[value_columns].astype(str).apply(lambda column: column.str.strip().str.lower())
+        odd = set(values.stack()) - {"0", "1", "0.0", "1.0", "true", "false"}
+        return [f"The label columns must hold 0 or 1 (1: the label applies); found {_some(odd)}."] if odd else []
+    cells = predictions[value_columns[0]].dropna()
+    unknown = set().union(*cells.map(lambda cell: label_set(cell, delimiter))) - known
+    if unknown:
+        return [f"{len(unknown)} labels in '{value_columns[0]}' never occur in the training data: {_some(unknown)} "
+                f"(labels, separated by {delimiter!r}: {_some(known)})."]
+    return []
+
+
 def probabilities(predictions: pd.DataFrame, value_columns: list[str]) -> list[str]:
     """Class probabilities: numbers in [0, 1]; several columns sum to 1 on every row."""
     values = predictions[value_columns].apply(pd.to_numeric, errors="coerce")

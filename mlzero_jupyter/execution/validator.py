@@ -111,7 +111,8 @@ def _check_table(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
     sample = task.sample_submission_file
     reference = _read(task, sample) if sample is not None else None
     id_column, expected_ids = _expected_ids(task, reference)
-    columns = list(reference.columns) if reference is not None else [c for c in (id_column, task.target.value) if c]
+    answers = task.label_sets.columns if task.label_sets is not None else [task.target.value]
+    columns = list(reference.columns) if reference is not None else [c for c in (id_column, *answers) if c]
     found = checks.columns(predictions, columns, ordered=reference is not None)
     found += checks.rows_and_ids(predictions, id_column, expected_ids)
     if found:
@@ -124,6 +125,8 @@ def _check_table(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
         found += _check_classes(task, predictions, value_columns, reference)
     elif problem == "regression":
         found += checks.numbers(predictions, value_columns)
+    elif problem == "multilabel" and task.label_sets is not None:
+        found += checks.label_sets(predictions, value_columns, _known_labels(task), task.label_sets.delimiter)
     return found
 
 
@@ -174,6 +177,14 @@ def _train_labels(task: TaskSpec) -> set[str]:
     if train is not None and task.target.value in train.column_names:
         return set(checks.keys(_read(task, train)[task.target.value].dropna()))
     return {str(c) for f in task.files if f.classes for c in f.classes}
+
+
+def _known_labels(task: TaskSpec) -> set[str]:
+    """Every label of a multi-label training table."""
+    from mlzero_jupyter.metrics import label_sets
+
+    layout = task.label_sets
+    return set().union(*label_sets(_read(task, task.train_file), layout.columns, layout.delimiter))
 
 
 def _check_forecast(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:

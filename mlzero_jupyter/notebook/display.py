@@ -137,6 +137,10 @@ class RunProgress:
             lines.append(f"tool: {self.tool}")
         lines.extend(f"warning: {w}" for w in task.get("warnings", []))
         return lines
+        layout = task.get("retrieval")
+        if layout:
+            lines.append(f"ranking: the items of {layout['corpus_file']} for the queries of {layout['queries_file']} "
+                         f"that {layout['judgements_file']} does not judge")
 
 
 # -- the final summary -------------------------------------------------------------------------------------------

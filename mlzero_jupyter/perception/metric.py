@@ -42,6 +42,7 @@ DEFAULT_METRIC = {
     ProblemType.FORECASTING.value: "mase",
     ProblemType.TIME_SERIES_CLASSIFICATION.value: "accuracy",
     ProblemType.SEMANTIC_SEGMENTATION.value: "mean_iou",
+    ProblemType.MULTILABEL.value: "f1_macro_multilabel",
     ProblemType.RETRIEVAL.value: "ndcg",
 }
 
@@ -50,6 +51,7 @@ _FITS = {
     "regression": {"rmse", "rmsle", "mae", "r2", "mape"},
     "forecasting": {"mase", "wql", "rmse", "mae", "mape"},
     "segmentation": {"mean_iou"},
+    "multilabel": {"f1_macro_multilabel"},
     "retrieval": {"ndcg", "mrr"},
 }
 
@@ -104,7 +106,9 @@ def infer_metric(problem_type: str, description: Description, readme: Descriptio
 
 
 def _adapt(metric: str, problem_type: str) -> str:
-    """'F1' on a multiclass task means macro F1."""
+    """'F1' on a multiclass task means macro F1; on a multi-label task, macro F1 over the labels."""
+    if problem_type == ProblemType.MULTILABEL.value:
+        return {"f1": "f1_macro_multilabel", "f1_macro": "f1_macro_multilabel"}.get(metric, metric)
     if problem_type in (ProblemType.MULTICLASS.value, ProblemType.TIME_SERIES_CLASSIFICATION.value):
         return {"f1": "f1_macro"}.get(metric, metric)
     return metric

@@ -19,6 +19,7 @@ from mlzero_jupyter.perception.metric import (
     probabilities_wanted,
     submission_holds_probabilities,
 )
+from mlzero_jupyter.perception.multilabel import apply_label_sets, asks_for_label_sets, find_label_sets
 from mlzero_jupyter.perception.overrides import TASK_FIELDS, one_of, set_by_user, task_overrides
 from mlzero_jupyter.perception.retrieval import apply_retrieval, find_retrieval
 from mlzero_jupyter.perception.roles import Roles, assign_roles, name_role
@@ -121,6 +122,12 @@ def _table_task(spec: TaskSpec, roles: Roles, words: Description, readme: Descri
     if "target" in wanted:
         chosen = one_of("target", wanted["target"], train.info.column_names, f"a column of {train.info.path}")
         spec.target = set_by_user(spec.target, chosen)
+    asked = asks_for_label_sets(words, readme)
+    found = None if "target" in wanted else find_label_sets(roles, spec.target.value, asked)
+    if found is not None and wanted.get("problem_type", ProblemType.MULTILABEL.value) == ProblemType.MULTILABEL.value:
+        apply_label_sets(spec, found, train.info.columns, asked)
+        spec.join_keys = find_join_keys(train, roles.auxiliary)
+        return
     target = spec.target.value
     column = train.info.column(target)
     if forecasting:

@@ -46,6 +46,8 @@ class Answers:
     history: pd.DataFrame | None = None  # forecasts: the derived training series, to scale MASE
     season: int = 1
     masks_folder: str = ""  # segmentation: the predictions' folder of masks, beside the predictions file
+    label_columns: list[str] = field(default_factory=list)  # multi-label: the prediction columns of label sets
+    delimiter: str | None = None  # multi-label: what separates the labels in one column (None: 0/1 columns)
 
     @property
     def rows(self) -> int:
@@ -80,6 +82,10 @@ def derive(task: TaskSpec, root: Path, seed: int) -> Referee | None:
     folder = next((f for f in task.files if f.format in ("image_folder", "text_folder") and f.classes), None)
     if folder is not None:
         return _ClassFolders(task, root, seed, folder).build()
+    if task.label_sets is not None and task.train_file is not None:
+        from mlzero_jupyter.referee.label_sets import LabelSets
+
+        return LabelSets(task, root, seed).build()
     if task.train_file is not None and task.target.value in task.train_file.column_names:
         return _Tables(task, root, seed).build()
     return None
@@ -188,17 +194,18 @@ class _Tables(_Derivation):
         task, label = self.task, self.task.target.value
         train_info, test_info, sample_info = task.train_file, task.test_file, task.sample_submission_file
         typed = self.typed(train_info)
-        labelled = np.flatnonzero(typed[label].notna().to_numpy())
+        labels = self.labels(typed)
+        labelled = np.flatnonzero(labels.notna().to_numpy())
         classification = task.problem_type.value in CLASSIFICATION
         groups = self._groups(typed)
-        picked = choose_rows(typed[label].iloc[labelled], classification, self.seed,
+        picked = choose_rows(labels.iloc[labelled], classification, self.seed,
                              groups.iloc[labelled] if groups is not None else None)
         if len(picked) == 0:
             return None
         chosen = labelled[picked]
         raw = self.raw(train_info)
         test = self.raw(test_info) if test_info is not None else None
-        columns = list(test.columns) if test is not None else [c for c in raw.columns if c != label]
+        columns = list(test.columns) if test is not None else [c for c in raw.columns if c not in self.label_columns]
         held = raw.iloc[chosen].reindex(columns=columns)
         sample = self.raw(sample_info) if sample_info is not None else None
         id_column = self._id_column(columns, sample)
@@ -208,7 +215,7 @@ class _Tables(_Derivation):
         if id_column is not None and keys != [normalise_key(v) for v in held[id_column]]:
             # Fresh ids only: a row's own id stays as written ('00042.png' also names the image to read).
             held[id_column] = _like(keys, test[id_column] if test is not None and id_column in test else held[id_column])
-        truth = typed[label].iloc[chosen].tolist()
+        truth = labels.iloc[chosen].tolist()
         if not self.fresh:
             return self._referee(keys, truth, id_column, real_keys, label)
         self.copy_tree()
@@ -224,6 +231,15 @@ class _Tables(_Derivation):
             self.stage(sample_info, pd.concat([sample, rows], ignore_index=True))
         self.finish()
         return self._referee(keys, truth, id_column, real_keys, label)
+
+    def labels(self, typed: pd.DataFrame) -> pd.Series:
+        """Each training row's answer (missing where the row has none)."""
+        return typed[self.task.target.value]
+
+    @property
+    def label_columns(self) -> list[str]:
+        """The training table's columns that hold the answers."""
+        return [self.task.target.value]
 
     def _groups(self, typed: pd.DataFrame) -> pd.Series | None:
         """Rows of one entity (a long series' id) are held out together."""

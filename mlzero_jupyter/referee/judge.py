@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mlzero_jupyter.coding.contract import FALLBACK_FILE
-from mlzero_jupyter.metrics import METRICS, InvalidSubmission, mase, normalise_key
+from mlzero_jupyter.metrics import METRICS, InvalidSubmission, label_sets, mase, normalise_key
 from mlzero_jupyter.referee.derive import Answers, forecast_keys
 
 #: Largest share of rows that may carry a fallback value instead of a model's prediction.
@@ -92,6 +92,11 @@ def keys_of(answers: Answers, predictions: pd.DataFrame) -> pd.Index:
 def value_columns(answers: Answers, predictions: pd.DataFrame) -> list[str]:
     """The prediction columns: the label (or the forecast's value), else every column but the keys."""
     skip = {answers.key_column, answers.item_column, answers.timestamp_column}
+    if answers.label_columns:
+        missing = [c for c in answers.label_columns if c not in predictions]
+        if missing:
+            raise InvalidSubmission(f"the predictions have no label column(s) {missing}")
+        return list(answers.label_columns)
     if answers.kind == "forecast":
         for name in (answers.label, "mean", "0.5"):
             if name in predictions:
@@ -127,6 +132,9 @@ def score_held_out(answers: Answers, held: pd.DataFrame, metric: str, classes: l
                               "predicted": pd.to_numeric(held.iloc[:, 0], errors="coerce").to_numpy()})
         history = answers.history.assign(**({"item": ""} if answers.item_column is None else {}))
         return mase(frame, history, answers.item_column or "item", answers.label, answers.season)
+    if answers.label_columns:  # multi-label: each row's set of labels
+        function, _ = METRICS[metric]
+        return float(function(truth, label_sets(held, answers.label_columns, answers.delimiter)))
     if held.shape[1] > 1:
         return _score_probabilities(truth, held, metric)
     if metric not in METRICS:

@@ -132,3 +132,15 @@ def test_without_the_embedding_model_bm25_ranks_and_the_search_ends(task, tmp_pa
     context.attempts = [AttemptRecord(number=1, candidate="bm25", status="success", score=metrics["validation_score"])]
     with pytest.raises(Exhausted):
         OfflinePlanner().write(context)
+
+
+def test_the_notebook_names_what_is_ranked(task):
+    from mlzero_jupyter.events import AgentEvent
+    from mlzero_jupyter.notebook.display import RunProgress
+
+    progress = RunProgress()
+    progress.apply(AgentEvent("task_perceived", "r1", None, {"task": perceive(task / "input", REQUEST).to_dict()}))
+    lines = progress.task_lines()
+    assert "problem: retrieval (95%)" in lines[1] and "metric: ndcg" in lines[1]
+    assert lines[2] == ("ranking: the items of corpus.csv for the queries of queries.csv that qrels/train.csv does "
+                        "not judge")

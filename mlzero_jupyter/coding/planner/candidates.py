@@ -60,6 +60,10 @@ def _features_bagged(plan: Plan, context: CodingContext) -> None:
     _bagged(plan, context)
 
 
+def _chained(plan: Plan, context: CodingContext) -> None:
+    plan.chain_labels = True
+
+
 def _forecast_seasonal(plan: Plan, context: CodingContext) -> None:
     plan.seasonal_models = True
     plan.val_windows = 2
@@ -123,12 +127,17 @@ FUSED = Candidate("fused", "BM25 and embeddings mixed",
                   "BM25 and the embeddings mixed with a weight tuned on judged queries: each catches what the other "
                   "misses.", _ranker("fused"), _embeddings_here)
 
+CHAINED = Candidate("chained", "labels chained: earlier labels' answers as features",
+                    "a classifier chain: whether a label applies is a feature of the labels after it, so labels that "
+                    "go together help each other; as fast as the first model.", _chained)
+
 CANDIDATES: dict[str, list[Candidate]] = {
     "tabular": [FAST, BAGGED, RESEEDED],
     "text": [FAST, FEATURES, BAGGED, FEATURES_BAGGED],
     "image": [FAST, FEATURES, FEATURES_BAGGED],
     "forecasting": [SEASONAL, FAST, FORECAST_BEST],
     "segmentation": [FAST],
+    "multilabel": [FAST, CHAINED, BAGGED],
     "retrieval": [BM25, EMBEDDINGS, FUSED],
 }
 

@@ -41,6 +41,7 @@ class Plan:
     backbone: Backbone | None = None  # the pretrained model path considered, and why it was (not) taken
     seed_offset: int = 0  # added to the run's seed: the same candidate on other folds
     probabilities: bool = False  # the positive class's probability instead of a label (binary, no sample)
+    chain_labels: bool = False  # multi-label: each label's answer a feature of the labels after it
     character_ngrams: bool = False  # text written without spaces: characters become the tokens
     seasonal_models: bool = False  # forecasting: seasonal models at the periods the frequency implies
     val_windows: int = 1  # forecasting: backtest windows for validation
