@@ -6,23 +6,29 @@ import re
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
-from mlzero_jupyter.coding.planner.common import (
-    header,
-    metric_name,
-    metrics_block,
-    time_limit_comment,
-    training_seconds,
-)
+from mlzero_jupyter.coding.planner.common import metric_name, time_limit_comment, training_seconds
 from mlzero_jupyter.coding.planner.models import FORECASTING_HUB_MODELS
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, literal, read_lines, write_line
-from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 
 #: Seconds kept for importing AutoGluon (and torch), loading, evaluating and predicting.
 MARGIN_SECONDS = 15
 DEFAULT_HORIZON = 12
 QUANTILE_COLUMN = re.compile(r"^(?:q|p|quantile_?)?(0?\.\d+)$", re.I)
+
+#: The prepare section's last lines: the history as AutoGluon's frame of series.
+SERIES_FRAME = """history[TIMESTAMP] = pd.to_datetime(history[TIMESTAMP])
+data = TimeSeriesDataFrame.from_data_frame(
+    history[[ITEM_ID, TIMESTAMP, TARGET]], id_column=ITEM_ID, timestamp_column=TIMESTAMP
+)"""
+EVALUATE = """# Scores on the held-out last window; AutoGluon negates error metrics ("higher is better"), the sign undoes it.
+scores = predictor.evaluate(data)
+validation_score = scores[predictor.eval_metric.name] * predictor.eval_metric.sign
+predictor.leaderboard(data).to_csv("leaderboard.csv", index=False)"""
+FORECAST = """# Forecasts continue every series after its last observation (the held-out window is context now).
+forecast = predictor.predict(data)"""
 
 
 def build(context: CodingContext, plan: Plan, summary: str) -> str:
@@ -34,20 +40,21 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
         plan.exclude(FORECASTING_HUB_MODELS)
     settings = _settings(context, plan, task)
     horizon = settings["PREDICTION_LENGTH"]
-    validation = f"On the last {horizon} steps of every series, held out from fitting."
-    comments = {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
-                "EXCLUDED_MODEL_TYPES": "pretrained models would download weights from the model hub",
-                "QUANTILES": "the sample submission asks for these quantile columns"}
-    head = header(context, plan, title=f"Forecast {settings['TARGET']!r} for every series, {horizon} steps ahead.",
-                  tool=f"AutoGluon TimeSeriesPredictor, presets {plan.presets!r}", validation=validation,
-                  summary=summary, settings=settings, comments=comments,
-                  modules=["from autogluon.timeseries import TimeSeriesDataFrame, TimeSeriesPredictor"]
-                  + (["sqlite3"] if any(f.format == "sqlite" for f in task.files) else []))
-    return render("forecasting", header=head, load_comments=plan.comments("load"), load=_load(task, plan),
-                  prepare_comments=plan.comments("prepare"), prepare=_prepare(task),
-                  train_comments=plan.comments("train"), fit_arguments=_fit_arguments(plan, settings),
-                  quantiles=",\n    quantile_levels=QUANTILES" if "QUANTILES" in settings else "",
-                  metrics=metrics_block(), predict_comments=plan.comments("predict"), predict=_predict(task, settings))
+    return assemble(context, plan, summary, Script(
+        title=f"Forecast {settings['TARGET']!r} for every series, {horizon} steps ahead.",
+        tool=f"AutoGluon TimeSeriesPredictor, presets {plan.presets!r}",
+        validation=f"On the last {horizon} steps of every series, held out from fitting.",
+        imports=["from autogluon.timeseries import TimeSeriesDataFrame, TimeSeriesPredictor"],
+        settings=settings,
+        comments={"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
+                  "EXCLUDED_MODEL_TYPES": "pretrained models would download weights from the model hub",
+                  "QUANTILES": "the sample submission asks for these quantile columns"},
+        load=_load(task, plan),
+        prepare=_prepare(task) + "\n" + SERIES_FRAME,
+        fit=_fit(plan, settings),
+        evaluate=EVALUATE,
+        predict=FORECAST + "\n" + _predict(task, settings),
+    ))
 
 
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec) -> dict[str, Any]:
@@ -137,6 +144,17 @@ def _prepare(task: TaskSpec) -> str:
     if not single_series(task):
         return "history = history.dropna(subset=[ITEM_ID, TIMESTAMP])"
     return "# One series only: it gets a constant id.\nhistory[ITEM_ID] = \"series\"\nhistory = history.dropna(subset=[TIMESTAMP])"
+
+
+def _fit(plan: Plan, settings: dict[str, Any]) -> str:
+    """Fit on every series but its last PREDICTION_LENGTH steps."""
+    quantiles = ",\n    quantile_levels=QUANTILES" if "QUANTILES" in settings else ""
+    return ("# The last PREDICTION_LENGTH steps of every series are held out: the models never see them while fitting.\n"
+            "fit_data, _ = data.train_test_split(PREDICTION_LENGTH)\n"
+            "predictor = TimeSeriesPredictor(\n"
+            "    prediction_length=PREDICTION_LENGTH, target=TARGET, eval_metric=AG_METRIC, freq=FREQUENCY, "
+            f"path=MODEL_DIR,\n    verbosity=1{quantiles}\n)\n"
+            f"predictor.fit(fit_data, {_fit_arguments(plan, settings)})")
 
 
 def _fit_arguments(plan: Plan, settings: dict[str, Any]) -> str:

@@ -10,8 +10,9 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import multimodal
-from mlzero_jupyter.coding.planner.common import header, metrics_block, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.common import time_limit_comment, training_seconds
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, read_lines, write_line
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
@@ -20,6 +21,22 @@ from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 MARGIN_SECONDS = 15
 #: Words that name a run-length-encoded column of a sample submission.
 RLE_WORDS = ("rle", "encoded", "encoding", "pixels", "mask", "segmentation")
+
+#: The load section's first lines: each image paired with its mask by their shared name.
+PAIRS = """masks = {base_name(path): path for path in list_images(MASK_DIR)}
+pairs = [(image, masks[base_name(image)]) for image in list_images(IMAGE_DIR) if base_name(image) in masks]
+if not pairs:
+    raise SystemExit(f"no image in {IMAGE_DIR} has a mask in {MASK_DIR} with the same name")"""
+SPLIT = """# The mask values seen in training are the classes; the first (usually 0) is the background.
+VALUES = np.unique(np.concatenate([np.unique(read_mask(mask)) for _, mask in pairs]))
+rng = np.random.default_rng(SEED)
+order = rng.permutation(len(pairs))
+held = max(1, round(HOLDOUT_FRACTION * len(pairs))) if len(pairs) > 1 else 0
+holdout_pairs = [pairs[i] for i in order[:held]] or pairs
+fit_pairs = [pairs[i] for i in order[held:]]
+print(f"{len(fit_pairs)} images to fit, {len(holdout_pairs)} held out, classes {VALUES.tolist()}")"""
+EVALUATE = """validation_score = mean_iou([read_mask(mask) for _, mask in holdout_pairs],
+                            [predict_mask(image) for image, _ in holdout_pairs], int(VALUES[0]))"""
 
 PIXEL_HELPER = '''
 def pixel_features(path: Path) -> np.ndarray:
@@ -103,23 +120,29 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     tool = (f"AutoGluon MultiModalPredictor fine-tuning SAM {plan.backbone.checkpoint} ({plan.backbone.reason})"
             if sam else "scikit-learn HistGradientBoostingClassifier on per-pixel features, trained from scratch"
             + (f" ({plan.backbone.reason})" if plan.backbone and not plan.backbone.pretrained else ""))
-    modules = ["from PIL import Image"] + ([multimodal.IMPORT] if sam else [
-        "joblib", "from scipy.ndimage import uniform_filter",
-        "from sklearn.ensemble import HistGradientBoostingClassifier"])
     comments = {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
                 "PIXELS_PER_IMAGE": "training pixels sampled from each image",
                 "RLE_COLUMN": "the sample submission's run-length-encoded masks"}
     if sam:
         comments.update(multimodal.comments(plan.backbone))
-    head = header(context, plan, title=f"Segment the images of {images.path} like the masks in {masks.path}.",
-                  tool=tool, summary=summary, modules=modules, settings=settings, comments=comments,
-                  validation="On a random 20% hold-out of the labelled images (mean IoU over their pixels), never "
-                             "used for fitting.")
-    return render("segmentation", header=head, helpers=SAM_HELPER if sam else PIXEL_HELPER,
-                  load_comments=plan.comments("load"), load=_load(task, plan, test),
-                  prepare_comments=plan.comments("prepare"), train_comments=plan.comments("train"),
-                  fit=SAM_FIT if sam else PIXEL_FIT, metrics=metrics_block(),
-                  predict_comments=plan.comments("predict"), predict=_predict(task, settings))
+    return assemble(context, plan, summary, Script(
+        title=f"Segment the images of {images.path} like the masks in {masks.path}.",
+        tool=tool,
+        validation="On a random 20% hold-out of the labelled images (mean IoU over their pixels), never used for "
+                   "fitting.",
+        imports=["from PIL import Image"] + ([multimodal.IMPORT] if sam else [
+            "joblib", "from scipy.ndimage import uniform_filter",
+            "from sklearn.ensemble import HistGradientBoostingClassifier"]),
+        settings=settings,
+        comments=comments,
+        helpers="\n\n".join([render("image_files"), render("segmentation"), SAM_HELPER if sam else PIXEL_HELPER]),
+        load=PAIRS + "\n" + _load(task, plan, test),
+        prepare=SPLIT,
+        fit="# The hold-out images are never used for fitting: they give an honest mean IoU.\n"
+            + (SAM_FIT if sam else PIXEL_FIT),
+        evaluate=EVALUATE,
+        predict=_predict(task, settings),
+    ))
 
 
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec, images: FileInfo, masks: FileInfo,
