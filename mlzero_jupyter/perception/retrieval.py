@@ -8,10 +8,12 @@ rows of two other tables (by a shared column name or shared values), each with a
 
 from __future__ import annotations
 
+import re
 from itertools import permutations
 
 import pandas as pd
 
+from mlzero_jupyter.errors import DataError
 from mlzero_jupyter.metrics import normalise_key
 from mlzero_jupyter.perception.description import Description
 from mlzero_jupyter.perception.samples import TableSample
@@ -21,6 +23,10 @@ from mlzero_jupyter.perception.tables import read_table
 #: Words of a request for a ranking of items per query.
 RANKING_WORDS = r"\b(rank\w*|retriev\w*|search\w*|most relevant|relevan\w+|best (answers?|matches|match|documents?|" \
                 r"passages?|replies|responses?)|(answers?|documents?|passages?|replies|responses?) (for|to) each)\b"
+#: Names of a judgements table, of the queries' side and of the items' side.
+JUDGEMENT_NAMES = r"qrel|judg|relevan|label"
+QUERY_NAMES = r"quer|question|topic|^q"
+ITEM_NAMES = r"corpus|doc|passage|answer|repl|item|product|^d"
 #: A judgements table holds its two keys and at most a relevance column.
 MAX_JUDGEMENT_COLUMNS = 3
 #: A text column: strings this long on average (in characters).
@@ -28,21 +34,34 @@ MIN_TEXT_LENGTH = 8
 
 
 def find_retrieval(tables: list[TableSample]) -> RetrievalInfo | None:
-    """The retrieval layout of these tables, if they have one (judged tables named like judgements first)."""
+    """The retrieval layout of these tables, if they have one (judged tables named like judgements first); a
+    DataError when every query is judged (nothing to rank)."""
     judged = sorted((t for t in tables if 2 <= len(t.frame.columns) <= MAX_JUDGEMENT_COLUMNS),
-                    key=lambda t: not any(w in t.info.path.lower() for w in ("qrel", "judg", "relevan", "label")))
+                    key=lambda t: not re.search(JUDGEMENT_NAMES, t.info.path.lower()))
     for judgements in judged:
         others = [t for t in tables if t is not judgements]
+        found = []
         for query_key, doc_key in permutations(judgements.frame.columns, 2):
             queries = _linked(judgements.frame[query_key], query_key, others)
             corpus = _linked(judgements.frame[doc_key], doc_key, [t for t in others if queries and t is not queries[0]])
-            if queries and corpus and _unjudged(queries, judgements.frame[query_key]):
-                (q_table, q_id, q_text), (c_table, c_id, c_text) = queries, corpus
-                rest = [c for c in judgements.frame.columns if c not in (query_key, doc_key)]
-                relevance = next((c for c in rest if pd.api.types.is_numeric_dtype(judgements.frame[c])), None)
-                return RetrievalInfo(q_table.info.path, q_id, q_text, c_table.info.path, c_id, c_text,
-                                     judgements.info.path, str(query_key), str(doc_key), relevance)
+            if queries and corpus:
+                found.append((query_key, doc_key, queries, corpus))
+        if found:  # which side is the queries': by the names, else the first column
+            query_key, doc_key, queries, corpus = max(found, key=lambda f: _named_like(f[0], f[2], QUERY_NAMES)
+                                                      + _named_like(f[1], f[3], ITEM_NAMES))
+            if not _unjudged(queries, judgements.frame[query_key]):
+                raise DataError(f"every query of {queries[0].info.path} has judgements in {judgements.info.path}, "
+                                "so none is left to rank; add the queries to rank (without judgements) to it")
+            (q_table, q_id, q_text), (c_table, c_id, c_text) = queries, corpus
+            rest = [c for c in judgements.frame.columns if c not in (query_key, doc_key)]
+            relevance = next((c for c in rest if pd.api.types.is_numeric_dtype(judgements.frame[c])), None)
+            return RetrievalInfo(q_table.info.path, q_id, q_text, c_table.info.path, c_id, c_text,
+                                 judgements.info.path, str(query_key), str(doc_key), relevance)
     return None
+
+
+def _named_like(key: str, linked: tuple[TableSample, str, str], pattern: str) -> int:
+    return int(bool(re.search(pattern, f"{key} {linked[0].info.path}".lower())))
 
 
 def _linked(keys: pd.Series, name: str, tables: list[TableSample]) -> tuple[TableSample, str, str] | None:

@@ -16,6 +16,7 @@ from mlzero_jupyter.bench.grader import InvalidSubmission, grade
 from mlzero_jupyter.bench.tasks import breast_cancer_tables, chatter_answers
 from mlzero_jupyter.coding.base import CodingContext, Exhausted
 from mlzero_jupyter.coding.offline import OfflinePlanner
+from mlzero_jupyter.errors import DataError
 from mlzero_jupyter.execution.ranking_checks import rankings
 from mlzero_jupyter.memory.episodic import AttemptRecord
 from mlzero_jupyter.metrics import RANKING_METRICS
@@ -144,3 +145,17 @@ def test_the_notebook_names_what_is_ranked(task):
     assert "problem: retrieval (95%)" in lines[1] and "metric: ndcg" in lines[1]
     assert lines[2] == ("ranking: the items of corpus.csv for the queries of queries.csv that qrels/train.csv does "
                         "not judge")
+
+
+def test_the_sides_are_told_apart_by_name_and_a_task_with_nothing_to_rank_is_one_clear_error(task, tmp_path):
+    swapped = shutil.copytree(task / "input", tmp_path / "swapped")
+    qrels = pd.read_csv(swapped / "qrels" / "train.csv")
+    qrels[["doc_id", "query_id", "relevance"]].to_csv(swapped / "qrels" / "train.csv", index=False)
+    layout = perceive(swapped).retrieval
+    assert (layout.queries_file, layout.judged_query_column, layout.corpus_file) == ("queries.csv", "query_id",
+                                                                                      "corpus.csv")
+    judged = shutil.copytree(task / "input", tmp_path / "judged")
+    queries = pd.read_csv(judged / "queries.csv")
+    queries[queries["query_id"].isin(qrels["query_id"])].to_csv(judged / "queries.csv", index=False)
+    with pytest.raises(DataError, match="every query of queries.csv has judgements in qrels/train.csv"):
+        perceive(judged, REQUEST)
