@@ -123,7 +123,7 @@ def write_line(variable: str, sample: FileInfo | None) -> str:
     return f"{variable}.to_{fmt}({literal(name)}" + (", index=False)" if fmt == "parquet" else ")")
 
 
-THIRD_PARTY = ("numpy", "pandas", "autogluon", "PIL", "sklearn", "scipy", "joblib")
+THIRD_PARTY = ("numpy", "pandas", "autogluon", "PIL", "sklearn", "scipy", "joblib", "rank_bm25", "sentence_transformers")
 
 
 def imports(*items: str) -> str:
