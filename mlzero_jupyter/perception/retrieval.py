@@ -17,7 +17,7 @@ from mlzero_jupyter.errors import DataError
 from mlzero_jupyter.metrics import normalise_key
 from mlzero_jupyter.perception.description import Description
 from mlzero_jupyter.perception.samples import TableSample
-from mlzero_jupyter.perception.spec import FileRole, Inferred, Modality, ProblemType, RetrievalInfo, TaskSpec
+from mlzero_jupyter.perception.spec import FileInfo, FileRole, Inferred, Modality, ProblemType, RetrievalInfo, TaskSpec
 from mlzero_jupyter.perception.tables import read_table
 
 #: Words of a request for a ranking of items per query.
@@ -50,13 +50,14 @@ def find_retrieval(tables: list[TableSample]) -> RetrievalInfo | None:
             query_key, doc_key, queries, corpus = max(found, key=lambda f: _named_like(f[0], f[2], QUERY_NAMES)
                                                       + _named_like(f[1], f[3], ITEM_NAMES))
             if not _unjudged(queries, judgements.frame[query_key]):
-                raise DataError(f"every query of {queries[0].info.path} has judgements in {judgements.info.path}, "
+                raise DataError(f"every query of {table_key(queries[0].info)} has judgements in "
+                                f"{table_key(judgements.info)}, "
                                 "so none is left to rank; add the queries to rank (without judgements) to it")
             (q_table, q_id, q_text), (c_table, c_id, c_text) = queries, corpus
             rest = [c for c in judgements.frame.columns if c not in (query_key, doc_key)]
             relevance = next((c for c in rest if pd.api.types.is_numeric_dtype(judgements.frame[c])), None)
-            return RetrievalInfo(q_table.info.path, q_id, q_text, c_table.info.path, c_id, c_text,
-                                 judgements.info.path, str(query_key), str(doc_key), relevance)
+            return RetrievalInfo(table_key(q_table.info), q_id, q_text, table_key(c_table.info), c_id, c_text,
+                                 table_key(judgements.info), str(query_key), str(doc_key), relevance)
     return None
 
 
@@ -99,8 +100,8 @@ def apply_retrieval(spec: TaskSpec, tables: list[TableSample], layout: Retrieval
     roles = {layout.judgements_file: FileRole.TRAIN, layout.queries_file: FileRole.AUXILIARY,
              layout.corpus_file: FileRole.AUXILIARY}
     for table in tables:
-        if table.info.path in roles:
-            table.info.role, table.info.role_confidence = roles[table.info.path].value, 0.9
+        if table_key(table.info) in roles:
+            table.info.role, table.info.role_confidence = roles[table_key(table.info)].value, 0.9
     asked = words.says(RANKING_WORDS) or readme.says(RANKING_WORDS)
     how = "; the request asks for a ranking" if asked else ""
     reason = (f"{layout.judgements_file} judges items of {layout.corpus_file} for queries of "
@@ -113,9 +114,19 @@ def apply_retrieval(spec: TaskSpec, tables: list[TableSample], layout: Retrieval
 
 
 # -- reading the layout (the validator, the referee and the planner's checks read the same rows) --------------------
-def read_part(spec: TaskSpec, path: str) -> pd.DataFrame:
+def table_key(info: FileInfo) -> str:
+    """How the layout names a table: its path, with the sheet or database table after '::' when it has one."""
+    return info.path if info.table is None else f"{info.path}::{info.table}"
+
+
+def part_info(spec: TaskSpec, key: str) -> FileInfo:
+    """The FileInfo of one of the layout's tables."""
+    return next(f for f in spec.files if table_key(f) == key)
+
+
+def read_part(spec: TaskSpec, key: str) -> pd.DataFrame:
     """One of the layout's tables, read as perception read it."""
-    info = next(f for f in spec.files if f.path == path)
+    info = part_info(spec, key)
     return read_table(spec.absolute(info), info)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlzero_jupyter.metrics import RANKING_METRICS, InvalidSubmission, judgements, normalise_key, ranked_lists
-from mlzero_jupyter.perception.retrieval import unjudged_queries
+from mlzero_jupyter.perception.retrieval import part_info, unjudged_queries
 from mlzero_jupyter.referee.derive import Answers, Referee, _Derivation
 from mlzero_jupyter.referee.holdout import choose_rows
 from mlzero_jupyter.referee.judge import Judgement, read_predictions
@@ -19,7 +19,7 @@ class Rankings(_Derivation):
 
     def build(self) -> Referee | None:
         layout = self.task.retrieval
-        info = next(f for f in self.task.files if f.path == layout.judgements_file)
+        info = part_info(self.task, layout.judgements_file)
         raw = self.raw(info)
         queries = raw[layout.judged_query_column].map(normalise_key)
         judged = list(dict.fromkeys(queries))

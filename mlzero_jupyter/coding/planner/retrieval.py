@@ -14,6 +14,7 @@ from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.source import Raw, file_constant, literal, read_lines, write_line
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.metrics import RANKING_DEPTH
+from mlzero_jupyter.perception.retrieval import part_info
 from mlzero_jupyter.perception.spec import TaskSpec
 
 #: The rankers of the search, fastest first; each needs the ones before it only for the mix.
@@ -123,10 +124,10 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
 
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec) -> dict[str, Any]:
     layout = task.retrieval
-    files = {f.path: f for f in task.files}
     values: dict[str, Any] = {
-        "QUERIES_FILE": file_constant(files[layout.queries_file]), "CORPUS_FILE": file_constant(files[layout.corpus_file]),
-        "JUDGEMENTS_FILE": file_constant(files[layout.judgements_file]),
+        "QUERIES_FILE": file_constant(part_info(task, layout.queries_file)),
+        "CORPUS_FILE": file_constant(part_info(task, layout.corpus_file)),
+        "JUDGEMENTS_FILE": file_constant(part_info(task, layout.judgements_file)),
         "QUERY_ID": layout.query_id_column, "QUERY_TEXT": layout.query_text_column,
         "DOC_ID": layout.doc_id_column, "DOC_TEXT": layout.doc_text_column,
         "JUDGED_QUERY": layout.judged_query_column, "JUDGED_DOC": layout.judged_doc_column,
@@ -142,7 +143,6 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec) -> dict[str, A
 
 def _load(task: TaskSpec, plan: Plan) -> str:
     layout = task.retrieval
-    files = {f.path: f for f in task.files}
-    return "\n".join(read_lines(name, constant, files[path], plan) for name, constant, path in (
+    return "\n".join(read_lines(name, constant, part_info(task, key), plan) for name, constant, key in (
         ("queries", "QUERIES_FILE", layout.queries_file), ("corpus", "CORPUS_FILE", layout.corpus_file),
         ("judgements", "JUDGEMENTS_FILE", layout.judgements_file)))
