@@ -36,6 +36,7 @@ from mlzero_jupyter.events import (
     ATTEMPT_FINISHED,
     ATTEMPT_OUTPUT,
     ATTEMPT_STARTED,
+    ATTEMPT_VALIDATING,
     RUN_FINISHED,
     RUN_STARTED,
     TASK_PERCEIVED,
@@ -185,7 +186,7 @@ class Agent:
         if self.folder is None:
             self._prepare()
         else:
-            self._emit(RUN_STARTED, run_dir=str(self.folder.path))
+            self._emit(RUN_STARTED, run_dir=str(self.folder.path), first_attempt=self._next_number())
         self._select_tool()
         message = ""
         try:
@@ -206,7 +207,7 @@ class Agent:
         self.memory = EpisodicMemory(self.folder.events_path)
         self.memory.record("run_started", data=str(self.data), description=self.description,
                            options=dataclasses.asdict(self.options))
-        self._emit(RUN_STARTED, run_dir=str(self.folder.path))
+        self._emit(RUN_STARTED, run_dir=str(self.folder.path), first_attempt=self._next_number())
         try:
             overrides = {name: getattr(self.options, name) for name in ("target", "metric", "problem_type")}
             self.task = perceive(self.data, self.description, work_dir=self.folder.input_dir, overrides=overrides)
@@ -523,6 +524,7 @@ class Agent:
             memory_limit_mb=self.options.memory_limit_mb,
             readable=[self._attempt_root()],
         )
+        self._emit(ATTEMPT_VALIDATING, record.number)
         record.execution_s = outcome.duration_s
         record.isolation, record.node = outcome.isolation, outcome.node
         touched = [change for old, new in zip(before, self._fingerprints()) for change in changes(old, new)]

@@ -12,11 +12,12 @@ from mlzero_jupyter.memory.episodic import AttemptRecord
 log = logging.getLogger("mlzero_jupyter")
 
 #: Event kinds, in the order a run emits them.
-RUN_STARTED = "run_started"
+RUN_STARTED = "run_started"  # data: run_dir, first_attempt (the number the run's first new attempt gets)
 TASK_PERCEIVED = "task_perceived"
 TOOL_SELECTED = "tool_selected"
 ATTEMPT_STARTED = "attempt_started"  # data: code, summary, time_limit
 ATTEMPT_OUTPUT = "attempt_output"  # data: stream, line
+ATTEMPT_VALIDATING = "attempt_validating"  # the attempt's process ended; its predictions are being checked
 ATTEMPT_FINISHED = "attempt_finished"  # data: attempt (AttemptRecord as dict), code
 RUN_FINISHED = "run_finished"  # data: result (RunResult as dict)
 

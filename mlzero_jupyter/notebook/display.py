@@ -75,12 +75,14 @@ class RunProgress:
         self.tool: str | None = None
         self.attempts: dict[int, AttemptProgress] = {}
         self.result: dict[str, Any] | None = None
+        self.first_attempt = 1  # the number of the run's first new attempt (later ones on resume)
 
     def apply(self, event: AgentEvent) -> AttemptProgress | None:
         """Update from an event; the attempt it touched, if any."""
         data = event.data
         if event.kind == "run_started":
             self.run_id, self.run_dir = event.run_id, data["run_dir"]
+            self.first_attempt = data.get("first_attempt", 1)
         elif event.kind == "task_perceived":
             self.task = data["task"]
         elif event.kind == "tool_selected":
@@ -93,6 +95,8 @@ class RunProgress:
             row = self.attempt(event.attempt)
             row.tail.append((data["stream"], data["line"].rstrip("\n")))
             return row
+        elif event.kind == "attempt_validating":
+            return self.validating(event.attempt)
         elif event.kind == "attempt_finished":
             return self._finished(self.attempt(event.attempt), data["attempt"])
         elif event.kind == "run_finished":
@@ -314,14 +318,16 @@ class TextDisplay:
             self.say("\n".join("  " + line for line in self.progress.task_lines()))
         elif kind == "attempt_output" and self.verbose:
             self.say(f"    {event.data['line'].rstrip()}")
-        elif kind in ("attempt_started", "attempt_finished") and row is not None:
+        elif kind in ("attempt_started", "attempt_validating", "attempt_finished") and row is not None:
             self.say("  " + row.line())
-
-    def validating(self, number: int) -> None:
-        self.say("  " + self.progress.validating(number).line())
 
     def writing(self, number: int) -> None:
         """Not shown in text mode: the next line says the attempt runs."""
+
+    def discard(self) -> None:
+        """The run never started: empty the output shown so far."""
+        if self.handle is not None:
+            self.handle.update({"text/plain": ""}, raw=True)
 
     interactive = False
 
@@ -343,14 +349,12 @@ class TextDisplay:
 class WidgetDisplay:
     """ipywidgets: the task, one row per attempt with a collapsible output tail, a question area, the summary."""
 
-    def __init__(self, verbose: bool = False, first_attempt: int = 1,
-                 on_stop: Callable[[], None] | None = None, on_choose: Callable[[str, str], None] | None = None
-                 ) -> None:
+    def __init__(self, verbose: bool = False, on_stop: Callable[[], None] | None = None,
+                 on_choose: Callable[[str, str], None] | None = None) -> None:
         import ipywidgets as widgets
         from IPython.display import display
 
         self.widgets = widgets
-        self.first_attempt = first_attempt
         self.progress = RunProgress()
         self.verbose = verbose
         self.header = widgets.HTML("<b>MLZero</b>: perceiving the data...")
@@ -376,18 +380,19 @@ class WidgetDisplay:
         if event.kind == "task_perceived" and self.on_choose is not None:
             self._show_choices()
         if event.kind == "tool_selected":
-            self.writing(self.first_attempt)
+            self.writing(self.progress.first_attempt)
         if row is not None:
             throttle = event.kind == "attempt_output"
             if not throttle or time.monotonic() - self._refreshed > REFRESH_S:
                 self._show_row(row)
 
-    def validating(self, number: int) -> None:
-        self._show_row(self.progress.validating(number))
-
     def writing(self, number: int) -> None:
         """Attempt ``number`` is being written (after tool selection, or once the previous pause ended)."""
         self._show_row(self.progress.attempt(number))
+
+    def discard(self) -> None:
+        """The run never started: remove the widgets."""
+        self.box.close()
 
     interactive = True
 
@@ -436,7 +441,7 @@ class WidgetDisplay:
         self._refreshed = time.monotonic()
 
 
-def make_display(widgets_available: bool, verbose: bool = False, first_attempt: int = 1,
+def make_display(widgets_available: bool, verbose: bool = False,
                  on_stop: Callable[[], None] | None = None, in_place: bool = False,
                  on_choose: Callable[[str, str], None] | None = None) -> TextDisplay | WidgetDisplay:
     """Widgets where a widget frontend is present, else plain text. ``on_stop``: what the Stop button does;
@@ -444,7 +449,7 @@ def make_display(widgets_available: bool, verbose: bool = False, first_attempt: 
     uncertain field's alternative does (no buttons without it)."""
     if widgets_available:
         try:
-            return WidgetDisplay(verbose, first_attempt, on_stop, on_choose)
+            return WidgetDisplay(verbose, on_stop, on_choose)
         except ImportError:
             pass
     return TextDisplay(verbose, in_place)

@@ -50,17 +50,17 @@ class MLZeroMagics(Magics):
         from mlzero_jupyter.agent import Agent
         from mlzero_jupyter.notebook.runner import run_in_notebook, stop_at_exit
 
-        def make_agent(chosen: dict[str, str]) -> Agent:
+        def make_agent(chosen: dict[str, str], **parts: Any) -> Agent:
             """The cell's task, with the target, metric or problem type the user clicked in the display."""
             options = session_options({**arguments.options(), **chosen})
-            return Agent(data, description, options, coder=REGISTRY.coder_for(options))
+            return Agent(data, description, options, coder=REGISTRY.coder_for(options), **parts)
 
         config = session_config()
         frontend = detect(self.shell)
         wait_s = arguments.wait if arguments.wait is not None else config.guidance_timeout
-        run_in_notebook(make_agent({}), frontend, guide=arguments.guide, confirm=arguments.confirm, wait_s=wait_s,
+        run_in_notebook(make_agent, frontend, guide=arguments.guide, confirm=arguments.confirm, wait_s=wait_s,
                         approval_timeout=config.approval_timeout, verbose=arguments.verbose,
-                        background=arguments.background, rerun=make_agent)
+                        background=arguments.background, choices=True)
         if arguments.background:
             stop_at_exit()
             print("mlzero: the run goes on in the background; mlzero_result.wait() or `%mlzero wait` waits for it, "
@@ -107,8 +107,9 @@ class MLZeroMagics(Magics):
         folder = locate_run(command.run, REGISTRY.output_dir)
         options = session_options({})
         overrides = {name: getattr(options, name) for name in REGISTRY.settings if hasattr(options, name)}
-        agent = Agent.resume(folder.path, command.guidance, overrides=overrides, coder=REGISTRY.coder_for(options))
-        run_in_notebook(agent, detect(self.shell))
+        coder = REGISTRY.coder_for(options)
+        run_in_notebook(lambda _chosen, **parts: Agent.resume(folder.path, command.guidance, overrides=overrides,
+                                                              coder=coder, **parts), detect(self.shell))
 
     def _do_wait(self, command: Subcommand) -> Any:
         run = REGISTRY.find(command.run)

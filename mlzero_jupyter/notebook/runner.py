@@ -1,4 +1,4 @@
-"""One run inside a notebook: the agent wired to the live display, the cell channel and the controller.
+"""One run inside a notebook: the agent built with the live display, the cell channel and the controller.
 
 A foreground run executes in the kernel's main thread, so Kernel > Interrupt raises KeyboardInterrupt inside it and
 the agent returns a stopped result. A background run (``--background``) executes in a daemon thread of the kernel:
@@ -28,17 +28,9 @@ from mlzero_jupyter.notebook.session import REGISTRY, RESULT_NAME
 log = logging.getLogger("mlzero_jupyter")
 
 
-def announcing_validation(executor: Callable[..., Any], on_validating: Callable[[int], None]) -> Callable[..., Any]:
-    """Wrap the executor so that the display learns when an attempt's process ended and validation begins."""
-
-    def execute(code_path: Path, **kwargs: Any) -> Any:
-        outcome = executor(code_path, **kwargs)
-        number = Path(kwargs.get("cwd") or Path(code_path).parent).name.rpartition("_")[2]
-        if number.isdigit():
-            on_validating(int(number))
-        return outcome
-
-    return execute
+#: Builds the run's agent: ``build(chosen, controller=..., observers=[...])``, where ``chosen`` holds the task fields
+#: the user clicked in the display (target, metric, problem_type; empty at first).
+AgentBuilder = Callable[..., Any]
 
 
 class ReadWhileRunning:
@@ -61,8 +53,8 @@ class NotebookRun:
     """A run of this kernel: what ``%mlzero stop`` and ``%mlzero wait`` reach, and, for a background run, the
     ``mlzero_result`` handle (``.status``, ``.wait(timeout)``, ``.result``, ``.stop()``)."""
 
-    def __init__(self, agent: Any, background: bool = False) -> None:
-        self.agent = agent
+    def __init__(self, background: bool = False) -> None:
+        self.agent: Any = None  # set once built, with this run's controller and observers (see run_in_notebook)
         self.background = background
         self.thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -73,7 +65,7 @@ class NotebookRun:
 
     @property
     def run_id(self) -> str:
-        return self.agent.run_id
+        return self.agent.run_id if self.agent is not None else ""
 
     @property
     def stopping(self) -> bool:
@@ -82,7 +74,12 @@ class NotebookRun:
     def stop(self) -> None:
         """Stop the run: its running attempt is killed, no new one starts; it stays resumable."""
         self._stopping.set()
-        self.agent.stop()
+        if self.agent is not None:
+            self.agent.stop()
+
+    def record_approval(self, **data: Any) -> None:
+        """An approval decision, into the agent's episodic memory."""
+        recorder(self.agent)(**data)
 
     def choose(self, field: str, value: str) -> None:
         """Stop the run to start it again with ``field`` (target, metric, problem_type) set to ``value``."""
@@ -115,25 +112,23 @@ class NotebookRun:
         return f"<mlzero run {self.run_id or '(starting)'}: {self.status}{ending}>"
 
 
-def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, confirm: bool = False,
+def run_in_notebook(build: AgentBuilder, frontend: Frontend, *, guide: bool = False, confirm: bool = False,
                     wait_s: float = 60.0, approval_timeout: float | None = None, verbose: bool = False,
-                    background: bool = False, rerun: Callable[[dict[str, str]], Any] | None = None) -> Any:
-    """Run ``agent`` with the notebook's display, cells and controller.
+                    background: bool = False, choices: bool = False, chosen: dict[str, str] | None = None) -> Any:
+    """Build the agent (``build``) with the notebook's display, cells and controller, and run it.
 
     In the foreground: the RunResult (None if interrupted before the run folder existed), also stored as
     ``mlzero_result``. With ``background``: at once a :class:`NotebookRun` handle, stored as ``mlzero_result``,
     while the run goes on in a thread of the kernel's process. ``--confirm`` where nobody can answer (nbclient,
-    papermill, no IPython) is refused before anything starts. ``rerun(overrides)``: a new agent for the same task
-    with the user's choices; with it, the display offers the alternatives of uncertain fields, and a click stops
-    this run and starts that one.
+    papermill, no IPython) is refused before anything starts. With ``choices``, the display offers the alternatives
+    of uncertain fields; a click stops this run and starts one built with the user's choice (``chosen``).
     """
     if confirm and frontend.kind in (HEADLESS, NONE):
         raise UserInputError("--confirm needs someone to answer and this kernel has no one (it runs headless); "
                              "leave out --confirm, or run the cell in JupyterLab or Notebook")
-    run = NotebookRun(agent, background)
-    first = len(agent.memory.attempts) + 1 if agent.memory is not None else 1
-    display = make_display(frontend.kind == INTERACTIVE, verbose, first, on_stop=run.stop, in_place=background,
-                           on_choose=run.choose if rerun is not None else None)
+    run = NotebookRun(background)
+    display = make_display(frontend.kind == INTERACTIVE, verbose, on_stop=run.stop, in_place=background,
+                           on_choose=run.choose if choices else None)
     inbox = Inbox()
     # A background run leaves the main thread free: the kernel reads comm messages itself, no pump is needed.
     pump = ShellPump.for_kernel(frontend.kernel) if frontend.in_kernel and not background else None
@@ -144,12 +139,15 @@ def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, conf
         inbox.put(message)
 
     channel = CellChannel(frontend, received, pump)  # opens a comm only in a kernel; writes attempts.ipynb always
-    agent.controller = NotebookController(frontend, display, inbox, channel=channel, pump=pump, guide=guide,
-                                          confirm=confirm, wait_s=wait_s, approval_timeout=approval_timeout,
-                                          stopped=lambda: run.stopping, record=recorder(agent),
-                                          background=background)
-    agent.observers.extend([display, channel] + ([ReadWhileRunning(pump)] if pump else []))
-    agent.executor = announcing_validation(agent.executor, display.validating)
+    controller = NotebookController(frontend, display, inbox, channel=channel, pump=pump, guide=guide,
+                                    confirm=confirm, wait_s=wait_s, approval_timeout=approval_timeout,
+                                    stopped=lambda: run.stopping, record=run.record_approval, background=background)
+    observers = [display, channel] + ([ReadWhileRunning(pump)] if pump else [])
+    try:
+        agent = run.agent = build(dict(chosen or {}), controller=controller, observers=observers)
+    except BaseException:  # refused before it started (a bad description, a run that is running): no display left
+        display.discard()
+        raise
     REGISTRY.add(run)
 
     def work() -> None:
@@ -173,9 +171,9 @@ def run_in_notebook(agent: Any, frontend: Frontend, *, guide: bool = False, conf
 
     def again() -> Any:
         """The same task with the choices the user clicked (after they stopped this run)."""
-        return run_in_notebook(rerun(dict(run.chosen)), frontend, guide=guide, confirm=confirm, wait_s=wait_s,
+        return run_in_notebook(build, frontend, guide=guide, confirm=confirm, wait_s=wait_s,
                                approval_timeout=approval_timeout, verbose=verbose, background=background,
-                               rerun=rerun)
+                               choices=choices, chosen=run.chosen)
 
     def work_then_again() -> None:
         work()

@@ -146,8 +146,11 @@ def test_a_stopped_run_resumes_with_its_memory(iris_folder, runs_dir):
     assert stopped.status == "stopped"
 
     coder = ScriptedCoder([good(iris_folder)])
-    resumed = Agent.resume(stopped.run_dir, guidance="keep it simple", coder=coder).run()
+    events: list = []
+    resumed = Agent.resume(stopped.run_dir, guidance="keep it simple", coder=coder, observers=[events.append]).run()
     assert resumed.status == "success"
+    assert events[0].kind == "run_started" and events[0].data["first_attempt"] == 2  # what a display numbers from
+    assert [e.attempt for e in events if e.kind == "attempt_validating"] == [2]
     assert [a.number for a in resumed.attempts] == [1, 2]
     assert coder.contexts[0].guidance == ["try logistic regression", "keep it simple"]
     assert "KeyError" in coder.contexts[0].last_error

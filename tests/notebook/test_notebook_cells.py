@@ -74,7 +74,7 @@ def test_progress_follows_an_attempt_through_its_states():
     assert "tool: autogluon.tabular" in progress.task_lines()
     progress.apply(events[4])
     assert list(progress.attempts[1].tail) == [("stdout", "training")]
-    assert progress.validating(1).state == VALIDATING
+    assert progress.apply(AgentEvent("attempt_validating", "r1", 1)).state == VALIDATING
     row = progress.apply(events[5])
     assert row.state == DONE and row.score == 0.9 and row.tokens == 120
     assert "accuracy = 0.9" in row.line() and "of 60 s" in row.line() and "$0.0010" in row.line()
