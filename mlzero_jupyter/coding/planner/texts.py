@@ -8,23 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
-from mlzero_jupyter.coding.planner import documents, languages, multimodal
-from mlzero_jupyter.coding.planner.common import (
-    header,
-    higher_is_better,
-    holdout_rows,
-    metric_name,
-    metrics_block,
-    time_limit_comment,
-    training_seconds,
-)
+from mlzero_jupyter.coding.planner import documents, holdout, languages, multimodal
+from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
 from mlzero_jupyter.coding.planner.images import ImageSource, class_folders
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
 from mlzero_jupyter.coding.planner.textual import character_lines
-from mlzero_jupyter.coding.planner.tabular import AG_METRICS, bagging_settings, evaluate_lines, fit_arguments
-from mlzero_jupyter.coding.templates import render
+from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings
 from mlzero_jupyter.perception.spec import TaskSpec
 
 #: Seconds kept for imports, reading the documents, evaluating and predicting.
@@ -82,17 +74,21 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
                    settings["PROBLEM_TYPE"], settings["METRIC"], plan.probabilities)
     settings["PREDICTION_COLUMNS"] = shape.columns
     kinds = documents.formats(task, folders) if folders is not None else set()
-    head = header(context, plan, title=_title(task, folders, settings["LABEL"]), tool=_tool(plan), summary=summary,
-                  modules=_modules(plan) + documents.modules(kinds), settings=settings,
-                  comments=_comments(context, plan),
-                  validation=_validation(settings["PROBLEM_TYPE"]))
-    return render("texts", header=head, helpers=documents.helpers(kinds) if folders is not None else "",
-                  load_comments=plan.comments("load"), load=_load(task, plan, folders),
-                  prepare_comments=plan.comments("prepare"), prepare=_prepare(task, folders, plan),
-                  train_comments=plan.comments("train"), holdout=holdout_rows(settings["PROBLEM_TYPE"]),
-                  fit=_fit(plan), evaluate=_evaluate(plan, settings), metrics=metrics_block(),
-                  predict_comments=plan.comments("predict"),
-                  predict=_predict(task, plan, shape, settings, folders))
+    problem = settings["PROBLEM_TYPE"]
+    return assemble(context, plan, summary, Script(
+        title=_title(task, folders, settings["LABEL"]),
+        tool=_tool(plan),
+        validation=_validation(problem),
+        imports=_modules(plan) + documents.modules(kinds),
+        settings=settings,
+        comments=_comments(context, plan),
+        helpers=documents.helpers(kinds) if folders is not None else "",
+        load=_load(task, plan, folders),
+        prepare=_prepare(task, folders, plan) + "\ntrain = train.dropna(subset=[LABEL]).reset_index(drop=True)",
+        fit=holdout.train_lines(plan, problem, "rows"),
+        evaluate=holdout.evaluate_lines(plan, settings["METRIC"]),
+        predict=_predict(task, plan, shape, settings, folders),
+    ))
 
 
 def _title(task: TaskSpec, folders: ImageSource | None, label: str) -> str:
@@ -209,21 +205,6 @@ def _prepare(task: TaskSpec, folders: ImageSource | None, plan: Plan) -> str:
             f"for frame in {frames}:  # free text stays text\n"
             f"    for column in [c for c in {text_columns(task)!r} if c in frame]:\n"
             "        frame[column] = frame[column].fillna(\"\").astype(str)")
-
-
-def _fit(plan: Plan) -> str:
-    if plan.use_multimodal:
-        return multimodal.fit_lines("features")
-    return ("predictor = TabularPredictor(\n"
-            "    label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=AG_METRIC, path=MODEL_DIR, verbosity=1\n)\n"
-            f"predictor.fit(fit_data[features + [LABEL]], {fit_arguments(plan)})")
-
-
-def _evaluate(plan: Plan, settings: dict[str, Any]) -> str:
-    if plan.use_multimodal:
-        return multimodal.evaluate_lines("features")
-    return (evaluate_lines(settings["METRIC"])
-            + "\npredictor.leaderboard(holdout, silent=True).to_csv(\"leaderboard.csv\", index=False)")
 
 
 def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any], folders: ImageSource | None) -> str:

@@ -1,0 +1,24 @@
+"""The train and evaluate sections the image and text scripts share: a hold-out drawn from the labelled rows, the
+rest fitted by MultiModalPredictor on a pretrained backbone or by TabularPredictor on features, then scored on the
+hold-out."""
+
+from __future__ import annotations
+
+from mlzero_jupyter.coding.planner import multimodal, tabular_predictor
+from mlzero_jupyter.coding.planner.common import holdout_rows
+from mlzero_jupyter.coding.planner.plan import Plan
+
+
+def train_lines(plan: Plan, problem: str, rows: str) -> str:
+    """Draw ``holdout`` from ``train`` (stratified by class unless a regression) and fit on the rest; ``rows``:
+    what a labelled row is, for the comment ("rows", "images")."""
+    fit = multimodal.fit_lines("features") if plan.use_multimodal else tabular_predictor.fit_lines(plan)
+    return (f"# The hold-out {rows} are never used for fitting: they give an honest validation score.\n"
+            f"holdout = {holdout_rows(problem)}\nfit_data = train.drop(holdout.index)\n{fit}")
+
+
+def evaluate_lines(plan: Plan, metric: str) -> str:
+    """``validation_score`` on the hold-out, in the metric's own sign, and the leaderboard."""
+    if plan.use_multimodal:
+        return multimodal.evaluate_lines("features")
+    return tabular_predictor.holdout_lines(metric)
