@@ -148,9 +148,22 @@ def _table_task(spec: TaskSpec, roles: Roles, words: Description, readme: Descri
         if "problem_type" in wanted:
             spec.problem_type = set_by_user(spec.problem_type, wanted["problem_type"])
     spec.modality = _table_modality(train.info.columns, spec, keys)
+    if "problem_type" not in wanted:
+        spec.problem_type = _amount_per_image(spec, column, words)
     classification = spec.problem_type.value not in (ProblemType.REGRESSION.value, ProblemType.FORECASTING.value)
     spec.join_keys = find_join_keys(train, roles.auxiliary)
     spec.warnings.extend(data_warnings(roles, target, spec.id_column.value, classification))
+
+
+def _amount_per_image(spec: TaskSpec, column: ColumnInfo | None, words: Description) -> Inferred:
+    """A number per image that the request asks for as an amount ('how many', 'estimate') is a regression, even
+    when it takes a few whole values (a count), unless the request also asks for a class."""
+    found = spec.problem_type
+    if (spec.modality.value == Modality.IMAGE.value and found.value == ProblemType.MULTICLASS.value
+            and column is not None and column.kind == "numeric" and words.asks_amount and not words.asks_class):
+        return Inferred(ProblemType.REGRESSION.value, 0.8, [ProblemType.MULTICLASS.value],
+                        f"{found.reason}: a number per image, asked for as an amount")
+    return found
 
 
 def _table_modality(columns: list[ColumnInfo], spec: TaskSpec, keys: set[str | None]) -> Inferred:

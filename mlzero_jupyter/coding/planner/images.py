@@ -20,7 +20,7 @@ from mlzero_jupyter.coding.planner.common import (
     training_seconds,
 )
 from mlzero_jupyter.coding.planner.plan import Plan
-from mlzero_jupyter.coding.planner.source import file_constant, read_lines
+from mlzero_jupyter.coding.planner.source import file_constant, literal, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
 from mlzero_jupyter.coding.planner.tabular import (
     AG_METRICS,
@@ -35,20 +35,27 @@ from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 
 #: Seconds kept for imports, reading every image, evaluating and predicting.
 MARGIN_SECONDS = 15
+#: Below this many labelled images the pixels are an 8x8 grid (fewer features than rows: quicker trees that over-fit
+#: less), from it on 16x16.
+SMALL_SET_IMAGES = 1000
 
 FEATURES_HELPER = '''
 def image_features(path: Path) -> np.ndarray:
-    """The image resized to IMAGE_SIZE x IMAGE_SIZE RGB pixels in [0, 1], and an 8-bin histogram per channel."""
+    """The image resized to IMAGE_SIZE x IMAGE_SIZE RGB pixels in [0, 1], an 8-bin histogram and the spread of
+    each channel, and its sharpness (the mean step between neighbouring grey levels, down and across)."""
     with Image.open(path) as image:
         rgb = image.convert("RGB")
     pixels = np.asarray(rgb.resize((IMAGE_SIZE, IMAGE_SIZE)), dtype=np.float32).ravel() / 255
     channels = np.asarray(rgb).reshape(-1, 3).T
     histogram = np.concatenate([np.histogram(channel, bins=8, range=(0, 256))[0] for channel in channels])
-    return np.concatenate([pixels, histogram / channels.shape[1]])
+    grey = np.asarray(rgb.convert("L"), dtype=np.float32) / 255
+    sharpness = [np.abs(np.diff(grey, axis=0)).mean(), np.abs(np.diff(grey, axis=1)).mean()]
+    return np.concatenate([pixels, histogram / channels.shape[1], channels.std(axis=1) / 255, sharpness])
 
 
 def feature_table(paths: list[Path]) -> pd.DataFrame:
-    names = [f"pixel_{i}" for i in range(IMAGE_SIZE * IMAGE_SIZE * 3)] + [f"colour_bin_{i}" for i in range(24)]
+    names = ([f"pixel_{i}" for i in range(IMAGE_SIZE * IMAGE_SIZE * 3)] + [f"colour_bin_{i}" for i in range(24)]
+             + ["colour_spread_r", "colour_spread_g", "colour_spread_b", "sharpness_down", "sharpness_across"])
     return pd.DataFrame([image_features(path) for path in paths], columns=names)
 '''
 
@@ -171,10 +178,16 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: ImageS
         values.update(multimodal.metric_settings(metric, problem))
         values.update(multimodal.settings(plan.backbone, fusion=bool(values["OTHER_FEATURES"])))
     else:
-        values.update(IMAGE_SIZE=16, PRESETS=plan.presets, HYPERPARAMETERS=plan.hyperparameters,
+        values.update(IMAGE_SIZE=_pixel_side(source), PRESETS=plan.presets, HYPERPARAMETERS=plan.hyperparameters,
                       EXCLUDED_MODEL_TYPES=plan.excluded_models or None, **bagging_settings(plan))
     values.update(HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
     return values
+
+
+def _pixel_side(source: ImageSource) -> int:
+    """The side of the pixel grid: 8 for a small set of labelled images, else 16."""
+    labelled = source.train.rows if source.path_column else source.train.file_count
+    return 8 if (labelled or 0) < SMALL_SET_IMAGES else 16
 
 
 def _id_column(task: TaskSpec, source: ImageSource) -> str:
@@ -229,9 +242,10 @@ def _prepare(plan: Plan, source: ImageSource, settings: dict[str, Any]) -> str:
         column = _image_feature(source, settings)
         lines = [f"{frame}[{column!r}] = {frame}[\"path\"].astype(str)" for frame in frames]
         return "\n".join(lines + [f"features = [{column!r}]{others}"])
-    lines = ["# Images become numbers: resized pixels and colour histograms, one row per image."]
+    lines = ["# Images become numbers: resized pixels, colour histograms and spreads, sharpness; one row per image."]
     lines += [f"{frame} = pd.concat([{frame}, feature_table(list({frame}[\"path\"]))], axis=1)" for frame in frames]
-    lines.append(f"features = [c for c in train.columns if c.startswith((\"pixel_\", \"colour_bin_\"))]{others}")
+    prefixes = ", ".join(literal(p) for p in ("pixel_", "colour_bin_", "colour_spread_", "sharpness_"))
+    lines.append(f"features = [c for c in train.columns if c.startswith(({prefixes}))]{others}")
     return "\n".join(lines)
 
 
