@@ -159,3 +159,38 @@ def test_the_sides_are_told_apart_by_name_and_a_task_with_nothing_to_rank_is_one
     queries[queries["query_id"].isin(qrels["query_id"])].to_csv(judged / "queries.csv", index=False)
     with pytest.raises(DataError, match="every query of queries.csv has judgements in qrels/train.csv"):
         perceive(judged, REQUEST)
+
+
+def test_one_workbook_holds_the_three_tables_and_the_search_reaches_every_ranker(task, tmp_path):
+    """Sheets of one Excel file: BM25 runs for real; with a local checkpoint the search goes on to the embeddings
+    and the mix (rendered and compiled here; they run in the agent's suite test), then ends."""
+    data = tmp_path / "data"
+    data.mkdir()
+    with pd.ExcelWriter(data / "answers.xlsx") as workbook:
+        for name, path in (("queries", "queries.csv"), ("corpus", "corpus.csv"), ("qrels", "qrels/train.csv")):
+            pd.read_csv(task / "input" / path).to_excel(workbook, sheet_name=name, index=False)
+    spec = perceive(data, REQUEST)
+    assert (spec.retrieval.queries_file, spec.retrieval.judgements_file) == ("answers.xlsx::queries",
+                                                                             "answers.xlsx::qrels")
+    environment = {"modules": {"sentence_transformers": {"importable": True}},
+                   "checkpoints": [{"role": "text", "path": "/models/minilm", "source": "config"}]}
+    attempts, drafts = [], []
+    while True:
+        context = CodingContext(task=spec, tool="sklearn", attempt=len(attempts) + 1,
+                                attempt_dir=tmp_path / f"attempt_{len(attempts) + 1}", time_limit=60,
+                                environment=environment, attempts=list(attempts))
+        try:
+            drafts.append(OfflinePlanner().write(context))
+        except Exhausted:
+            break
+        compile(drafts[-1].code, "solution.py", "exec")
+        attempts.append(AttemptRecord(number=len(attempts) + 1, candidate=drafts[-1].candidate, status="success",
+                                      score=0.5))
+    assert [d.candidate for d in drafts] == ["bm25", "embeddings", "fused"]
+    assert 'EMBEDDING_MODEL = Path("/models/minilm")' in drafts[2].code and "WEIGHTS = [0.0, 0.1" in drafts[2].code
+    attempt = tmp_path / "attempt_1"
+    attempt.mkdir()
+    (attempt / "solution.py").write_text(drafts[0].code)
+    done = subprocess.run([sys.executable, "solution.py"], cwd=attempt, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert rankings(spec, pd.read_csv(attempt / "predictions.csv")) == []
