@@ -24,11 +24,23 @@ def test_development_suite_tasks(name, tmp_path, digest, capsys):
     assert main(["inspect", str(folder / "input"), "-d", truth["description"], "--json"]) == 0
     spec = TaskSpec.from_json(capsys.readouterr().out)
     assert digest(folder / "input") == before
-    assert spec.target.value == truth["target"]
+    assert spec.target.value == _target_as_perceived(folder, truth)
     assert spec.problem_type.value == truth["problem_type"]
     assert (spec.metric.value, spec.higher_is_better) == (truth["metric"], truth["higher_is_better"])
     assert spec.id_column.value == truth["id_column"]
-    assert spec.test_file is not None or spec.sample_submission_file is not None  # the rows to predict
+    assert not {"target", "problem_type", "metric"} & set(spec.ambiguous_fields)
+    queries = spec.retrieval.queries_file if spec.retrieval else None  # a retrieval task ranks for its queries
+    assert spec.test_file is not None or spec.sample_submission_file is not None or queries  # the rows to predict
+
+
+def _target_as_perceived(folder, truth: dict):
+    """task.json's target; for label sets in 0/1 columns, those columns of the sample submission (task.json names
+    the hidden answers' column of label lists)."""
+    sample = folder / "input" / "sample_submission.csv"
+    if truth["problem_type"] != "multilabel" or not sample.exists():
+        return truth["target"]
+    labels = [c for c in sample.read_text().splitlines()[0].split(",") if c != truth["id_column"]]
+    return labels if len(labels) > 1 else truth["target"]
 
 
 def test_sklearn_wine_without_description(tmp_path):
