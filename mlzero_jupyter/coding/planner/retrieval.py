@@ -5,14 +5,15 @@ judged query scores them; the mix is scored on the judged queries it was not tun
 
 from __future__ import annotations
 
+from string import Template
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner.backbones import local_checkpoint
-from mlzero_jupyter.coding.planner.common import header, metric_name, metrics_block
+from mlzero_jupyter.coding.planner.common import metric_name
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import Raw, file_constant, literal, read_lines, write_line
-from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.metrics import RANKING_DEPTH
 from mlzero_jupyter.perception.retrieval import part_info
 from mlzero_jupyter.perception.spec import TaskSpec
@@ -76,6 +77,49 @@ Path(MODEL_DIR).mkdir(exist_ok=True)
 def final_scores(queries: list[str]) -> np.ndarray:
     return weight * standardised(bm25_scores(queries)) + (1 - weight) * standardised(embedding_scores(queries))'''
 
+HELPERS = '''
+def top_positions(scores: np.ndarray) -> np.ndarray:
+    """The positions of the DEPTH best items of each row of scores, best first (ties keep the corpus order)."""
+    return np.argsort(-scores, axis=1, kind="stable")[:, :DEPTH]
+
+
+def ndcg(ranked: list[str], gains: dict[str, float]) -> float:
+    dcg = sum(gains.get(doc, 0.0) / np.log2(position + 2) for position, doc in enumerate(ranked[:DEPTH]))
+    ideal = sum(gain / np.log2(position + 2) for position, gain in enumerate(sorted(gains.values(), reverse=True)[:DEPTH]))
+    return dcg / ideal if ideal > 0 else 0.0
+
+
+def mrr(ranked: list[str], gains: dict[str, float]) -> float:
+    return next((1 / (position + 1) for position, doc in enumerate(ranked[:DEPTH]) if gains.get(doc, 0) > 0), 0.0)
+
+
+def mean_metric(queries: list[str], scores: np.ndarray) -> float:
+    score = ndcg if METRIC == "ndcg" else mrr
+    ranked = [list(doc_ids[row]) for row in top_positions(scores)]
+    return float(np.mean([score(items, relevant[query]) for query, items in zip(queries, ranked)]))
+'''
+
+#: The prepare section: the texts by id, the judged queries' relevant items, the queries to rank.
+RELEVANT = Template('''query_text = dict(zip(queries[QUERY_ID].astype(str), queries[QUERY_TEXT].fillna("").astype(str)))
+doc_ids = corpus[DOC_ID].astype(str).to_numpy()
+doc_texts = corpus[DOC_TEXT].fillna("").astype(str).tolist()
+gains = ${gains}
+relevant: dict[str, dict[str, float]] = {}  # judged query -> {relevant item: gain}
+for query, doc, gain in zip(judgements[JUDGED_QUERY].astype(str), judgements[JUDGED_DOC].astype(str), gains):
+    if gain > 0:
+        relevant.setdefault(query, {})[doc] = float(gain)
+to_rank = [query for query in query_text if query not in relevant]
+print(f"{len(doc_ids)} items, {len(relevant)} judged queries, {len(to_rank)} queries to rank")''')
+
+RANK = Template('''scores = final_scores(to_rank)
+rows = []
+for query, row, positions in zip(to_rank, scores, top_positions(scores)):
+    rows += [{JUDGED_QUERY: query, JUDGED_DOC: doc_ids[i], "rank": rank, "score": float(row[i])}
+             for rank, i in enumerate(positions, start=1)]
+submission = pd.DataFrame(rows, columns=[JUDGED_QUERY, JUDGED_DOC, "rank", "score"])
+${write}
+print(f"top {DEPTH} items ranked for {len(to_rank)} queries")''')
+
 VALIDATION = {
     "bm25": "On every judged query: BM25 learns nothing from the judgements.",
     "embeddings": "On every judged query: the pretrained embeddings learn nothing from the judgements.",
@@ -105,21 +149,27 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     modules = ["re", "from rank_bm25 import BM25Okapi"] if plan.ranker != "embeddings" else []
     if plan.ranker != "bm25":
         modules.append("from sentence_transformers import SentenceTransformer")
-    head = header(context, plan, title=f"Rank the items of {layout.corpus_file} for the queries of "
-                                       f"{layout.queries_file} that {layout.judgements_file} does not judge.",
-                  tool=tools[plan.ranker], summary=summary, modules=modules, settings=settings,
-                  comments={"DEPTH": "items ranked per query (the metric reads the top 10)",
-                            "WEIGHTS": "weights of BM25 in the mix tried on the tuning queries"},
-                  validation=VALIDATION[plan.ranker])
     rankers = {"bm25": [BM25], "embeddings": [EMBEDDINGS], "fused": [BM25, EMBEDDINGS, STANDARDISED]}[plan.ranker]
     function = "bm25_scores" if plan.ranker == "bm25" else "embedding_scores"
-    validate = FUSED if plan.ranker == "fused" else UNFITTED.format(function=function, ranker=plan.ranker)
     gains = ("pd.to_numeric(judgements[RELEVANCE], errors=\"coerce\").fillna(0).to_numpy()" if layout.relevance_column
              else "np.ones(len(judgements))  # no relevance column: every judged item is relevant")
-    return render("retrieval", header=head, load_comments=plan.comments("load"), load=_load(task, plan),
-                  gains=gains, prepare_comments=plan.comments("prepare"), rankers="\n\n\n".join(rankers),
-                  train_comments=plan.comments("train"), validate=validate, metrics=metrics_block(),
-                  predict_comments=plan.comments("predict"), write=write_line("submission", None))
+    return assemble(context, plan, summary, Script(
+        title=f"Rank the items of {layout.corpus_file} for the queries of {layout.queries_file} that "
+              f"{layout.judgements_file} does not judge.",
+        tool=tools[plan.ranker],
+        validation=VALIDATION[plan.ranker],
+        imports=modules,
+        settings=settings,
+        comments={"DEPTH": "items ranked per query (the metric reads the top 10)",
+                  "WEIGHTS": "weights of BM25 in the mix tried on the tuning queries"},
+        helpers=HELPERS,
+        load=_load(task, plan),
+        prepare=RELEVANT.substitute(gains=gains),
+        fit="# The rankers: a score for every (query, item).\n" + "\n\n\n".join(rankers),
+        evaluate="# Scored on judged queries.\n" + (
+            FUSED if plan.ranker == "fused" else UNFITTED.format(function=function, ranker=plan.ranker)),
+        predict=RANK.substitute(write=write_line("submission", None)),
+    ))
 
 
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec) -> dict[str, Any]:
