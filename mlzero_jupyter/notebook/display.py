@@ -137,6 +137,12 @@ class RunProgress:
         files = ", ".join(f"{f['path']} ({f['role']})" for f in task.get("files", []) if f["role"] != "ignored")
         lines = [f"files: {files or '-'}",
                  f"target: {value('target')}; problem: {value('problem_type')}; metric: {value('metric')}"]
+        labels = task.get("label_sets")
+        if labels:
+            how = (f"separated by {labels['delimiter']!r} in {labels['columns'][0]}" if labels.get("delimiter")
+                   else "one 0/1 column each")
+            names = ", ".join(labels["labels"][:12]) + (", ..." if len(labels["labels"]) > 12 else "")
+            lines.append(f"labels: {names} ({how}); a row may have several")
         if self.tool:
             lines.append(f"tool: {self.tool}")
         lines.extend(f"warning: {w}" for w in task.get("warnings", []))

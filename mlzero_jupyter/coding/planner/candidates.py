@@ -60,6 +60,10 @@ def _features_bagged(plan: Plan, context: CodingContext) -> None:
     _bagged(plan, context)
 
 
+def _lightgbm_per_label(plan: Plan, context: CodingContext) -> None:
+    plan.hyperparameters = {"GBM": {}}
+
+
 def _chained(plan: Plan, context: CodingContext) -> None:
     plan.chain_labels = True
 
@@ -127,6 +131,9 @@ FUSED = Candidate("fused", "BM25 and embeddings mixed",
                   "BM25 and the embeddings mixed with a weight tuned on judged queries: each catches what the other "
                   "misses.", _ranker("fused"), _embeddings_here)
 
+PER_LABEL = Candidate("lightgbm-per-label", "one LightGBM model per label",
+                      "fast and safe first: one LightGBM model per label, since every label pays the predictor's "
+                      "start-up cost.", _lightgbm_per_label)
 CHAINED = Candidate("chained", "labels chained: earlier labels' answers as features",
                     "a classifier chain: whether a label applies is a feature of the labels after it, so labels that "
                     "go together help each other; as fast as the first model.", _chained)
@@ -137,7 +144,7 @@ CANDIDATES: dict[str, list[Candidate]] = {
     "image": [FAST, FEATURES, FEATURES_BAGGED],
     "forecasting": [SEASONAL, FAST, FORECAST_BEST],
     "segmentation": [FAST],
-    "multilabel": [FAST, CHAINED, BAGGED],
+    "multilabel": [PER_LABEL, CHAINED, BAGGED],
     "retrieval": [BM25, EMBEDDINGS, FUSED],
 }
 
