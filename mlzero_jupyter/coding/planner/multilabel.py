@@ -14,7 +14,7 @@ from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
-from mlzero_jupyter.coding.planner.source import file_constant, literal, read_lines, write_line
+from mlzero_jupyter.coding.planner.source import file_constant, literal, task_table_lines, write_line
 from mlzero_jupyter.coding.planner.submission import KEY_TEXT
 from mlzero_jupyter.coding.planner.tabular_predictor import bagging_settings, bags, fit_arguments
 from mlzero_jupyter.perception.spec import LabelSetInfo, TaskSpec
@@ -150,11 +150,7 @@ def _comments(context: CodingContext, plan: Plan, layout: LabelSetInfo) -> dict[
 
 
 def _load(task: TaskSpec, plan: Plan) -> str:
-    lines = [read_lines("train", "TRAIN_FILE", task.train_file, plan)]
-    for name, constant, info in (("test", "TEST_FILE", task.test_file),
-                                 ("sample_submission", "SAMPLE_SUBMISSION_FILE", task.sample_submission_file)):
-        if info is not None:
-            lines.append(read_lines(name, constant, info, plan))
+    lines = task_table_lines(task, plan)
     if task.test_file is None:
         lines.append("# No unlabelled test set was given: the predictions are for the training rows.\n"
                      "test = train.drop(columns=LABEL_COLUMNS)")

@@ -12,7 +12,7 @@ from typing import Any
 
 from mlzero_jupyter.coding.contract import PREDICTION_EXTENSIONS
 from mlzero_jupyter.coding.planner.plan import Plan
-from mlzero_jupyter.perception.spec import FileInfo
+from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 
 TEXT_FORMATS = {"csv", "tsv", "txt"}
 
@@ -82,6 +82,16 @@ def read_lines(variable: str, path_constant: str, info: FileInfo, plan: Plan) ->
     if info.format in ("parquet", "feather"):
         return f"{variable} = pd.read_{info.format}({path_constant})" + _replace(variable, markers)
     raise ValueError(f"{info.path} is a {info.format}, not a table the planner can read")
+
+
+def task_table_lines(task: TaskSpec, plan: Plan, train: str = "train") -> list[str]:
+    """Lines that load the task's training table (into ``train``), its test table and its sample submission."""
+    lines = [read_lines(train, "TRAIN_FILE", task.train_file, plan)]
+    for name, constant, info in (("test", "TEST_FILE", task.test_file),
+                                 ("sample_submission", "SAMPLE_SUBMISSION_FILE", task.sample_submission_file)):
+        if info is not None:
+            lines.append(read_lines(name, constant, info, plan))
+    return lines
 
 
 def reader_modules(files: list[FileInfo]) -> list[str]:
