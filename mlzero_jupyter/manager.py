@@ -85,7 +85,8 @@ class RunManager:
             raise UserInputError(f"no data at {data}; give an existing folder, file or archive (absolute paths are safest)")
         options, asking = self._asking(options)
         run_options = make_options(**self._checked(options))
-        return self._launch(lambda live: Agent(data, description, run_options, observers=[live.observe]), asking)
+        return self._launch(lambda live: Agent(data, description, run_options, observers=[live.observe],
+                                               controller=live.controller), asking)
 
     def resume(self, run_id: str, guidance: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
         """Continue a stopped, failed or interrupted run (or try more on a finished one) with optional guidance."""
@@ -98,8 +99,8 @@ class RunManager:
         given = self._checked(options)
         checked = make_options(**given)
         overrides = {name: getattr(checked, name) for name in given}
-        return self._launch(lambda live: Agent.resume(folder.path, guidance, overrides, observers=[live.observe]),
-                            asking)
+        return self._launch(lambda live: Agent.resume(folder.path, guidance, overrides, observers=[live.observe],
+                                                      controller=live.controller), asking)
 
     @staticmethod
     def _asking(options: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -125,12 +126,11 @@ class RunManager:
             if len(busy) >= self.max_running:
                 raise UserInputError(f"{', '.join(busy)} is still running (at most {self.max_running} at a time); "
                                      "wait for it or stop it first")
-            live = LiveRun(agent=None)  # type: ignore[arg-type]  # the agent needs the live run's observer
+            live = LiveRun(agent=None)  # type: ignore[arg-type]  # the agent is built with the live run's parts
+            live.controller = AskingController(stopped=live.stopping.is_set,
+                                               record=lambda **data: recorder(live.agent)(**data),
+                                               run_id=lambda: live.agent.run_id, **asking)
             live.agent = make_agent(live)
-            agent = live.agent
-            live.controller = AskingController(stopped=live.stopping.is_set, record=recorder(agent),
-                                               run_id=lambda: agent.run_id, **asking)
-            agent.controller = live.controller
             live.thread = threading.Thread(target=self._work, args=(live,), name="mlzero-run", daemon=True)
             self._runs.append(live)
             live.thread.start()
