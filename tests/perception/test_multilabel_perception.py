@@ -19,7 +19,7 @@ REQUEST = "Which functional classes does each gene belong to? Mark every class t
 
 @pytest.fixture(scope="module")
 def yeast(tmp_path_factory) -> Path:
-    """The suite task's folder: train.csv with six 0/1 class columns, test.csv, a 0/1 sample submission."""
+    """The suite task's folder: train.csv with four 0/1 class columns, test.csv, a 0/1 sample submission."""
     pytest.importorskip("river")
     return yeast_functions(tmp_path_factory.mktemp("suite"))
 
@@ -37,7 +37,7 @@ def _delimited(yeast: Path, folder: Path, delimiter: str, rows: int = 400) -> Pa
 
 def test_zero_one_columns_missing_from_the_test_table_are_the_labels(yeast):
     task = perceive(yeast / "input", REQUEST)
-    classes = [f"Class{n}" for n in range(1, 7)]
+    classes = [f"Class{n}" for n in range(1, 5)]
     assert task.problem_type.value == "multilabel" and task.problem_type.confidence >= 0.9  # the request asks
     assert task.target.value == classes and task.label_sets.columns == classes
     assert task.label_sets.delimiter is None and task.metric.value == "f1_macro_multilabel"
@@ -50,7 +50,7 @@ def test_zero_one_columns_missing_from_the_test_table_are_the_labels(yeast):
 def test_a_column_of_delimited_labels_is_read_with_its_delimiter(yeast, tmp_path, delimiter):
     task = perceive(_delimited(yeast, tmp_path / "genes", delimiter), REQUEST)
     assert task.problem_type.value == "multilabel" and task.target.value == "functions"
-    assert task.label_sets.delimiter == delimiter and task.label_sets.labels == [f"Class{n}" for n in range(1, 7)]
+    assert task.label_sets.delimiter == delimiter and task.label_sets.labels == [f"Class{n}" for n in range(1, 5)]
     assert task.metric.value == "f1_macro_multilabel"
 
 
@@ -63,7 +63,7 @@ def test_space_separated_labels_need_the_request_to_ask_for_several(yeast, tmp_p
 
 def test_macro_f1_over_labels_reads_both_layouts_and_agrees_with_sklearn(yeast):
     answers = pd.read_csv(yeast / "input" / "train.csv").head(300)
-    classes = [f"Class{n}" for n in range(1, 7)]
+    classes = [f"Class{n}" for n in range(1, 5)]
     guessed = answers[classes].sample(frac=1, random_state=0).reset_index(drop=True)  # right rate, wrong rows
     truth, predicted = label_sets(answers, classes, None), label_sets(guessed, classes, None)
     expected = f1_score(answers[classes], guessed, average="macro")
