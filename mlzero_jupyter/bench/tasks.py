@@ -418,39 +418,6 @@ def yeast_functions(root: Path, test_fraction: float = 0.25) -> Path:
 
     The Yeast data set of Elisseeff and Weston (2001), a standard multi-label benchmark: 2,417 genes, 103 numeric
     features (micro-array expression and phylogenetic profile) and 14 functional classes. The task keeps the first
-    six (each on 25% to 43% of the genes, 2.1 per gene on average; 10% of genes have none of them): one predictor
-    per label is what a careful user fits, and fourteen do not fit the 90 s budget. It ships inside the river package's wheel (``river/datasets/yeast.csv.gz``), read without importing
-    river; none of the other bundled data sets here has several labels per row (vega_datasets' movies are not
-    bundled, chatterbot's files carry one category each). The sample submission asks for one 0/1 column per class.
-    """
-    from importlib.util import find_spec
-
-    spec = find_spec("river")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("yeast_functions needs the river package (pip install 'mlzero-jupyter[bench]')")
-    frame = pd.read_csv(Path(spec.origin).parent / "datasets" / "yeast.csv.gz")
-    classes = [f"Class{number}" for number in range(1, 7)]
-    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("Class") and c not in classes])
-    frame[classes] = frame[classes].astype(int)
-    frame.insert(0, "gene", _shuffled_ids(len(frame)))
-    train, test = _split(frame, test_fraction)
-    folder = _input(root, "yeast_functions")
-    train.to_csv(folder / "train.csv", index=False)
-    test.drop(columns=classes).to_csv(folder / "test.csv", index=False)
-    test[["gene"]].assign(**{c: 0 for c in classes}).to_csv(folder / "sample_submission.csv", index=False)
-    answers = pd.DataFrame({"gene": test["gene"].to_numpy(),
-                            "functions": ["|".join(c for c in classes if row[c]) for _, row in test.iterrows()]})
-    info = TaskInfo("yeast_functions", "Which functional classes does each gene in test.csv belong to? A gene can "
-                    "have several; mark every class that applies.", "f1_macro_multilabel", True, "multilabel",
-                    "functions", "gene", time_limit=90)
-    return _save(root, info, answers)
-
-
-def yeast_functions(root: Path, test_fraction: float = 0.25) -> Path:
-    """Multi-label, 0/1 columns: the functional classes of yeast genes from their expression profiles; macro F1.
-
-    The Yeast data set of Elisseeff and Weston (2001), a standard multi-label benchmark: 2,417 genes, 103 numeric
-    features (micro-array expression and phylogenetic profile) and 14 functional classes. The task keeps the first
     four (each on 31% to 43% of the genes, 1.5 per gene on average; 23% of genes have none of them): a careful user
     fits one predictor per label, each pays AutoGluon's start-up cost, and fourteen do not fit the 90 s budget.
     It ships inside the river package's wheel (``river/datasets/yeast.csv.gz``), read without importing river;
