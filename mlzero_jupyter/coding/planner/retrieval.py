@@ -75,7 +75,10 @@ Path(MODEL_DIR).mkdir(exist_ok=True)
 
 
 def final_scores(queries: list[str]) -> np.ndarray:
-    return weight * standardised(bm25_scores(queries)) + (1 - weight) * standardised(embedding_scores(queries))'''
+    return weight * standardised(bm25_scores(queries)) + (1 - weight) * standardised(embedding_scores(queries))
+
+
+'''  # two blank lines after the function, before the metrics
 
 HELPERS = '''
 def top_positions(scores: np.ndarray) -> np.ndarray:
