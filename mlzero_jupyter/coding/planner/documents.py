@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from mlzero_jupyter.coding.planner.images import ImageSource
+from mlzero_jupyter.coding.planner.labelled_folders import LabelledSource
 from mlzero_jupyter.coding.planner.source import literal
 from mlzero_jupyter.perception import documents
 from mlzero_jupyter.perception.files import read_head
@@ -77,7 +77,7 @@ _BRANCHES = {
 _PLAIN = 'text = path.read_text(encoding="utf-8", errors="replace")  # plain text and Markdown, as they are'
 
 
-def formats(task: TaskSpec, folders: ImageSource) -> set[str]:
+def formats(task: TaskSpec, folders: LabelledSource) -> set[str]:
     """The document formats in the task's text folders: pdf, docx, html, text."""
     found = set()
     for info in (folders.train, folders.test):

@@ -5,30 +5,18 @@ TabularPredictor. Document images are images like any other."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
-from mlzero_jupyter.coding.planner import multimodal
-from mlzero_jupyter.coding.planner.common import (
-    header,
-    higher_is_better,
-    holdout_rows,
-    metric_name,
-    metrics_block,
-    time_limit_comment,
-    training_seconds,
-)
+from mlzero_jupyter.coding.planner import holdout, multimodal
+from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.labelled_folders import LabelledSource, class_folders
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, literal, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
-from mlzero_jupyter.coding.planner.tabular import (
-    AG_METRICS,
-    TABULAR_PROBLEMS,
-    bagging_settings,
-    evaluate_lines,
-    fit_arguments,
-)
+from mlzero_jupyter.coding.planner.tabular import TABULAR_PROBLEMS
+from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
@@ -69,27 +57,7 @@ def resolve(relative: str, table_file: Path) -> Path:
 '''
 
 
-@dataclass
-class ImageSource:
-    """Where the labelled and the unlabelled images are."""
-
-    train: FileInfo  # a folder with one sub-folder per class, or a table with a path column
-    path_column: str | None  # the table's column of image paths (None for class folders)
-    test: FileInfo | None  # a folder of images, or a table with a path column (the test or the sample submission)
-
-
-def class_folders(task: TaskSpec, fmt: str) -> ImageSource | None:
-    """A folder of ``fmt`` (image_folder, text_folder) with class sub-folders, and the unlabelled one to predict."""
-    folders = [f for f in task.files if f.format == fmt]
-    labelled = next((f for f in folders if f.classes), None)
-    if labelled is None:
-        return None
-    unlabelled = [f for f in folders if not f.classes]
-    test = next((f for f in unlabelled if f.role == "test"), None) or next(iter(unlabelled), None)
-    return ImageSource(labelled, None, test)
-
-
-def image_source(task: TaskSpec) -> ImageSource | None:
+def image_source(task: TaskSpec) -> LabelledSource | None:
     """The task's images, if it has any: class folders, or a table with a column of image paths (alone, or beside
     other features)."""
     folders = class_folders(task, "image_folder")
@@ -98,7 +66,7 @@ def image_source(task: TaskSpec) -> ImageSource | None:
     train = task.train_file
     paths = [c.name for c in train.columns if c.kind == "path" and _images_named(c.examples)] if train else []
     if paths and task.modality.value in ("image", "multimodal"):
-        return ImageSource(train, paths[0], _images_to_predict(task, paths[0]))
+        return LabelledSource(train, paths[0], _images_to_predict(task, paths[0]))
     return None
 
 
@@ -140,24 +108,28 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     title = (f"Estimate {settings['LABEL']!r} of each image" if regression else
              f"Classify images by {settings['LABEL']!r}") + f" from {source.train.path}."
     stratified = "" if regression else " (stratified by class)"
-    head = header(context, plan, title=title, tool=tool, summary=summary, modules=modules, settings=settings,
-                  validation=f"On a random 20% hold-out of the labelled images{stratified}, never used for fitting.",
-                  comments=comments)
-    return render("images", header=head, helpers=_helpers(plan, source),
-                  load_comments=plan.comments("load"), load=_load(task, source, plan, settings),
-                  prepare_comments=plan.comments("prepare"), prepare=_prepare(plan, source, settings),
-                  train_comments=plan.comments("train"), holdout=holdout_rows(settings["PROBLEM_TYPE"]),
-                  fit=_fit(plan), evaluate=_evaluate(plan, settings),
-                  metrics=metrics_block(), predict_comments=plan.comments("predict"),
-                  predict=_predict(task, plan, shape, settings, source))
+    return assemble(context, plan, summary, Script(
+        title=title,
+        tool=tool,
+        validation=f"On a random 20% hold-out of the labelled images{stratified}, never used for fitting.",
+        imports=modules,
+        settings=settings,
+        comments=comments,
+        helpers=_helpers(plan, source),
+        load=_load(task, source, plan, settings),
+        prepare=_prepare(plan, source, settings),
+        fit=holdout.train_lines(plan, settings["PROBLEM_TYPE"], "images"),
+        evaluate=holdout.evaluate_lines(plan, settings["METRIC"]),
+        predict=_predict(task, plan, shape, settings, source),
+    ))
 
 
-def _helpers(plan: Plan, source: ImageSource) -> str:
-    parts = [RESOLVE_HELPER] if source.path_column else []
+def _helpers(plan: Plan, source: LabelledSource) -> str:
+    parts = [render("image_files")] + ([RESOLVE_HELPER] if source.path_column else [])
     return "\n".join(parts + ([] if plan.use_multimodal else [FEATURES_HELPER]))
 
 
-def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: ImageSource) -> dict[str, Any]:
+def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: LabelledSource) -> dict[str, Any]:
     folder = source.path_column is None
     values: dict[str, Any] = {("TRAIN_DIR" if folder else "TRAIN_FILE"): file_constant(source.train)}
     if source.test is not None:
@@ -184,13 +156,13 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: ImageS
     return values
 
 
-def _pixel_side(source: ImageSource) -> int:
+def _pixel_side(source: LabelledSource) -> int:
     """The side of the pixel grid: 8 for a small set of labelled images, else 16."""
     labelled = source.train.rows if source.path_column else source.train.file_count
     return 8 if (labelled or 0) < SMALL_SET_IMAGES else 16
 
 
-def _id_column(task: TaskSpec, source: ImageSource) -> str:
+def _id_column(task: TaskSpec, source: LabelledSource) -> str:
     """The column naming each image in the predictions: the sample submission's id column, else 'image'."""
     sample = task.sample_submission_file
     if task.id_column.value and (sample is None or task.id_column.value in sample.column_names):
@@ -207,7 +179,7 @@ def _uses_stems(task: TaskSpec, id_column: str) -> bool:
     return column is not None and bool(column.examples) and all("." not in e for e in column.examples)
 
 
-def _load(task: TaskSpec, source: ImageSource, plan: Plan, settings: dict[str, Any]) -> str:
+def _load(task: TaskSpec, source: LabelledSource, plan: Plan, settings: dict[str, Any]) -> str:
     name = "path.stem" if _uses_stems(task, settings["ID_COLUMN"]) else "path.name"
     if source.path_column is None:
         lines = ["train_paths = list_images(TRAIN_DIR)",
@@ -227,7 +199,7 @@ def _load(task: TaskSpec, source: ImageSource, plan: Plan, settings: dict[str, A
     return "\n".join(lines)
 
 
-def other_features(task: TaskSpec, source: ImageSource, label: str, id_column: str) -> list[str]:
+def other_features(task: TaskSpec, source: LabelledSource, label: str, id_column: str) -> list[str]:
     """Columns of a table of image paths that are features too (image plus tabular data)."""
     if source.path_column is None:
         return []
@@ -235,7 +207,7 @@ def other_features(task: TaskSpec, source: ImageSource, label: str, id_column: s
     return [c.name for c in source.train.columns if c.name not in skip and c.kind not in ("id", "constant", "path")]
 
 
-def _prepare(plan: Plan, source: ImageSource, settings: dict[str, Any]) -> str:
+def _prepare(plan: Plan, source: LabelledSource, settings: dict[str, Any]) -> str:
     frames = ("train", "test") if source.test is not None else ("train",)
     others = " + OTHER_FEATURES" if settings.get("OTHER_FEATURES") else ""
     if plan.use_multimodal:
@@ -249,7 +221,7 @@ def _prepare(plan: Plan, source: ImageSource, settings: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _image_feature(source: ImageSource, settings: dict[str, Any]) -> str:
+def _image_feature(source: LabelledSource, settings: dict[str, Any]) -> str:
     """The column that hands the MultiModalPredictor each image's path: 'image', unless the data already has a
     column of that name (the id, the label, a table's path column), which must not be overwritten."""
     taken = {settings["ID_COLUMN"], settings["LABEL"], *(settings.get("OTHER_FEATURES") or [])}
@@ -260,22 +232,7 @@ def _image_feature(source: ImageSource, settings: dict[str, Any]) -> str:
     return name
 
 
-def _fit(plan: Plan) -> str:
-    if plan.use_multimodal:
-        return multimodal.fit_lines("features")
-    return ("predictor = TabularPredictor(\n"
-            "    label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=AG_METRIC, path=MODEL_DIR, verbosity=1\n)\n"
-            f"predictor.fit(fit_data[features + [LABEL]], {fit_arguments(plan)})")
-
-
-def _evaluate(plan: Plan, settings: dict[str, Any]) -> str:
-    if plan.use_multimodal:
-        return multimodal.evaluate_lines("features")
-    return (evaluate_lines(settings["METRIC"])
-            + "\npredictor.leaderboard(holdout, silent=True).to_csv(\"leaderboard.csv\", index=False)")
-
-
-def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any], source: ImageSource) -> str:
+def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any], source: LabelledSource) -> str:
     lines = []
     if source.test is None:
         lines.append("# No unlabelled images were given: the predictions are for the hold-out images.\n"

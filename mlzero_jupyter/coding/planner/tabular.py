@@ -13,7 +13,6 @@ from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import Raw, file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
 from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings, fit_arguments
-from mlzero_jupyter.coding.planner.tabular_predictor import evaluate_lines  # noqa: F401 (images, texts: until they move)
 from mlzero_jupyter.coding.planner.textual import character_lines
 from mlzero_jupyter.perception.spec import ColumnInfo, ProblemType, TaskSpec
 

@@ -10,7 +10,7 @@ from typing import Any
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import documents, holdout, languages, multimodal
 from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
-from mlzero_jupyter.coding.planner.images import ImageSource, class_folders
+from mlzero_jupyter.coding.planner.labelled_folders import LabelledSource, class_folders
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, read_lines
@@ -23,7 +23,7 @@ from mlzero_jupyter.perception.spec import TaskSpec
 MARGIN_SECONDS = 15
 PROBLEMS = ("binary", "multiclass", "regression")
 
-def text_folders(task: TaskSpec) -> ImageSource | None:
+def text_folders(task: TaskSpec) -> LabelledSource | None:
     """Documents in class sub-folders, and the unlabelled folder to predict."""
     return class_folders(task, "text_folder")
 
@@ -91,7 +91,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     ))
 
 
-def _title(task: TaskSpec, folders: ImageSource | None, label: str) -> str:
+def _title(task: TaskSpec, folders: LabelledSource | None, label: str) -> str:
     where = folders.train.path if folders is not None else task.train_file.path
     return f"Predict {label!r} from the text in {where}."
 
@@ -122,7 +122,7 @@ def _validation(problem: str) -> str:
     return f"On a random 20% hold-out of the labelled rows{stratified}, never used for fitting."
 
 
-def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: ImageSource | None) -> dict[str, Any]:
+def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: LabelledSource | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if folders is not None:
         values["TRAIN_DIR"] = file_constant(folders.train)
@@ -153,13 +153,13 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: Image
     return values
 
 
-def _problem(task: TaskSpec, folders: ImageSource | None) -> str:
+def _problem(task: TaskSpec, folders: LabelledSource | None) -> str:
     if task.problem_type.value in PROBLEMS:
         return task.problem_type.value
     return "binary" if folders is not None and len(folders.train.classes) == 2 else "multiclass"
 
 
-def _id_column(task: TaskSpec, folders: ImageSource | None) -> str | None:
+def _id_column(task: TaskSpec, folders: LabelledSource | None) -> str | None:
     """Documents: the sample submission's id column, else 'file'. Tables: the task's id column, if present."""
     sample = task.sample_submission_file
     value = task.id_column.value
@@ -171,11 +171,11 @@ def _id_column(task: TaskSpec, folders: ImageSource | None) -> str | None:
     return sample.columns[0].name if sample is not None and sample.columns else "file"
 
 
-def _has_test(task: TaskSpec, folders: ImageSource | None) -> bool:
+def _has_test(task: TaskSpec, folders: LabelledSource | None) -> bool:
     return (folders.test if folders is not None else task.test_file) is not None
 
 
-def _load(task: TaskSpec, plan: Plan, folders: ImageSource | None) -> str:
+def _load(task: TaskSpec, plan: Plan, folders: LabelledSource | None) -> str:
     if folders is None:
         lines = [read_lines("train", "TRAIN_FILE", task.train_file, plan)]
         if task.test_file is not None:
@@ -196,7 +196,7 @@ def _load(task: TaskSpec, plan: Plan, folders: ImageSource | None) -> str:
     return "\n".join(lines)
 
 
-def _prepare(task: TaskSpec, folders: ImageSource | None, plan: Plan) -> str:
+def _prepare(task: TaskSpec, folders: LabelledSource | None, plan: Plan) -> str:
     frames = "(train, test)" if _has_test(task, folders) else "(train,)"
     if folders is not None:
         return (documents.prepare_lines(_has_test(task, folders))
@@ -207,7 +207,7 @@ def _prepare(task: TaskSpec, folders: ImageSource | None, plan: Plan) -> str:
             "        frame[column] = frame[column].fillna(\"\").astype(str)")
 
 
-def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any], folders: ImageSource | None) -> str:
+def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any], folders: LabelledSource | None) -> str:
     lines = []
     if not _has_test(task, folders):
         named = "holdout[ID_COLUMN] = [path.name for path in holdout[\"path\"]]\n" if folders is not None else ""
