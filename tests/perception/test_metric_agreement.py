@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlzero_jupyter.coding.planner.tabular import AG_METRICS
+from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS
 from mlzero_jupyter.metrics import METRICS
 from mlzero_jupyter.perception.metric import fitting_metrics
 from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS
