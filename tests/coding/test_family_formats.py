@@ -217,10 +217,24 @@ def seasons() -> Case:
     return Case(_kaggle(wide, "season", "day_id", "winter"), "tabular", "day_id")
 
 
+def label_sets() -> Case:
+    """Multi-label: Yeast genes (river's bundled copy) and three of their functional classes as 0/1 columns."""
+    from importlib.util import find_spec
+
+    genes = pd.read_csv(Path(find_spec("river").origin).parent / "datasets" / "yeast.csv.gz").head(120)
+    classes = ["Class1", "Class2", "Class3"]
+    frame = genes[[f"Att{n}" for n in range(1, 11)] + classes]
+    frame.insert(0, "gene", range(1, len(frame) + 1))
+    test = frame.sample(frac=0.25, random_state=0)
+    tables = {"train": frame.drop(test.index), "test": test.drop(columns=classes),
+              "sample_submission": test[["gene"]].assign(Class1=0, Class2=0, Class3=0)}
+    return Case(tables, "multilabel", "gene")
+
+
 #: Each builder runs once per session (the cases are only read).
 TABLE_CASES = {"binary": binary, "multiclass": multiclass, "regression": regression, "joins": joined,
                "text": text_table, "image_paths": image_table, "forecasting": forecast,
-               "series_classification": seasons}
+               "series_classification": seasons, "multilabel": label_sets}
 FOLDER_CASES = {"image_folders": image_folders, "text_folders": text_folders, "masks": masks}
 CASES: dict[str, Callable[[], Case]] = {name: functools.cache(build)
                                         for name, build in {**TABLE_CASES, **FOLDER_CASES}.items()}
