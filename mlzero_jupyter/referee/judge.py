@@ -127,11 +127,7 @@ def score_held_out(answers: Answers, held: pd.DataFrame, metric: str, classes: l
     """The metric of held-out predictions (labels, one probability column, class probabilities or values)."""
     truth = pd.Series(answers.truth, index=held.index)
     if answers.kind == "forecast":
-        frame = pd.DataFrame({answers.item_column or "item": [k.split("|")[0] for k in held.index],
-                              answers.label: truth.to_numpy(dtype=float),
-                              "predicted": pd.to_numeric(held.iloc[:, 0], errors="coerce").to_numpy()})
-        history = answers.history.assign(**({"item": ""} if answers.item_column is None else {}))
-        return mase(frame, history, answers.item_column or "item", answers.label, answers.season)
+        return _score_forecast(answers, truth, pd.to_numeric(held.iloc[:, 0], errors="coerce"), metric)
     if answers.label_columns:  # multi-label: each row's set of labels
         function, _ = METRICS[metric]
         return float(function(truth, label_sets(held, answers.label_columns, answers.delimiter)))
@@ -141,6 +137,24 @@ def score_held_out(answers: Answers, held: pd.DataFrame, metric: str, classes: l
         raise ValueError(f"no referee for metric {metric!r}")
     function, _ = METRICS[metric]
     return float(function(truth, held.iloc[:, 0]))
+
+
+def _score_forecast(answers: Answers, truth: pd.Series, predicted: pd.Series, metric: str) -> float:
+    """The point forecast of the held-out steps on the task's metric. MASE scales each item's error by its
+    history's seasonal naive error; WQL of a point forecast (the same value at every quantile) is the summed
+    absolute error over the summed absolute truth."""
+    actual = truth.to_numpy(dtype=float)
+    if metric == "mase":
+        frame = pd.DataFrame({answers.item_column or "item": [k.split("|")[0] for k in truth.index],
+                              answers.label: actual, "predicted": predicted.to_numpy()})
+        history = answers.history.assign(**({"item": ""} if answers.item_column is None else {}))
+        return mase(frame, history, answers.item_column or "item", answers.label, answers.season)
+    if metric == "wql":
+        return float(np.sum(np.abs(actual - predicted.to_numpy())) / np.sum(np.abs(actual)))
+    if metric not in METRICS:
+        raise ValueError(f"no referee for forecast metric {metric!r}")
+    function, _ = METRICS[metric]
+    return float(function(truth, predicted))
 
 
 def _score_probabilities(truth: pd.Series, probabilities: pd.DataFrame, metric: str) -> float:

@@ -165,6 +165,26 @@ def test_forecasts_hold_out_the_last_window_of_every_series(quarterly_series, tm
     assert held_out_rows(answers, forecast).shape == (answers.rows, 1)
 
 
+
+@pytest.mark.parametrize("metric", ["rmse", "mae", "mape", "wql"])
+def test_a_forecast_is_scored_on_the_metric_the_task_names(quarterly_series, tmp_path, metric):
+    """Not MASE whatever was asked: the score shown carries the task's metric, computed on the point forecast."""
+    from sklearn.metrics import mean_absolute_error, mean_absolute_percentage_error, root_mean_squared_error
+
+    task, referee = _derived(quarterly_series, tmp_path, "Forecast the next 8 quarters of every series.")
+    answers = referee.answers
+    history = pd.read_csv(referee.root / "history.csv")
+    truth = pd.read_csv(quarterly_series / "history.csv").groupby("series").tail(task.time_series.prediction_length)
+    naive = truth.assign(value=truth["series"].map(history.groupby("series")["value"].last()))
+    attempt = tmp_path / "attempt"
+    attempt.mkdir()
+    naive.to_csv(attempt / "predictions.csv", index=False)
+    y, p = truth["value"].to_numpy(), naive["value"].to_numpy()
+    expected = {"rmse": root_mean_squared_error(y, p), "mae": mean_absolute_error(y, p),
+                "mape": mean_absolute_percentage_error(y, p), "wql": np.abs(y - p).sum() / np.abs(y).sum()}
+    assert judge(answers, attempt / "predictions.csv", metric).score == pytest.approx(expected[metric])
+    assert judge(answers, attempt / "predictions.csv", "mase").score != pytest.approx(expected[metric])
+
 def test_segmentation_hides_held_out_images_without_their_masks(digit_masks, tmp_path):
     from PIL import Image
 
