@@ -124,6 +124,7 @@ def test_without_the_embedding_model_bm25_ranks_and_the_search_ends(task, tmp_pa
                             environment=environment)
     draft = OfflinePlanner().write(context)
     assert draft.candidate == "bm25" and "BM25Okapi" in draft.code and "SentenceTransformer" not in draft.code
+    assert "BM25 only: no sentence-embedding model here" in draft.summary
     (attempt / "solution.py").write_text(draft.code)
     done = subprocess.run([sys.executable, "solution.py"], cwd=attempt, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
