@@ -81,6 +81,9 @@ def test_every_candidate_writes_a_regression_script(depth_task, planner, tmp_pat
     assert 'PROBLEM_TYPE = "regression"' in tuned.code and "feature_table" not in tuned.code
     for draft in (bagged, tuned):
         compile(draft.code, "solution.py", "exec")
+    named = perceive(depth_task / "input", "Estimate how far away each patch is; scored by MAE.")
+    assert named.metric.value == "mae"
+    assert 'AG_METRIC = "mae"' in planner.write(context(named, tmp_path / "attempt_4", time_limit=60)).code
 
 
 @pytest.mark.fit
