@@ -140,6 +140,12 @@ FUSED = Candidate("fused", "BM25 and embeddings mixed",
                   "BM25 and the embeddings mixed with a weight tuned on judged queries: each catches what the other "
                   "misses.", _ranker("fused"), _embeddings_here)
 
+def _time_to_bag_each_label(plan: Plan, context: CodingContext) -> bool:
+    """Bagged folds for every label: the time a single bagged predictor needs, for each label."""
+    labels = context.task.label_sets.labels if context.task.label_sets is not None else []
+    return context.time_limit >= BAGGING_SECONDS * max(1, len(labels))
+
+
 PER_LABEL = Candidate("lightgbm-per-label", "one LightGBM model per label",
                       "fast and safe first: one LightGBM model per label, since every label pays the predictor's "
                       "start-up cost.", _lightgbm_per_label)
@@ -147,13 +153,16 @@ CHAINED = Candidate("chained", "labels chained: earlier labels' answers as featu
                     "a classifier chain: whether a label applies is a feature of the labels after it, so labels that "
                     "go together help each other; as fast as the first model.", _chained)
 
+BAGGED_LABELS = Candidate("bagged", BAGGED.change, BAGGED.why, _bagged, _time_to_bag_each_label)
+
 CANDIDATES: dict[str, list[Candidate]] = {
     "tabular": [FAST, BAGGED, RESEEDED],
     "text": [FAST, FEATURES, BAGGED, FEATURES_BAGGED],
     "image": [FAST, FEATURES, FEATURES_BAGGED],
     "forecasting": [SEASONAL, FAST, FORECAST_BEST],
     "segmentation": [FAST],
-    "multilabel": [PER_LABEL, CHAINED, BAGGED],
+    "multilabel": [FAST, CHAINED, BAGGED],
+    "multilabel": [PER_LABEL, CHAINED, BAGGED_LABELS],
     "retrieval": [BM25, EMBEDDINGS, FUSED],
 }
 
