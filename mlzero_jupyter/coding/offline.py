@@ -68,9 +68,9 @@ def family_of(task: TaskSpec) -> str:
         return "forecasting"
     if task.problem_type.value == ProblemType.SEMANTIC_SEGMENTATION:
         return "segmentation"
-    if task.problem_type.value == "multilabel" and task.label_sets is not None:
+    if task.problem_type.value == ProblemType.MULTILABEL and task.label_sets is not None:
         return "multilabel"
-    if task.problem_type.value == "retrieval":
+    if task.problem_type.value == ProblemType.RETRIEVAL:
         return "retrieval"
     if images.image_source(task) is not None or (task.modality.value == Modality.IMAGE and task.train_file is None):
         return "image"

@@ -19,7 +19,7 @@ from mlzero_jupyter.coding.planner.tabular import TABULAR_PROBLEMS
 from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
-from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
+from mlzero_jupyter.perception.spec import FileInfo, Modality, TaskSpec
 
 #: Seconds kept for imports, reading every image, evaluating and predicting.
 MARGIN_SECONDS = 15
@@ -65,7 +65,7 @@ def image_source(task: TaskSpec) -> LabelledSource | None:
         return folders
     train = task.train_file
     paths = [c.name for c in train.columns if c.kind == "path" and _images_named(c.examples)] if train else []
-    if paths and task.modality.value in ("image", "multimodal"):
+    if paths and task.modality.value in (Modality.IMAGE, Modality.MULTIMODAL):
         return LabelledSource(train, paths[0], _images_to_predict(task, paths[0]))
     return None
 

@@ -16,12 +16,12 @@ from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
 from mlzero_jupyter.coding.planner.textual import character_lines
+from mlzero_jupyter.coding.planner.tabular import TABULAR_PROBLEMS
 from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings
 from mlzero_jupyter.perception.spec import TaskSpec
 
 #: Seconds kept for imports, reading the documents, evaluating and predicting.
 MARGIN_SECONDS = 15
-PROBLEMS = ("binary", "multiclass", "regression")
 
 def text_folders(task: TaskSpec) -> LabelledSource | None:
     """Documents in class sub-folders, and the unlabelled folder to predict."""
@@ -154,7 +154,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: Label
 
 
 def _problem(task: TaskSpec, folders: LabelledSource | None) -> str:
-    if task.problem_type.value in PROBLEMS:
+    if task.problem_type.value in TABULAR_PROBLEMS:
         return task.problem_type.value
     return "binary" if folders is not None and len(folders.train.classes) == 2 else "multiclass"
 
