@@ -42,8 +42,8 @@ test_features = test.reindex(columns=features)
 holdout = train.sample(frac=HOLDOUT_FRACTION, random_state=SEED).index
 fit_rows = train.index.difference(holdout)"""
 
-FIT = """# One binary TabularPredictor per label. Fitted for log loss (native to every model, quick to early-stop on), then
-# given the decision threshold that maximises F1 on the validation rows.
+FIT = """# One binary TabularPredictor per label, fitted for log loss (native to every model, quick to early-stop
+# on), then given the decision threshold that maximises F1 on the validation rows.
 TRAINING_DEADLINE = time.monotonic() + TIME_LIMIT
 fit_data = train[features].copy()
 on = pd.DataFrame(0, index=test.index, columns=LABELS)  # 1 where a label applies
@@ -66,14 +66,19 @@ for number, label in enumerate(LABELS):
         on[label] = (chance[label] >= threshold).astype(int)
 ${chain}"""
 
-EVALUATE = """# Macro F1 over the labels on the validation rows (which also chose the thresholds: a little optimistic). The agent
-# scores the predictions itself, on rows this script never saw; this number is the script's own estimate.
+EVALUATE = """# Macro F1 over the labels on the validation rows (which also chose the thresholds: a little
+# optimistic). The agent scores the predictions itself, on rows this script never saw; this is the script's own
+# estimate.
 validation_score = f1_score(targets.loc[holdout, LABELS], holdout_on, average="macro", zero_division=0)"""
 
 AT_LEAST_ONE = """if targets.sum(axis=1).gt(0).all():
     # Every training row has a label: a test row with none over its threshold gets its most likely one.
     empty = on.sum(axis=1) == 0
     on.loc[empty] = (chance.loc[empty].to_numpy() == chance.loc[empty].max(axis=1).to_numpy()[:, None]).astype(int)"""
+
+
+#: The predictions in the test table's row order, in the submission's columns (a label never seen: 0).
+FILL_BY_POSITION = "submission[PREDICTION_COLUMNS] = answer.reindex(columns=PREDICTION_COLUMNS, fill_value=0).to_numpy()"
 
 
 def build(context: CodingContext, plan: Plan, summary: str) -> str:
@@ -187,8 +192,8 @@ def _fit_arguments(plan: Plan) -> str:
 def _chain(plan: Plan) -> str:
     if not plan.chain_labels:
         return ""
-    return ("    # Chained: whether this label applies is a feature of the labels after it (the truth on the training rows,\n"
-            "    # the prediction on the validation and test rows), so labels that go together help each other.\n"
+    return ("    # Chained: whether this label applies is a feature of the labels after it (the truth on the\n"
+            "    # training rows, the prediction on the validation and test rows): labels that go together help.\n"
             '    fit_data[f"applies_{label}"] = targets[label].to_numpy()\n'
             '    fit_data.loc[holdout, f"applies_{label}"] = holdout_on[label].to_numpy()\n'
             '    test_features[f"applies_{label}"] = on[label].to_numpy()\n')
@@ -213,10 +218,10 @@ def _predict(task: TaskSpec, layout: LabelSetInfo, id_column: str | None) -> str
                   "fill_value=0).to_numpy()"]
     elif sample is not None:
         lines += ["submission = sample_submission.copy()  # same row order as the test set",
-                  "submission[PREDICTION_COLUMNS] = answer.reindex(columns=PREDICTION_COLUMNS, fill_value=0).to_numpy()"]
+                  FILL_BY_POSITION]
     else:
         start = "pd.DataFrame({ID_COLUMN: test[ID_COLUMN].to_numpy()})" if id_column else "pd.DataFrame()"
         lines += [f"submission = {start}",
-                  "submission[PREDICTION_COLUMNS] = answer.reindex(columns=PREDICTION_COLUMNS, fill_value=0).to_numpy()"]
+                  FILL_BY_POSITION]
     lines.append(write_line("submission", sample))
     return "\n".join(lines)
