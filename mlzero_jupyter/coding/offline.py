@@ -2,8 +2,9 @@
 
 It picks the script family from the task (tabular, forecasting, image, text, segmentation) and the pretrained
 backbone this machine offers (``backbones.resolve``), takes the family's next candidate of the search
-(``candidates``), applies the user's guidance and the repairs the previous failures call for, then renders the
-family's template. The summary and the script's header say which model path was taken and why.
+(``candidates``), applies the user's guidance and the repairs the previous failures call for, then has the family
+state its script (``planner/script.py``: one builder lays out every family's sections). The summary and the
+script's header say which model path was taken and why.
 """
 
 from __future__ import annotations
