@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field, fields
 from typing import Any, NoReturn
 
-from mlzero_jupyter.commands.run import add_run_options, options_from
+from mlzero_jupyter.cli.commands.run import add_run_options, options_from
 from mlzero_jupyter.errors import UserInputError
 
 SUBCOMMANDS = ("list", "show", "export", "resume", "stop", "wait", "providers", "config", "knowledge", "help")

@@ -145,7 +145,7 @@ class MLZeroMagics(Magics):
 
 def _cli(name: str, *arguments: str) -> None:
     """Run an ``mlzero`` CLI command in the kernel (same output, same one-line errors)."""
-    if importlib.util.find_spec(f"mlzero_jupyter.commands.{name}") is None:
+    if importlib.util.find_spec(f"mlzero_jupyter.cli.commands.{name}") is None:
         raise UserInputError(f"`mlzero {name}` is not available in this installation")
     from mlzero_jupyter.cli import main
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from mlzero_jupyter.cli import EXIT_USER_ERROR, build_parser, main
-from mlzero_jupyter.commands import bench
+from mlzero_jupyter.cli.commands import bench
 
 
 def test_bench_runs_one_task_without_baseline_and_writes_the_report(tmp_path, fake_solve_class, capsys):

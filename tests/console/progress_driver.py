@@ -12,8 +12,8 @@ import sys
 from console_support import IRIS_SOLUTION
 from mlzero_jupyter.agent import Agent, RunOptions
 from mlzero_jupyter.coding.scripted import ScriptedCoder
-from mlzero_jupyter.commands.run import run_agent
-from mlzero_jupyter.console import ConsoleProgress
+from mlzero_jupyter.cli.commands.run import run_agent
+from mlzero_jupyter.cli.console import ConsoleProgress
 
 if __name__ == "__main__":
     data, output, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])

@@ -83,7 +83,7 @@ def test_the_cli_and_the_magic_take_every_flagged_option_and_no_other():
     assert long_flags(command("demo")) == settings_flags | OWN_FLAGS["demo"]
     assert long_flags(run_parser()) == set(FLAGS.values()) | OWN_FLAGS["magic"]
 
-    from mlzero_jupyter.commands.run import options_from
+    from mlzero_jupyter.cli.commands.run import options_from
 
     cli = options_from(command("run").parse_args(["data", *flag_words(set(FLAGS))]))
     magic = parse_run_line(" ".join(["data", *flag_words(set(FLAGS))])).options()
@@ -114,8 +114,8 @@ def test_the_settings_are_the_configurable_options_and_variables(no_config):
 
 
 def test_the_mcp_tool_describes_every_option(tmp_path):
-    from mlzero_jupyter.manager import RunManager
-    from mlzero_jupyter.mcp_server import build_server
+    from mlzero_jupyter.mcp.manager import RunManager
+    from mlzero_jupyter.mcp.server import build_server
 
     tools = {tool.name: tool for tool in asyncio.run(build_server(RunManager(tmp_path)).list_tools())}
     properties = tools["start_run"].input_schema["properties"]["options"]["properties"]

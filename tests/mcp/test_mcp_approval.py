@@ -12,7 +12,7 @@ from pathlib import Path
 from mcp_support import IRIS_DESCRIPTION, Session, with_stdio
 
 from mlzero_jupyter.errors import UserInputError
-from mlzero_jupyter.manager import RunManager
+from mlzero_jupyter.mcp.manager import RunManager
 
 
 async def next_request(session: Session, run_id: str, attempt: int, timeout: float = 120.0) -> dict:

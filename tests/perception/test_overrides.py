@@ -98,7 +98,7 @@ def test_cli_run_checks_names_before_starting_and_refuses_them_on_resume(films, 
 def test_cli_run_passes_the_overrides_as_run_options():
     import argparse
 
-    from mlzero_jupyter.commands.run import add_arguments, options_from
+    from mlzero_jupyter.cli.commands.run import add_arguments, options_from
 
     parser = argparse.ArgumentParser()
     add_arguments(parser)

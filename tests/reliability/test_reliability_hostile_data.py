@@ -11,7 +11,7 @@ import pytest
 from reliability_scenarios import make_iris
 
 from mlzero_jupyter.execution import execute, limits
-from mlzero_jupyter.manager import inspect_data
+from mlzero_jupyter.mcp.manager import inspect_data
 
 
 def test_a_readme_linking_to_a_private_key_is_not_read(tmp_path):

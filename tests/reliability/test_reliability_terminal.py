@@ -17,7 +17,7 @@ from mlzero_jupyter.approval import recorder
 from mlzero_jupyter.coding.scripted import ScriptedCoder
 from mlzero_jupyter.errors import UserInputError
 from mlzero_jupyter.events import Unattended
-from mlzero_jupyter.terminal import TerminalController, controller_for
+from mlzero_jupyter.cli.terminal import TerminalController, controller_for
 
 CONCERNS = ["line 1: imports urllib.request, which can open network connections [network]"]
 

@@ -77,8 +77,8 @@ async def mcp_statuses(root: Path) -> tuple[list[dict], dict[str, dict | str]]:
     """list_runs, and run_status of each run (its one-line error when it fails), through an MCP client."""
     from mcp import Client
 
-    from mlzero_jupyter.manager import RunManager
-    from mlzero_jupyter.mcp_server import build_server
+    from mlzero_jupyter.mcp.manager import RunManager
+    from mlzero_jupyter.mcp.server import build_server
 
     async with Client(build_server(RunManager(root))) as client:
         listed = await client.call_tool("list_runs", {})

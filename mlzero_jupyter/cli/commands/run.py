@@ -52,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
     from mlzero_jupyter.api import make_options
     from mlzero_jupyter.approval import recorder
     from mlzero_jupyter.config import load_config
-    from mlzero_jupyter.console import ConsoleProgress
+    from mlzero_jupyter.cli.console import ConsoleProgress
     from mlzero_jupyter.errors import UserInputError
-    from mlzero_jupyter.terminal import TerminalController, controller_for
+    from mlzero_jupyter.cli.terminal import TerminalController, controller_for
 
     progress = ConsoleProgress(verbose=args.verbose)
     observers = [progress]

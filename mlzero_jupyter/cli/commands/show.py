@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 def _print_attempts(result: RunResult) -> None:
     from rich.console import Console
 
-    from mlzero_jupyter.tables import print_table, score_text
+    from mlzero_jupyter.cli.tables import print_table, score_text
 
     rows = []
     for attempt in result.attempts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mlzero_jupyter.commands.run import add_run_options, options_from, run_agent
+from mlzero_jupyter.cli.commands.run import add_run_options, options_from, run_agent
 
 HELP = "Solve a small real task (breast cancer diagnosis) end to end with the offline planner."
 
@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mlzero_jupyter.agent import Agent
     from mlzero_jupyter.api import make_options
-    from mlzero_jupyter.console import ConsoleProgress
+    from mlzero_jupyter.cli.console import ConsoleProgress
     from mlzero_jupyter.demo import DEMO_DESCRIPTION, write_demo_data
 
     folder = Path(args.data_dir)

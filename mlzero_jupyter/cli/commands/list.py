@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from rich.console import Console
 
-    from mlzero_jupyter.tables import print_table, score_text
+    from mlzero_jupyter.cli.tables import print_table, score_text
 
     rows = [(run["run_id"], run["status"], run["metric"] or "", score_text(run["score"]), str(run["attempts"]),
              run["task"]) for run in runs]

@@ -1,4 +1,6 @@
-"""The `mlzero` command: one sub-command per module of `mlzero_jupyter.commands`.
+"""The `mlzero` command: one sub-command per module of `mlzero_jupyter.cli.commands`. This package is the
+terminal face: the commands, live progress (`console.py`), review and guidance at the terminal (`terminal.py`)
+and one-line tables (`tables.py`).
 
 A command module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``; it imports
 heavy libraries inside ``run`` only, so that ``mlzero --help`` stays fast.
@@ -13,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from mlzero_jupyter import commands
+from mlzero_jupyter.cli import commands
 from mlzero_jupyter._version import __version__
 from mlzero_jupyter.errors import UserInputError
 
@@ -59,6 +61,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mlzero {args.command}: interrupted", file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

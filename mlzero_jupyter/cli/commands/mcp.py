@@ -30,8 +30,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserInputError("the MCP server needs the mcp package: pip install 'mlzero-jupyter[mcp]'")
     if args.max_running < 1:
         raise UserInputError("--max-running must be 1 or more")
-    from mlzero_jupyter.mcp_auth import LOCKED_OPTIONS, check_loopback, server_token
-    from mlzero_jupyter.mcp_server import serve
+    from mlzero_jupyter.mcp.auth import LOCKED_OPTIONS, check_loopback, server_token
+    from mlzero_jupyter.mcp.server import serve
 
     allowed = tuple(name.strip() for name in args.client_options.split(",") if name.strip())
     unknown = sorted(set(allowed) - set(LOCKED_OPTIONS))

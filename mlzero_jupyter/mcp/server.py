@@ -1,6 +1,6 @@
 """The MCP server: the agent as tools for other agentic tools (``mlzero mcp``), on the official ``mcp`` SDK.
 
-Runs execute in background threads of this process (:class:`~mlzero_jupyter.manager.RunManager`); their status
+Runs execute in background threads of this process (:class:`~mlzero_jupyter.mcp.manager.RunManager`); their status
 comes from the run folders, so it survives a restart of the server. A mistake is answered with one line.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from mlzero_jupyter.errors import MLZeroError
-from mlzero_jupyter.manager import RunManager
-from mlzero_jupyter.manager import inspect_data as inspect_folder
+from mlzero_jupyter.mcp.manager import RunManager
+from mlzero_jupyter.mcp.manager import inspect_data as inspect_folder
 
 INSTRUCTIONS = """\
 MLZero turns a folder of raw data and a one-sentence goal into a trained AutoML model and predictions.
@@ -130,8 +130,8 @@ def build_server(manager: RunManager) -> Any:
 def serve(transport: str = "stdio", host: str = "127.0.0.1", port: int = 8765, output_dir: str | None = None,
           max_running: int = 1, token: str | None = None, client_options: tuple[str, ...] = ()) -> None:
     """Serve until the client disconnects (stdio) or the process is interrupted (http); running runs are
-    stopped on the way out and stay resumable. Over HTTP every request needs ``token`` (``mcp_auth``)."""
-    from mlzero_jupyter.mcp_auth import GuardedManager, serve_http
+    stopped on the way out and stay resumable. Over HTTP every request needs ``token`` (``auth.py``)."""
+    from mlzero_jupyter.mcp.auth import GuardedManager, serve_http
 
     manager = RunManager(output_dir, max_running=max_running)
     server = build_server(GuardedManager(manager, client_options))

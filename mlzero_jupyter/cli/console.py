@@ -23,7 +23,7 @@ from rich.text import Text
 from mlzero_jupyter.config import parse_duration
 from mlzero_jupyter.errors import ConfigError
 from mlzero_jupyter.events import AgentEvent
-from mlzero_jupyter.tables import one_line, score_text
+from mlzero_jupyter.cli.tables import one_line, score_text
 
 #: Cells of the live progress bar.
 BAR_WIDTH = 24
