@@ -288,7 +288,7 @@ def depth_images_regression(root: Path, size: int = 24) -> Path:
     train.to_csv(folder / "train.csv", index=False)
     test.assign(distance_m=0.0)[["image", "distance_m"]].to_csv(folder / "sample_submission.csv", index=False)
     info = TaskInfo("depth_images_regression", "Estimate how far from the camera the scene in each image patch is, "
-                    "in metres; RMSE.", "rmse", False, "regression", "distance_m", "image", time_limit=90)
+                    "in metres; RMSE.", "rmse", False, "regression", "distance_m", "image", time_limit=120)
     return _save(root, info, test)
 
 
@@ -343,7 +343,7 @@ def chatter_documents(root: Path, smallest: int = 28, largest: int = 30) -> Path
     names = _file_names(len(frame), "")
     frame.insert(0, "document", [f"{name}{FORMATS[i % len(FORMATS)]}" for i, name in enumerate(names)])
     info = TaskInfo("chatter_documents", "Which topic is each test document about?", "accuracy", True, "multiclass",
-                    "topic", "document", time_limit=90)
+                    "topic", "document", time_limit=120)
     return _class_folders(root, info, frame, write_document)
 
 
@@ -413,68 +413,6 @@ def seattle_weather(root: Path) -> Path:
     return _kaggle(root, info, frame, "sun")
 
 
-def yeast_functions(root: Path, test_fraction: float = 0.25) -> Path:
-    """Multi-label, 0/1 columns: the functional classes of yeast genes from their expression profiles; macro F1.
-
-    The Yeast data set of Elisseeff and Weston (2001), a standard multi-label benchmark: 2,417 genes, 103 numeric
-    features (micro-array expression and phylogenetic profile) and 14 functional classes. The task keeps the first
-    four (each on 31% to 43% of the genes, 1.5 per gene on average; 23% of genes have none of them): a careful user
-    fits one predictor per label, each pays AutoGluon's start-up cost, and fourteen do not fit the 90 s budget.
-    It ships inside the river package's wheel (``river/datasets/yeast.csv.gz``), read without importing river;
-    none of the other bundled data sets here has several labels per row (vega_datasets' movies are not bundled,
-    chatterbot's files carry one category each). The sample submission asks for one 0/1 column per class.
-    """
-    from importlib.util import find_spec
-
-    spec = find_spec("river")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("yeast_functions needs the river package (pip install 'mlzero-jupyter[bench]')")
-    frame = pd.read_csv(Path(spec.origin).parent / "datasets" / "yeast.csv.gz")
-    classes = [f"Class{number}" for number in range(1, 5)]
-    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("Class") and c not in classes])
-    frame[classes] = frame[classes].astype(int)
-    frame.insert(0, "gene", _shuffled_ids(len(frame)))
-    train, test = _split(frame, test_fraction)
-    folder = _input(root, "yeast_functions")
-    train.to_csv(folder / "train.csv", index=False)
-    test.drop(columns=classes).to_csv(folder / "test.csv", index=False)
-    test[["gene"]].assign(**{c: 0 for c in classes}).to_csv(folder / "sample_submission.csv", index=False)
-    answers = pd.DataFrame({"gene": test["gene"].to_numpy(),
-                            "functions": ["|".join(c for c in classes if row[c]) for _, row in test.iterrows()]})
-    info = TaskInfo("yeast_functions", "Which functional classes does each gene in test.csv belong to? A gene can "
-                    "have several; mark every class that applies.", "f1_macro_multilabel", True, "multilabel",
-                    "functions", "gene", time_limit=90)
-    return _save(root, info, answers)
-
-
-BUILDERS: dict[str, Callable[[Path], Path]] = {
-    "breast_cancer": breast_cancer,
-    "iris_excel": iris_excel,
-    "wine_parquet": wine_parquet,
-    "diabetes_sqlite": diabetes_sqlite,
-    "cars_text": cars_text,
-    "breast_cancer_tables": breast_cancer_tables,
-    "macro_forecast": macro_forecast,
-    "seattle_seasons": seattle_seasons,
-    "digits_images": digits_images,
-    "chatter_languages": chatter_languages,
-    "fair_affairs": fair_affairs,
-    "taylor_demand": taylor_demand,
-    "cjk_topics": cjk_topics,
-    "seattle_weather": seattle_weather,
-    "yeast_functions": yeast_functions,
-    "chatter_documents": chatter_documents,
-    "depth_images_regression": depth_images_regression,
-}
-
-
-def build_suite(root: Path, names: list[str] | None = None) -> list[Path]:
-    """Write the named tasks (all by default) under ``root``, replacing earlier copies; returns their folders."""
-    root = Path(root)
-    names = names or list(BUILDERS)
-    for name in names:
-        shutil.rmtree(root / name, ignore_errors=True)
-    return [BUILDERS[name](root) for name in names]
 def chatter_answers(root: Path) -> Path:
     """Retrieval (response selection): for each question, rank the corpus of replies; nDCG@10.
 
@@ -508,9 +446,70 @@ def chatter_answers(root: Path) -> Path:
     corpus.sample(frac=1, random_state=SEED).to_csv(folder / "corpus.csv", index=False)
     qrels[qrels["query_id"].isin(train["query_id"])].to_csv(folder / "qrels" / "train.csv", index=False)
     info = TaskInfo("chatter_answers", "Find the best answers in corpus.csv for each question without judgements; "
-                    "rank the top 10.", "ndcg", True, "retrieval", "doc_id", "query_id", time_limit=90)
+                    "rank the top 10.", "ndcg", True, "retrieval", "doc_id", "query_id", time_limit=120)
     return _save(root, info, qrels[qrels["query_id"].isin(test["query_id"])])
 
 
+def yeast_functions(root: Path, test_fraction: float = 0.25) -> Path:
+    """Multi-label, 0/1 columns: the functional classes of yeast genes from their expression profiles; macro F1.
+
+    The Yeast data set of Elisseeff and Weston (2001), a standard multi-label benchmark: 2,417 genes, 103 numeric
+    features (micro-array expression and phylogenetic profile) and 14 functional classes. The task keeps the first
+    four (each on 31% to 43% of the genes, 1.5 per gene on average; 23% of genes have none of them): a careful user
+    fits one predictor per label, each pays AutoGluon's start-up cost, and fourteen do not fit the 90 s budget.
+    It ships inside the river package's wheel (``river/datasets/yeast.csv.gz``), read without importing river;
+    none of the other bundled data sets here has several labels per row (vega_datasets' movies are not bundled,
+    chatterbot's files carry one category each). The sample submission asks for one 0/1 column per class.
+    """
+    from importlib.util import find_spec
+
+    spec = find_spec("river")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("yeast_functions needs the river package (pip install 'mlzero-jupyter[bench]')")
+    frame = pd.read_csv(Path(spec.origin).parent / "datasets" / "yeast.csv.gz")
+    classes = [f"Class{number}" for number in range(1, 5)]
+    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("Class") and c not in classes])
+    frame[classes] = frame[classes].astype(int)
+    frame.insert(0, "gene", _shuffled_ids(len(frame)))
+    train, test = _split(frame, test_fraction)
+    folder = _input(root, "yeast_functions")
+    train.to_csv(folder / "train.csv", index=False)
+    test.drop(columns=classes).to_csv(folder / "test.csv", index=False)
+    test[["gene"]].assign(**{c: 0 for c in classes}).to_csv(folder / "sample_submission.csv", index=False)
+    answers = pd.DataFrame({"gene": test["gene"].to_numpy(),
+                            "functions": ["|".join(c for c in classes if row[c]) for _, row in test.iterrows()]})
+    info = TaskInfo("yeast_functions", "Which functional classes does each gene in test.csv belong to? A gene can "
+                    "have several; mark every class that applies.", "f1_macro_multilabel", True, "multilabel",
+                    "functions", "gene", time_limit=120)
+    return _save(root, info, answers)
+
+
+BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "breast_cancer": breast_cancer,
+    "iris_excel": iris_excel,
+    "wine_parquet": wine_parquet,
+    "diabetes_sqlite": diabetes_sqlite,
+    "cars_text": cars_text,
+    "breast_cancer_tables": breast_cancer_tables,
+    "macro_forecast": macro_forecast,
+    "seattle_seasons": seattle_seasons,
+    "digits_images": digits_images,
+    "chatter_languages": chatter_languages,
+    "fair_affairs": fair_affairs,
+    "taylor_demand": taylor_demand,
+    "cjk_topics": cjk_topics,
+    "seattle_weather": seattle_weather,
+    "chatter_documents": chatter_documents,
+    "yeast_functions": yeast_functions,
     "chatter_answers": chatter_answers,
     "depth_images_regression": depth_images_regression,
+}
+
+
+def build_suite(root: Path, names: list[str] | None = None) -> list[Path]:
+    """Write the named tasks (all by default) under ``root``, replacing earlier copies; returns their folders."""
+    root = Path(root)
+    names = names or list(BUILDERS)
+    for name in names:
+        shutil.rmtree(root / name, ignore_errors=True)
+    return [BUILDERS[name](root) for name in names]

@@ -137,6 +137,10 @@ class RunProgress:
         files = ", ".join(f"{f['path']} ({f['role']})" for f in task.get("files", []) if f["role"] != "ignored")
         lines = [f"files: {files or '-'}",
                  f"target: {value('target')}; problem: {value('problem_type')}; metric: {value('metric')}"]
+        layout = task.get("retrieval")
+        if layout:
+            lines.append(f"ranking: the items of {layout['corpus_file']} for the queries of {layout['queries_file']} "
+                         f"that {layout['judgements_file']} does not judge")
         labels = task.get("label_sets")
         if labels:
             how = (f"separated by {labels['delimiter']!r} in {labels['columns'][0]}" if labels.get("delimiter")
@@ -147,10 +151,6 @@ class RunProgress:
             lines.append(f"tool: {self.tool}")
         lines.extend(f"warning: {w}" for w in task.get("warnings", []))
         return lines
-        layout = task.get("retrieval")
-        if layout:
-            lines.append(f"ranking: the items of {layout['corpus_file']} for the queries of {layout['queries_file']} "
-                         f"that {layout['judgements_file']} does not judge")
 
 
 # -- the final summary -------------------------------------------------------------------------------------------
