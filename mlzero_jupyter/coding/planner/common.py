@@ -71,13 +71,6 @@ def header(context: CodingContext, plan: Plan, *, title: str, tool: str, validat
     )
 
 
-def holdout_rows(problem: str) -> str:
-    """The expression choosing the hold-out rows of ``train``: stratified by class, or at random for a regression."""
-    if problem == "regression":
-        return "train.sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
-    return "train.groupby(LABEL, group_keys=False).sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
-
-
 def metrics_block() -> str:
     """Lines that write metrics.json from METRIC, validation_score, HIGHER_IS_BETTER, VALIDATION and MODEL_DIR."""
     return render("metrics")

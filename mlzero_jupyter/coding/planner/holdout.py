@@ -5,8 +5,15 @@ hold-out."""
 from __future__ import annotations
 
 from mlzero_jupyter.coding.planner import multimodal, tabular_predictor
-from mlzero_jupyter.coding.planner.common import holdout_rows
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.perception.spec import ProblemType
+
+
+def holdout_rows(problem: str) -> str:
+    """The expression choosing the hold-out rows of ``train``: stratified by class, or at random for a regression."""
+    if problem == ProblemType.REGRESSION:
+        return "train.sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
+    return "train.groupby(LABEL, group_keys=False).sample(frac=HOLDOUT_FRACTION, random_state=SEED)"
 
 
 def train_lines(plan: Plan, problem: str, rows: str) -> str:
