@@ -276,11 +276,13 @@ def _ensemble(context: PublishingContext) -> Publication | None:
               f"{ensemble.score:.5g}, best single {context.best.score:.5g})")
     metrics = {"metric": metric, "validation_score": ensemble.score, "higher_is_better": context.task.higher_is_better,
                "validation": f"greedy ensemble selection on {context.referee.description(metric)}"}
-    code = ensemble_script(context, weights, columns, vote, target.name, metrics)
+    switches = bool(answers.label_columns) and not answers.delimiter  # 0/1 label columns stay 0/1
+    code = ensemble_script(context, weights, columns, vote, target.name, metrics, switches)
     expected = sum(a.execution_s for a in context.valid if str(a.number) in weights)
     published, why = _on_users_data(context, code, expected, "its members")
     if published is None:  # the members as they ran, without the held-out rows
-        template[columns] = combine([(w, f[columns].reset_index(drop=True)) for w, f in members], vote).to_numpy()
+        combined = combine([(w, f[columns].reset_index(drop=True)) for w, f in members], vote).to_numpy()
+        template[columns] = (combined >= 0.5).astype(int) if switches else combined
         write_predictions(template, target)
         write_text_atomic(context.folder.solution_path, code)
         published = Publication("", str(target), str(context.folder.solution_path))
@@ -298,7 +300,7 @@ def _numeric(frame: Any) -> bool:
 
 
 def ensemble_script(context: PublishingContext, weights: dict[str, float], columns: list[str], vote: bool,
-                    name: str, metrics: dict[str, Any]) -> str:
+                    name: str, metrics: dict[str, Any], switches: bool) -> str:
     """solution.py of an ensemble: each member's script (embedded, reading the user's data) runs in a folder of its
     own, then their predictions are combined with the weights. It needs nothing but itself, so it exports."""
     folder = context.folder
@@ -306,7 +308,7 @@ def ensemble_script(context: PublishingContext, weights: dict[str, float], colum
                                        context.referee, context.task) for n in weights}
     return ENSEMBLE_TEMPLATE.format(weights=json.dumps({f"member_{n}": w for n, w in weights.items()}),
                                     scripts=json.dumps(scripts, indent=4), columns=json.dumps(columns), vote=vote,
-                                    name=json.dumps(name), metrics=repr(metrics))
+                                    switches=switches, name=json.dumps(name), metrics=repr(metrics))
 
 
 ENSEMBLE_TEMPLATE = '''"""Ensemble of the run's attempts, chosen by greedy ensemble selection on the referee's held-out rows: each
@@ -323,6 +325,7 @@ import pandas as pd
 WEIGHTS = {weights}  # member -> weight
 PREDICTION_COLUMNS = {columns}
 VOTE = {vote}  # labels: a weighted vote; numbers (probabilities, values): a weighted mean
+SWITCHES = {switches}  # 0/1 label columns: a label is on when its weighted mean reaches 0.5
 PREDICTIONS = {name}
 METRICS = {metrics}  # how the ensemble scored when it was chosen
 SCRIPTS = {scripts}
@@ -347,6 +350,8 @@ if VOTE:
     submission[PREDICTION_COLUMNS[0]] = [tally.most_common(1)[0][0] for tally in tallies]
 else:
     submission[PREDICTION_COLUMNS] = sum(WEIGHTS[m] * f[PREDICTION_COLUMNS].to_numpy(float) for m, f in frames.items())
+    if SWITCHES:
+        submission[PREDICTION_COLUMNS] = (submission[PREDICTION_COLUMNS] >= 0.5).astype(int)
 if PREDICTIONS.endswith(".parquet"):
     submission.to_parquet(PREDICTIONS, index=False)
 else:

@@ -82,3 +82,21 @@ def test_a_delimited_column_is_held_out_and_unknown_labels_are_refused(yeast_inp
     problems = validate(referee.task, _answer(referee, unknown, tmp_path / "unknown").parent,
                         ExecutionResult(returncode=0, duration_s=1.0)).problems
     assert any("never occur in the training data" in p and "Class9" in p for p in problems)
+
+
+def test_an_ensemble_of_zero_one_label_columns_writes_zero_one(tmp_path):
+    """A weighted mean of 0/1 columns is a share of votes: the ensemble's script turns it back into 0/1."""
+    import json
+    import subprocess
+    import sys
+
+    from mlzero_jupyter.publishing import ENSEMBLE_TEMPLATE
+
+    member = "import pandas as pd\npd.DataFrame({{'gene': ['a', 'b'], 'Class1': {}}}).to_csv('predictions.csv', index=False)\n"
+    scripts = {"member_1": member.format([1, 0]), "member_2": member.format([0, 1])}
+    code = ENSEMBLE_TEMPLATE.format(weights=json.dumps({"member_1": 0.6, "member_2": 0.4}),
+                                    scripts=json.dumps(scripts), columns=json.dumps(["Class1"]), vote=False,
+                                    switches=True, name=json.dumps("predictions.csv"), metrics="{}")
+    (tmp_path / "solution.py").write_text(code)
+    subprocess.run([sys.executable, "solution.py"], cwd=tmp_path, check=True)
+    assert pd.read_csv(tmp_path / "predictions.csv")["Class1"].tolist() == [1, 0]
