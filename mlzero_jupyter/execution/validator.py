@@ -106,7 +106,7 @@ def _check_table(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
     problem = task.problem_type.value
     if problem == ProblemType.FORECASTING:
         return _check_forecast(task, predictions)
-    if problem == "retrieval":
+    if problem == ProblemType.RETRIEVAL:
         return ranking_checks.rankings(task, predictions)
     sample = task.sample_submission_file
     reference = _read(task, sample) if sample is not None else None
@@ -121,11 +121,11 @@ def _check_table(task: TaskSpec, predictions: pd.DataFrame) -> list[str]:
     if problem == ProblemType.SEMANTIC_SEGMENTATION:  # run-length-encoded masks; an empty value is an empty mask
         return _check_run_lengths(task, predictions, id_column, value_columns)
     found += checks.missing_values(predictions)
-    if problem in ("binary", "multiclass", "time_series_classification"):
+    if problem in (ProblemType.BINARY, ProblemType.MULTICLASS, ProblemType.TIME_SERIES_CLASSIFICATION):
         found += _check_classes(task, predictions, value_columns, reference)
-    elif problem == "regression":
+    elif problem == ProblemType.REGRESSION:
         found += checks.numbers(predictions, value_columns)
-    elif problem == "multilabel" and task.label_sets is not None:
+    elif problem == ProblemType.MULTILABEL and task.label_sets is not None:
         found += checks.label_sets(predictions, value_columns, _known_labels(task), task.label_sets.delimiter)
     return found
 

@@ -19,7 +19,7 @@ from mlzero_jupyter.coding.planner.tabular import TABULAR_PROBLEMS
 from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings
 from mlzero_jupyter.coding.templates import render
 from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
-from mlzero_jupyter.perception.spec import FileInfo, Modality, TaskSpec
+from mlzero_jupyter.perception.spec import FileInfo, Modality, ProblemType, TaskSpec
 
 #: Seconds kept for imports, reading every image, evaluating and predicting.
 MARGIN_SECONDS = 15
@@ -141,7 +141,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: Labell
     classes = len(source.train.classes) if folder else 0
     problem = task.problem_type.value if task.problem_type.value in TABULAR_PROBLEMS else (
         "binary" if classes == 2 else "multiclass")
-    metric = metric_name(task, "rmse" if problem == "regression" else "accuracy")
+    metric = metric_name(task, "rmse" if problem == ProblemType.REGRESSION else "accuracy")
     values.update(LABEL=task.target.value or "label", ID_COLUMN=_id_column(task, source), PROBLEM_TYPE=problem,
                   METRIC=metric, AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
                   TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS))

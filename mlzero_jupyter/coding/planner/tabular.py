@@ -40,7 +40,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     label = task.target.value
     problem = task.problem_type.value if task.problem_type.value in TABULAR_PROBLEMS else None
     id_column = _id_column(task)
-    metric = metric_name(task, "rmse" if problem == "regression" else "accuracy")
+    metric = metric_name(task, "rmse" if problem == ProblemType.REGRESSION else "accuracy")
     test_columns = _test_columns(task)
     shape = layout(sample, label, id_column, test_columns, problem or "multiclass", metric, plan.probabilities)
     settings = _settings(context, plan, task, label, problem, id_column, metric, shape)

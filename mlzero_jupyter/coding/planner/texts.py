@@ -18,7 +18,7 @@ from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lin
 from mlzero_jupyter.coding.planner.textual import character_lines
 from mlzero_jupyter.coding.planner.tabular import TABULAR_PROBLEMS
 from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings
-from mlzero_jupyter.perception.spec import TaskSpec
+from mlzero_jupyter.perception.spec import ProblemType, TaskSpec
 
 #: Seconds kept for imports, reading the documents, evaluating and predicting.
 MARGIN_SECONDS = 15
@@ -118,7 +118,7 @@ def _comments(context: CodingContext, plan: Plan) -> dict[str, str]:
 
 
 def _validation(problem: str) -> str:
-    stratified = " (stratified by class)" if problem != "regression" else ""
+    stratified = " (stratified by class)" if problem != ProblemType.REGRESSION else ""
     return f"On a random 20% hold-out of the labelled rows{stratified}, never used for fitting."
 
 
@@ -135,7 +135,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: Label
     if task.sample_submission_file is not None:
         values["SAMPLE_SUBMISSION_FILE"] = file_constant(task.sample_submission_file)
     problem = _problem(task, folders)
-    metric = metric_name(task, "rmse" if problem == "regression" else "accuracy")
+    metric = metric_name(task, "rmse" if problem == ProblemType.REGRESSION else "accuracy")
     id_column = _id_column(task, folders)
     values.update(LABEL=task.target.value or "label", ID_COLUMN=id_column, PROBLEM_TYPE=problem, METRIC=metric,
                   AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
