@@ -161,7 +161,6 @@ CANDIDATES: dict[str, list[Candidate]] = {
     "image": [FAST, FEATURES, FEATURES_BAGGED],
     "forecasting": [SEASONAL, FAST, FORECAST_BEST],
     "segmentation": [FAST],
-    "multilabel": [FAST, CHAINED, BAGGED],
     "multilabel": [PER_LABEL, CHAINED, BAGGED_LABELS],
     "retrieval": [BM25, EMBEDDINGS, FUSED],
 }

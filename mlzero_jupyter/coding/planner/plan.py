@@ -45,8 +45,8 @@ class Plan:
     character_ngrams: bool = False  # text written without spaces: characters become the tokens
     seasonal_models: bool = False  # forecasting: seasonal models at the periods the frequency implies
     val_windows: int = 1  # forecasting: backtest windows for validation
-    notes: list[Note] = field(default_factory=list)
     ranker: str = "bm25"  # retrieval: bm25, embeddings, or fused (both, mixed with a weight tuned on judged queries)
+    notes: list[Note] = field(default_factory=list)
 
     def note(self, kind: str, section: str, text: str, change: str) -> None:
         """Record why the plan changed; the same change is recorded once."""
