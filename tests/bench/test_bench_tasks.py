@@ -46,6 +46,7 @@ LAYOUTS: dict[str, tuple[Callable[[Path], pd.DataFrame], Callable[[Path], pd.Dat
     "depth_images_regression": (lambda d: pd.read_csv(d / "train.csv"),
                                 lambda d: pd.read_csv(d / "sample_submission.csv")[["image"]]),
     "chatter_answers": (lambda d: pd.read_csv(d / "qrels" / "train.csv"), lambda d: pd.read_csv(d / "queries.csv")),
+    "yeast_functions": (lambda d: pd.read_csv(d / "train.csv"), lambda d: pd.read_csv(d / "test.csv")),
 }
 
 
@@ -71,7 +72,8 @@ def test_the_input_hides_the_target_and_the_answers_align_with_the_test_ids(suit
     keys = [c for c in answers.columns if c != info.target]
     assert info.target not in test.columns
     assert not (task_dir / "input" / "truth").exists() and not list((task_dir / "input").rglob("answers*"))
-    assert answers[info.target].notna().all() and len(answers) == len(test)
+    multilabel = info.problem_type == "multilabel"  # each answer: the row's labels joined by '|', empty for none
+    assert (multilabel or answers[info.target].notna().all()) and len(answers) == len(test)
     as_text = lambda frame: set(map(tuple, frame[keys].astype(str).to_numpy()))  # noqa: E731
     assert as_text(answers) == as_text(test)
     if info.id_column:
@@ -79,7 +81,9 @@ def test_the_input_hides_the_target_and_the_answers_align_with_the_test_ids(suit
     sample = task_dir / "input" / "sample_submission.csv"
     if sample.exists():
         submission = pd.read_csv(sample)
-        assert list(submission.columns) == [info.id_column, info.target]
+        labels = [c for c in submission.columns if c != info.id_column] if multilabel else [info.target]
+        assert list(submission.columns) == [info.id_column, *labels]
+        assert not multilabel or set(labels) <= set(train.columns)  # the 0/1 label columns of the training table
         assert as_text(submission) == as_text(answers)
 
 
