@@ -64,11 +64,14 @@ def test_the_suite_covers_the_required_kinds_and_every_task_has_an_expert_script
 def test_the_input_hides_the_target_and_the_answers_align_with_the_test_ids(suite, name):
     task_dir = suite / name
     info = TaskInfo.load(task_dir)
-    if info.problem_type == "retrieval":
-        pytest.skip("judgements, not one answer per test row: tests/bench/test_retrieval.py checks this layout")
     read_train, read_test = LAYOUTS[name]
     train, test = read_train(task_dir / "input"), read_test(task_dir / "input")
     answers = pd.read_csv(task_dir / "truth" / "answers.csv")
+    if info.problem_type == "retrieval":  # hidden judgements of the queries that come without any
+        hidden = set(answers[info.id_column])
+        assert hidden and hidden <= set(test[info.id_column]) and not hidden & set(train[info.id_column])
+        assert set(answers[info.target]) <= set(pd.read_csv(task_dir / "input" / "corpus.csv")[info.target])
+        return
     keys = [c for c in answers.columns if c != info.target]
     assert info.target not in test.columns
     assert not (task_dir / "input" / "truth").exists() and not list((task_dir / "input").rglob("answers*"))
