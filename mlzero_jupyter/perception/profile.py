@@ -16,7 +16,8 @@ _NUMERIC_ONLY_MARKERS = {"-", "--", "none", "None", "NONE", "missing", "Missing"
 _ID_WORDS = {"id", "ids", "key", "uuid", "guid", "index", "idx", "no", "number", "num", "code", "ref"}
 _DATE_LIKE = re.compile(
     r"^\s*(?:\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?.*)?|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}.*)\s*$")
-_PATH_LIKE = re.compile(r"[\\/]|\.(?:png|jpe?g|bmp|gif|tiff?|webp|txt|wav|mp3|flac)$", re.IGNORECASE)
+_PATH_LIKE = re.compile(r"[\\/]|\.(?:png|jpe?g|bmp|gif|tiff?|webp|txt|md|html?|pdf|docx|wav|mp3|flac)$",
+                        re.IGNORECASE)
 _BOOLEAN_VALUES = {"true", "false", "yes", "no", "t", "f", "y", "n", "0", "1"}
 EXAMPLES, EXAMPLE_CHARS = 3, 40
 
