@@ -19,6 +19,14 @@ from fixtures_data import make_diabetes, make_iris, tree_digest
 os.environ.setdefault("MLZERO_QUICK", "true")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist's ``--dist loadgroup`` (the README's test command) a test file runs whole on one worker,
+    so its module fixtures are built once, and the Ray tests share one worker, so one Ray cluster is started."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("ray" if path.startswith("tests/ray/") else path))
+
+
 @pytest.fixture
 def digest():
     """``digest(folder)``: every file under it with its sha256, to show a folder was left untouched."""
