@@ -232,7 +232,7 @@ def _mask_values(task: TaskSpec, limit: int = 20) -> set[int]:
 
 
 def _test_images(task: TaskSpec) -> list[Path]:
-    folders = [f for f in task.files if f.format == "image_folder" and f.role == FileRole.TEST.value]
+    folders = [f for f in task.files if f.format == "image_folder" and f.role == FileRole.TEST]
     return [p for f in folders for p in checks.list_images(task.absolute(f))]
 
 

@@ -39,12 +39,12 @@ def _value(field_value: Any) -> str | None:
 
 def checkpoint_role(task: TaskSpec) -> str | None:
     """The kind of pretrained model a task would fine-tune: text, image, segmentation, or None."""
-    if _value(task.problem_type) == ProblemType.SEMANTIC_SEGMENTATION.value:
+    if _value(task.problem_type) == ProblemType.SEMANTIC_SEGMENTATION:
         return "segmentation"
     modality = _value(task.modality)
-    if modality == Modality.IMAGE.value or (modality == Modality.MULTIMODAL.value and task.files_with_role("image_folder")):
+    if modality == Modality.IMAGE or (modality == Modality.MULTIMODAL and task.files_with_role("image_folder")):
         return "image"
-    if modality in (Modality.TEXT.value, Modality.MULTIMODAL.value):
+    if modality in (Modality.TEXT, Modality.MULTIMODAL):
         return "text"
     return None
 

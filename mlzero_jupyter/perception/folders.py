@@ -136,7 +136,7 @@ def _media_info(rel: str, kind: str, entries: list[os.DirEntry], classes: list[s
     role = FileRole.IMAGE_FOLDER if kind == "image" else FileRole.TEXT_CORPUS
     sampled = [entries[i * len(entries) // IMAGES_SAMPLED] for i in range(min(IMAGES_SAMPLED, len(entries)))]
     size = sum(e.stat().st_size for e in sampled) * len(entries) // max(len(sampled), 1)
-    info = FileInfo(rel, role=role.value, format=f"{kind}_folder", size_bytes=size, file_count=len(entries),
+    info = FileInfo(rel, role=role, format=f"{kind}_folder", size_bytes=size, file_count=len(entries),
                     classes=classes)
     info.note = _image_note(sampled) if kind == "image" else ("one folder per class" if classes else
                                                               "one file per document")
@@ -178,7 +178,7 @@ def pair_masks(folders: list[FileInfo], root: Path) -> None:
                 continue
             shared = len(stems[candidate.path] & stems[other.path])
             if shared >= 0.5 * len(stems[candidate.path]):
-                candidate.format, candidate.role = "mask_folder", FileRole.MASK_FOLDER.value
+                candidate.format, candidate.role = "mask_folder", FileRole.MASK_FOLDER
                 candidate.note = f"masks for {other.path} ({shared} matching names); {candidate.note}"
                 other.note = f"images with masks in {candidate.path}; {other.note}"
                 break

@@ -56,7 +56,7 @@ def _add_file(inventory: Inventory, path: Path, rel: str) -> None:
     if fmt in TABLE_FORMATS:
         inventory.tables.extend(sample_tables(path, rel, fmt, head))
     elif (kind := document_kind(path, fmt)) is not None:
-        info = FileInfo(rel, role=FileRole.DESCRIPTION.value, format="docx" if kind == "docx" else fmt,
+        info = FileInfo(rel, role=FileRole.DESCRIPTION, format="docx" if kind == "docx" else fmt,
                         size_bytes=size)
         inventory.others.append(info)
         room = DOCUMENT_CHARS - len(inventory.readme)
@@ -66,10 +66,10 @@ def _add_file(inventory: Inventory, path: Path, rel: str) -> None:
             info.note = document.note or f"read for the task ({len(document.text):,} characters)"
             inventory.notes += [document.note] if document.note else []
     elif fmt in ARCHIVE_FORMATS and not tabular_name:
-        inventory.others.append(FileInfo(rel, role=FileRole.ARCHIVE.value, format=fmt, size_bytes=size,
+        inventory.others.append(FileInfo(rel, role=FileRole.ARCHIVE, format=fmt, size_bytes=size,
                                          note="archive inside the input; unpacked only at the top level"))
     elif tabular_name:
         problem = "is empty" if fmt == "empty" else "is not a readable table (binary content)"
         raise DataError(f"{rel} {problem}; replace it with the real file or remove it")
     else:
-        inventory.others.append(FileInfo(rel, role=FileRole.IGNORED.value, format=fmt, size_bytes=size))
+        inventory.others.append(FileInfo(rel, role=FileRole.IGNORED, format=fmt, size_bytes=size))

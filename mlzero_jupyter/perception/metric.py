@@ -36,14 +36,14 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
 ]
 
 DEFAULT_METRIC = {
-    ProblemType.BINARY.value: "accuracy",
-    ProblemType.MULTICLASS.value: "accuracy",
-    ProblemType.REGRESSION.value: "rmse",
-    ProblemType.FORECASTING.value: "mase",
-    ProblemType.TIME_SERIES_CLASSIFICATION.value: "accuracy",
-    ProblemType.SEMANTIC_SEGMENTATION.value: "mean_iou",
-    ProblemType.MULTILABEL.value: "f1_macro_multilabel",
-    ProblemType.RETRIEVAL.value: "ndcg",
+    ProblemType.BINARY: "accuracy",
+    ProblemType.MULTICLASS: "accuracy",
+    ProblemType.REGRESSION: "rmse",
+    ProblemType.FORECASTING: "mase",
+    ProblemType.TIME_SERIES_CLASSIFICATION: "accuracy",
+    ProblemType.SEMANTIC_SEGMENTATION: "mean_iou",
+    ProblemType.MULTILABEL: "f1_macro_multilabel",
+    ProblemType.RETRIEVAL: "ndcg",
 }
 
 _FITS = {
@@ -57,10 +57,10 @@ _FITS = {
 
 
 def _family(problem_type: str) -> str:
-    if problem_type in (ProblemType.BINARY.value, ProblemType.MULTICLASS.value,
-                        ProblemType.TIME_SERIES_CLASSIFICATION.value):
+    if problem_type in (ProblemType.BINARY, ProblemType.MULTICLASS,
+                        ProblemType.TIME_SERIES_CLASSIFICATION):
         return "classification"
-    if problem_type == ProblemType.SEMANTIC_SEGMENTATION.value:
+    if problem_type == ProblemType.SEMANTIC_SEGMENTATION:
         return "segmentation"
     return problem_type
 
@@ -96,10 +96,10 @@ def infer_metric(problem_type: str, description: Description, readme: Descriptio
             return Inferred(usable[0], confidence, _others(usable[0], *usable[1:], default), f"named in {source}")
     if family == "classification" and (probabilities_wanted(description, readme) or
                                        submission_holds_probabilities(submission_values)):
-        metric = "roc_auc" if problem_type == ProblemType.BINARY.value else "log_loss"
+        metric = "roc_auc" if problem_type == ProblemType.BINARY else "log_loss"
         source = "the request asks" if probabilities_wanted(description, readme) else "the sample submission holds"
         return Inferred(metric, 0.75, _others(metric, default), f"{source} for probabilities; a ranking metric")
-    usual = {"classification": ["roc_auc" if problem_type == ProblemType.BINARY.value else "f1_macro", "log_loss"],
+    usual = {"classification": ["roc_auc" if problem_type == ProblemType.BINARY else "f1_macro", "log_loss"],
              "regression": ["mae", "r2"], "forecasting": ["wql", "mae"],
              "retrieval": ["mrr"]}.get(family, [])
     return Inferred(default, 0.6, _others(default, *usual), f"default for {problem_type}")
@@ -107,9 +107,9 @@ def infer_metric(problem_type: str, description: Description, readme: Descriptio
 
 def _adapt(metric: str, problem_type: str) -> str:
     """'F1' on a multiclass task means macro F1; on a multi-label task, macro F1 over the labels."""
-    if problem_type == ProblemType.MULTILABEL.value:
+    if problem_type == ProblemType.MULTILABEL:
         return {"f1": "f1_macro_multilabel", "f1_macro": "f1_macro_multilabel"}.get(metric, metric)
-    if problem_type in (ProblemType.MULTICLASS.value, ProblemType.TIME_SERIES_CLASSIFICATION.value):
+    if problem_type in (ProblemType.MULTICLASS, ProblemType.TIME_SERIES_CLASSIFICATION):
         return {"f1": "f1_macro"}.get(metric, metric)
     return metric
 

@@ -42,21 +42,21 @@ def find_label_sets(roles: Roles, target: str | None, asked: bool) -> LabelSetIn
 def apply_label_sets(spec: TaskSpec, found: LabelSetInfo, columns: list[ColumnInfo], asked: bool) -> None:
     """Set the target, problem type and modality of a multi-label task."""
     spec.label_sets = found
-    before = spec.problem_type.value or (ProblemType.BINARY.value if found.delimiter is None
-                                         else ProblemType.MULTICLASS.value)
+    before = spec.problem_type.value or (ProblemType.BINARY if found.delimiter is None
+                                         else ProblemType.MULTICLASS)
     if found.delimiter is None:
         reason = f"{len(found.columns)} 0/1 label columns"
         spec.target = Inferred(list(found.columns), 0.9, [], reason)
     else:
         reason = f"{found.columns[0]!r} holds labels separated by {found.delimiter!r} ({len(found.labels)} seen)"
         spec.target = Inferred(found.columns[0], max(spec.target.confidence, 0.85), spec.target.alternatives, reason)
-    spec.problem_type = Inferred(ProblemType.MULTILABEL.value, 0.95 if asked else 0.85,
+    spec.problem_type = Inferred(ProblemType.MULTILABEL, 0.95 if asked else 0.85,
                                  [before] if before else [], reason + (", and the request asks for several"
                                                                        if asked else ""))
     features = [c for c in columns if c.name not in found.columns and c.kind not in ("id", "constant")]
     texts = [c.name for c in features if c.kind == "text"]
-    spec.modality = (Inferred(Modality.TEXT.value, 0.8, [Modality.TABULAR.value], f"text: {', '.join(texts)}")
-                     if texts else Inferred(Modality.TABULAR.value, 0.9, [], "numeric and categorical features"))
+    spec.modality = (Inferred(Modality.TEXT, 0.8, [Modality.TABULAR], f"text: {', '.join(texts)}")
+                     if texts else Inferred(Modality.TABULAR, 0.9, [], "numeric and categorical features"))
 
 
 def _is_binary(values: pd.Series) -> bool:

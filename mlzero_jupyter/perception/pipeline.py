@@ -102,12 +102,12 @@ def _forecasting(series: TimeSeriesInfo | None, roles: Roles, words: Description
     found = decide_forecasting(series, roles, words) if series else None
     if forced is None:
         return found
-    if forced != ProblemType.FORECASTING.value:
+    if forced != ProblemType.FORECASTING:
         return None
     if series is None:
         raise ConfigError(f"problem type forecasting needs a date or time column, and {roles.train.info.path} has "
                           "none that is unique per series; choose another problem type")
-    return set_by_user(found or Inferred(alternatives=[ProblemType.REGRESSION.value]), forced)
+    return set_by_user(found or Inferred(alternatives=[ProblemType.REGRESSION]), forced)
 
 
 def _table_task(spec: TaskSpec, roles: Roles, words: Description, readme: Description, wanted: dict[str, str]
@@ -124,7 +124,7 @@ def _table_task(spec: TaskSpec, roles: Roles, words: Description, readme: Descri
         spec.target = set_by_user(spec.target, chosen)
     asked = asks_for_label_sets(words, readme)
     found = None if "target" in wanted else find_label_sets(roles, spec.target.value, asked)
-    if found is not None and wanted.get("problem_type", ProblemType.MULTILABEL.value) == ProblemType.MULTILABEL.value:
+    if found is not None and wanted.get("problem_type", ProblemType.MULTILABEL) == ProblemType.MULTILABEL:
         apply_label_sets(spec, found, train.info.columns, asked)
         spec.join_keys = find_join_keys(train, roles.auxiliary)
         return
@@ -141,7 +141,7 @@ def _table_task(spec: TaskSpec, roles: Roles, words: Description, readme: Descri
         spec.time_series = series
     else:
         tabular = infer_problem_type(train.frame[target], column, words)
-        sequence = time_series_classification(train, target, words) if tabular.value != "regression" else None
+        sequence = time_series_classification(train, target, words) if tabular.value != ProblemType.REGRESSION else None
         if sequence is not None:
             sequence.alternatives = [tabular.value]
         spec.problem_type = sequence or tabular
@@ -150,7 +150,7 @@ def _table_task(spec: TaskSpec, roles: Roles, words: Description, readme: Descri
     spec.modality = _table_modality(train.info.columns, spec, keys)
     if "problem_type" not in wanted:
         spec.problem_type = _amount_per_image(spec, column, words)
-    classification = spec.problem_type.value not in (ProblemType.REGRESSION.value, ProblemType.FORECASTING.value)
+    classification = spec.problem_type.value not in (ProblemType.REGRESSION, ProblemType.FORECASTING)
     spec.join_keys = find_join_keys(train, roles.auxiliary)
     spec.warnings.extend(data_warnings(roles, target, spec.id_column.value, classification))
 
@@ -159,16 +159,16 @@ def _amount_per_image(spec: TaskSpec, column: ColumnInfo | None, words: Descript
     """A number per image that the request asks for as an amount ('how many', 'estimate') is a regression, even
     when it takes a few whole values (a count), unless the request also asks for a class."""
     found = spec.problem_type
-    if (spec.modality.value == Modality.IMAGE.value and found.value == ProblemType.MULTICLASS.value
+    if (spec.modality.value == Modality.IMAGE and found.value == ProblemType.MULTICLASS
             and column is not None and column.kind == "numeric" and words.asks_amount and not words.asks_class):
-        return Inferred(ProblemType.REGRESSION.value, 0.8, [ProblemType.MULTICLASS.value],
+        return Inferred(ProblemType.REGRESSION, 0.8, [ProblemType.MULTICLASS],
                         f"{found.reason}: a number per image, asked for as an amount")
     return found
 
 
 def _table_modality(columns: list[ColumnInfo], spec: TaskSpec, keys: set[str | None]) -> Inferred:
-    if spec.problem_type.value in (ProblemType.FORECASTING.value, ProblemType.TIME_SERIES_CLASSIFICATION.value):
-        return Inferred(Modality.TIME_SERIES.value, spec.problem_type.confidence, [Modality.TABULAR.value],
+    if spec.problem_type.value in (ProblemType.FORECASTING, ProblemType.TIME_SERIES_CLASSIFICATION):
+        return Inferred(Modality.TIME_SERIES, spec.problem_type.confidence, [Modality.TABULAR],
                         spec.problem_type.reason)
     skip = {spec.target.value, spec.id_column.value, *keys}
     features = [c for c in columns if c.name not in skip and c.kind not in _FEATURE_SKIP]
@@ -178,13 +178,13 @@ def _table_modality(columns: list[ColumnInfo], spec: TaskSpec, keys: set[str | N
     texts = [c.name for c in features if c.kind == "text"]
     rich = images or texts
     if not rich:
-        return Inferred(Modality.TABULAR.value, 0.9, [], "numeric and categorical features")
-    kind = Modality.IMAGE.value if images else Modality.TEXT.value
+        return Inferred(Modality.TABULAR, 0.9, [], "numeric and categorical features")
+    kind = Modality.IMAGE if images else Modality.TEXT
     others = [c for c in features if c.name not in rich]
     if others:
-        return Inferred(Modality.MULTIMODAL.value, 0.8, [kind, Modality.TABULAR.value],
+        return Inferred(Modality.MULTIMODAL, 0.8, [kind, Modality.TABULAR],
                         f"{', '.join(rich)} plus {len(others)} other features")
-    return Inferred(kind, 0.85, [Modality.MULTIMODAL.value], f"features: {', '.join(rich)}")
+    return Inferred(kind, 0.85, [Modality.MULTIMODAL], f"features: {', '.join(rich)}")
 
 
 def _folder_task(spec: TaskSpec, inventory: Inventory, words: Description, wanted: dict[str, str]) -> None:
@@ -192,15 +192,15 @@ def _folder_task(spec: TaskSpec, inventory: Inventory, words: Description, wante
     masks = [f for f in inventory.folders if f.format == "mask_folder"]
     classed = [f for f in inventory.folders if f.classes and name_role(f) != FileRole.TEST]
     if masks:
-        spec.modality = Inferred(Modality.IMAGE.value, 0.95, [], "image folders with paired masks")
-        spec.problem_type = Inferred(ProblemType.SEMANTIC_SEGMENTATION.value, 0.9, [], "masks paired with images")
+        spec.modality = Inferred(Modality.IMAGE, 0.95, [], "image folders with paired masks")
+        spec.problem_type = Inferred(ProblemType.SEMANTIC_SEGMENTATION, 0.9, [], "masks paired with images")
         spec.target = Inferred(masks[0].path, 0.9, [m.path for m in masks[1:]], "the mask folder")
     elif classed:
         main = max(classed, key=lambda f: f.file_count or 0)
-        kind = Modality.IMAGE.value if main.format == "image_folder" else Modality.TEXT.value
+        kind = Modality.IMAGE if main.format == "image_folder" else Modality.TEXT
         spec.modality = Inferred(kind, 0.95, [], f"{main.file_count} files in {len(main.classes)} class folders")
         binary = len(main.classes) == 2
-        spec.problem_type = Inferred(ProblemType.BINARY.value if binary else ProblemType.MULTICLASS.value, 0.9, [],
+        spec.problem_type = Inferred(ProblemType.BINARY if binary else ProblemType.MULTICLASS, 0.9, [],
                                      f"{len(main.classes)} class sub-folders in {main.path or '.'}")
         spec.target = Inferred("label", 0.9, [], f"the class sub-folder names of {main.path or '.'}")
     else:
@@ -221,23 +221,23 @@ def _folder_tables(spec: TaskSpec, inventory: Inventory) -> None:
     spec.id_column = Inferred(None, 0.8, [], "files are identified by their paths")
     for table in inventory.tables:
         named = name_role(table.info)
-        table.info.role = (named or FileRole.AUXILIARY).value
-    first = next((t for t in inventory.tables if t.info.role == FileRole.SAMPLE_SUBMISSION.value), None)
+        table.info.role = named or FileRole.AUXILIARY
+    first = next((t for t in inventory.tables if t.info.role == FileRole.SAMPLE_SUBMISSION), None)
     if first is not None:
         names = first.info.column_names
         spec.id_column = Inferred(names[0], 0.85, [], "first column of the sample submission")
-        if len(names) == 2 and spec.problem_type.value != ProblemType.SEMANTIC_SEGMENTATION.value:
+        if len(names) == 2 and spec.problem_type.value != ProblemType.SEMANTIC_SEGMENTATION:
             spec.target = Inferred(names[1], 0.9, [], f"{spec.target.reason}, named by the sample submission")
 
 
 def _mark_test_folders(folders: list[FileInfo]) -> None:
     for folder in folders:
         if folder.format != "mask_folder" and name_role(folder) == FileRole.TEST and "masks in" not in folder.note:
-            folder.role, folder.role_confidence = FileRole.TEST.value, 0.8
+            folder.role, folder.role_confidence = FileRole.TEST, 0.8
 
 
 def _ordered(files: list[FileInfo]) -> list[FileInfo]:
-    rank = {role.value: i for i, role in enumerate(_ROLE_ORDER)}
+    rank = {role: i for i, role in enumerate(_ROLE_ORDER)}
     return sorted(files, key=lambda f: rank.get(f.role, len(rank)))
 
 

@@ -107,8 +107,8 @@ def apply_retrieval(spec: TaskSpec, tables: list[TableSample], layout: Retrieval
     reason = (f"{layout.judgements_file} judges items of {layout.corpus_file} for queries of "
               f"{layout.queries_file}, and some queries have no judgement{how}")
     spec.retrieval = layout
-    spec.problem_type = Inferred(ProblemType.RETRIEVAL.value, 0.95 if asked else 0.85, [], reason)
-    spec.modality = Inferred(Modality.TEXT.value, 0.9, [], f"texts in {layout.queries_file} and {layout.corpus_file}")
+    spec.problem_type = Inferred(ProblemType.RETRIEVAL, 0.95 if asked else 0.85, [], reason)
+    spec.modality = Inferred(Modality.TEXT, 0.9, [], f"texts in {layout.queries_file} and {layout.corpus_file}")
     spec.target = Inferred(layout.judged_doc_column, 0.9, [], f"the judged items of {layout.judgements_file}")
     spec.id_column = Inferred(layout.judged_query_column, 0.9, [], "the queries' id in the judgements")
 

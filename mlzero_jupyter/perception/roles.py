@@ -82,7 +82,7 @@ def assign_roles(tables: list[TableSample], allow_any_name: bool = True) -> Role
 
 
 def _set(table: TableSample, role: FileRole, confidence: float) -> None:
-    table.info.role, table.info.role_confidence = role.value, confidence
+    table.info.role, table.info.role_confidence = role, confidence
 
 
 def _same_columns(a: TableSample, b: TableSample) -> bool:

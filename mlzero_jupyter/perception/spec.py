@@ -7,10 +7,20 @@ import json
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 
-class FileRole(str, Enum):
+class DomainValue(str, Enum):
+    """A named value of the domain: equal to its string, and printed and serialised as that string."""
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+class FileRole(DomainValue):
     TRAIN = "train"
     TEST = "test"
     SAMPLE_SUBMISSION = "sample_submission"
@@ -24,7 +34,7 @@ class FileRole(str, Enum):
     IGNORED = "ignored"
 
 
-class Modality(str, Enum):
+class Modality(DomainValue):
     TABULAR = "tabular"
     TEXT = "text"
     IMAGE = "image"
@@ -32,7 +42,7 @@ class Modality(str, Enum):
     MULTIMODAL = "multimodal"
 
 
-class ProblemType(str, Enum):
+class ProblemType(DomainValue):
     BINARY = "binary"
     MULTICLASS = "multiclass"
     REGRESSION = "regression"
@@ -69,18 +79,39 @@ METRIC_DIRECTIONS: dict[str, bool] = {
 AMBIGUITY_THRESHOLD = 0.6
 
 
+V = TypeVar("V")
+
+
 @dataclass
-class Inferred:
+class Inferred(Generic[V]):
     """One inferred field: its value, how sure we are (0..1), what else was considered, and why."""
 
-    value: Any = None
+    value: V | None = None
     confidence: float = 0.0
-    alternatives: list[Any] = field(default_factory=list)
+    alternatives: list[V] = field(default_factory=list)
     reason: str = ""
 
     @property
     def ambiguous(self) -> bool:
         return self.value is not None and self.confidence < AMBIGUITY_THRESHOLD and bool(self.alternatives)
+
+    def typed(self, kind: type[DomainValue]) -> Inferred:
+        """The same field with its value and alternatives as members of ``kind`` (from their strings)."""
+        value = None if self.value is None else kind(self.value)
+        return Inferred(value, self.confidence, [kind(a) for a in self.alternatives], self.reason)
+
+
+class EnumFields:
+    """A dataclass whose fields named in ``ENUMS`` hold members of their enum whoever sets them (perception, the
+    user, the LLM, a task.json read back): an ``Inferred`` field's value and alternatives, or the field itself."""
+
+    ENUMS: ClassVar[dict[str, type[DomainValue]]] = {}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        kind = self.ENUMS.get(name)
+        if kind is not None:
+            value = value.typed(kind) if isinstance(value, Inferred) else kind(value)
+        object.__setattr__(self, name, value)
 
 
 @dataclass
@@ -94,11 +125,13 @@ class ColumnInfo:
 
 
 @dataclass
-class FileInfo:
+class FileInfo(EnumFields):
     """A file or folder of the input, with its role and, for tables, its columns."""
 
+    ENUMS = {"role": FileRole}
+
     path: str  # relative to TaskSpec.work_path, with forward slashes
-    role: str = FileRole.AUXILIARY.value
+    role: FileRole = FileRole.AUXILIARY
     format: str = "other"  # csv, parquet, feather, excel, json, jsonl, sqlite, image_folder, mask_folder, text_folder, ...
     size_bytes: int = 0
     encoding: str | None = None
@@ -166,19 +199,27 @@ class JoinKey:
     right_column: str | None = None  # when the key is spelled differently on the right
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    return [_plain(v) for v in value] if isinstance(value, list) else value
+
+
 @dataclass
-class TaskSpec:
+class TaskSpec(EnumFields):
     """What the agent was given and what it must do."""
+
+    ENUMS = {"modality": Modality, "problem_type": ProblemType}
 
     data_path: str  # what the user pointed at (absolute)
     work_path: str  # folder the file paths are relative to (an unpacked archive lives outside the user's folder)
     description: str | None = None
     files: list[FileInfo] = field(default_factory=list)
-    modality: Inferred = field(default_factory=Inferred)
-    problem_type: Inferred = field(default_factory=Inferred)
-    target: Inferred = field(default_factory=Inferred)
-    id_column: Inferred = field(default_factory=Inferred)
-    metric: Inferred = field(default_factory=Inferred)
+    modality: Inferred[Modality] = field(default_factory=Inferred)
+    problem_type: Inferred[ProblemType] = field(default_factory=Inferred)
+    target: Inferred[Any] = field(default_factory=Inferred)  # a column name, a list of label columns, a mask folder
+    id_column: Inferred[str] = field(default_factory=Inferred)
+    metric: Inferred[str] = field(default_factory=Inferred)  # a key of METRIC_DIRECTIONS
     higher_is_better: bool = True
     wants_probabilities: bool = False  # the request or the sample submission asks for class probabilities
     time_series: TimeSeriesInfo | None = None
@@ -189,7 +230,6 @@ class TaskSpec:
 
     # -- convenient views ---------------------------------------------------------------------------------------
     def files_with_role(self, role: FileRole | str) -> list[FileInfo]:
-        role = role.value if isinstance(role, FileRole) else role
         return [f for f in self.files if f.role == role]
 
     def _first(self, role: FileRole) -> FileInfo | None:
@@ -220,7 +260,8 @@ class TaskSpec:
 
     # -- JSON ---------------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """Plain JSON types only: enum members become their strings."""
+        return dataclasses.asdict(self, dict_factory=lambda pairs: {key: _plain(value) for key, value in pairs})
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, default=str)

@@ -140,19 +140,19 @@ def infer_problem_type(series: pd.Series, column: ColumnInfo, description: Descr
     values = series.dropna()
     distinct = values.nunique()
     if distinct <= 2:
-        return Inferred(ProblemType.BINARY.value, 0.95, [ProblemType.REGRESSION.value] if distinct < 2 else [],
+        return Inferred(ProblemType.BINARY, 0.95, [ProblemType.REGRESSION] if distinct < 2 else [],
                         f"{distinct} distinct values")
     if not pd.api.types.is_numeric_dtype(values):
-        return Inferred(ProblemType.MULTICLASS.value, 0.9, [ProblemType.REGRESSION.value], f"{distinct} categories")
+        return Inferred(ProblemType.MULTICLASS, 0.9, [ProblemType.REGRESSION], f"{distinct} categories")
     integers = bool((values % 1 == 0).all())
     wants_classes, wants_amount = description.asks_class, description.asks_amount or description.says(r"\bprice")
     if integers and distinct <= 10 and distinct <= 0.05 * max(len(values), 1) + 3:
         confidence = 0.85 if wants_classes or not wants_amount else 0.55
-        return Inferred(ProblemType.MULTICLASS.value, confidence, [ProblemType.REGRESSION.value],
+        return Inferred(ProblemType.MULTICLASS, confidence, [ProblemType.REGRESSION],
                         f"{distinct} integer values")
     if integers and distinct <= 30 and wants_classes and not wants_amount:
-        return Inferred(ProblemType.MULTICLASS.value, 0.6, [ProblemType.REGRESSION.value],
+        return Inferred(ProblemType.MULTICLASS, 0.6, [ProblemType.REGRESSION],
                         f"{distinct} integer values and the description asks for a class")
     confidence = 0.9 if not integers or distinct > 30 else 0.7
-    return Inferred(ProblemType.REGRESSION.value, confidence, [ProblemType.MULTICLASS.value],
+    return Inferred(ProblemType.REGRESSION, confidence, [ProblemType.MULTICLASS],
                     f"numeric with {distinct} distinct values")

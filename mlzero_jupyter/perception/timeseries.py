@@ -85,14 +85,14 @@ def decide_forecasting(series: TimeSeriesInfo, roles: Roles, description: Descri
         future = _after_history(series, train, test)
         only_keys = set(test.info.column_names) <= keys | set(series.known_covariates)
         if future or only_keys:
-            return Inferred(ProblemType.FORECASTING.value, 0.95, [ProblemType.REGRESSION.value],
+            return Inferred(ProblemType.FORECASTING, 0.95, [ProblemType.REGRESSION],
                             "the test file holds future timestamps of the same series")
     if description.says(FORECAST_WORDS):
-        return Inferred(ProblemType.FORECASTING.value, 0.9, [ProblemType.REGRESSION.value],
+        return Inferred(ProblemType.FORECASTING, 0.9, [ProblemType.REGRESSION],
                         "the description asks for a forecast")
     values = [c for c in train.info.columns if c.name not in keys and c.kind not in ("constant", "id")]
     if test is None and len(values) == 1 and values[0].kind == "numeric":
-        return Inferred(ProblemType.FORECASTING.value, 0.8, [ProblemType.REGRESSION.value],
+        return Inferred(ProblemType.FORECASTING, 0.8, [ProblemType.REGRESSION],
                         "one numeric value per timestamp and no test file")
     return None
 
@@ -244,5 +244,5 @@ def time_series_classification(sample: TableSample, target: str, description: De
     if not find_wide_series(sample, target):
         return None
     hinted = description.says(r"\b(series|hourly|daily|signal|sequence|sensor|readings?|measurements over)\b")
-    return Inferred(ProblemType.TIME_SERIES_CLASSIFICATION.value, 0.8 if hinted else 0.65,
-                    [ProblemType.MULTICLASS.value], "each row is a sequence of numbered numeric columns")
+    return Inferred(ProblemType.TIME_SERIES_CLASSIFICATION, 0.8 if hinted else 0.65,
+                    [ProblemType.MULTICLASS], "each row is a sequence of numbered numeric columns")

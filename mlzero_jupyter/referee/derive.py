@@ -24,8 +24,8 @@ from mlzero_jupyter.perception.spec import FileInfo, FileRole, ProblemType, Task
 from mlzero_jupyter.perception.tables import TEXT_TABLE_FORMATS, read_table
 from mlzero_jupyter.referee.holdout import choose_rows, last_windows
 
-CLASSIFICATION = {ProblemType.BINARY.value, ProblemType.MULTICLASS.value,
-                  ProblemType.TIME_SERIES_CLASSIFICATION.value}
+CLASSIFICATION = {ProblemType.BINARY, ProblemType.MULTICLASS,
+                  ProblemType.TIME_SERIES_CLASSIFICATION}
 #: Seasonal period of a series for MASE, by the pandas frequency's unit (hourly data repeats daily, and so on).
 SEASONS = {"min": 60, "T": 60, "H": 24, "h": 24, "D": 7, "B": 5, "W": 52, "M": 12, "MS": 12, "ME": 12, "Q": 4,
            "QS": 4, "QE": 4}
@@ -71,11 +71,11 @@ def derive(task: TaskSpec, root: Path, seed: int) -> Referee | None:
     """Write the derived data folder under ``root`` (kept as it is when it already exists, on resume) and return
     the referee; None when the task has no labelled rows to spare or a layout the referee does not know."""
     problem = task.problem_type.value
-    if problem == ProblemType.SEMANTIC_SEGMENTATION.value:
+    if problem == ProblemType.SEMANTIC_SEGMENTATION:
         return _Masks(task, root, seed).build()
-    if problem == ProblemType.FORECASTING.value:
+    if problem == ProblemType.FORECASTING:
         return _Forecast(task, root, seed).build()
-    if problem == ProblemType.RETRIEVAL.value and task.retrieval is not None:
+    if problem == ProblemType.RETRIEVAL and task.retrieval is not None:
         from mlzero_jupyter.referee.rankings import Rankings
 
         return Rankings(task, root, seed).build()
@@ -273,7 +273,7 @@ class _Tables(_Derivation):
         """No test table was given: the held-out rows become one, beside the training table, in its format."""
         suffix = PurePosixPath(train_info.path).suffix or ".csv"
         path = str(PurePosixPath(train_info.path).with_name(f"holdout_test{suffix}"))
-        info = FileInfo(path=path, role=FileRole.TEST.value, format=train_info.format, encoding=train_info.encoding,
+        info = FileInfo(path=path, role=FileRole.TEST, format=train_info.format, encoding=train_info.encoding,
                         delimiter=train_info.delimiter, rows=len(frame),
                         table="holdout_test" if train_info.format in ("sqlite", "excel") else None,
                         columns=[c for c in copy.deepcopy(train_info.columns) if c.name in frame.columns])
@@ -320,7 +320,7 @@ class _ClassFolders(_Derivation):
         for path, name in zip(held, new_names):
             shutil.copyfile(path, self._staging / relative / name)  # the folder exists unless it is new
         if test_info is None:
-            self.spec.files.append(FileInfo(path=relative, role=FileRole.TEST.value, format=self.folder.format,
+            self.spec.files.append(FileInfo(path=relative, role=FileRole.TEST, format=self.folder.format,
                                             file_count=len(held)))
         else:
             next(f for f in self.spec.files if f.path == test_info.path).file_count = len(real) + len(held)
@@ -385,7 +385,7 @@ class _Masks(_Derivation):
         for path, name in zip(held, names):
             shutil.copyfile(path, self._staging / relative / f"{name}{path.suffix}")
         if test_info is None:
-            self.spec.files.append(FileInfo(path=relative, role=FileRole.TEST.value, format="image_folder",
+            self.spec.files.append(FileInfo(path=relative, role=FileRole.TEST, format="image_folder",
                                             file_count=len(held)))
         if column is not None:
             sample = self.raw(sample_info)
@@ -447,7 +447,7 @@ class _Forecast(_Derivation):
             rows = held.reindex(columns=frame.columns)
             for column in frame.columns:
                 if column not in held.columns or column == target:
-                    rows[column] = frame[column].iloc[0] if info.role == FileRole.SAMPLE_SUBMISSION.value else None
+                    rows[column] = frame[column].iloc[0] if info.role == FileRole.SAMPLE_SUBMISSION else None
             self.stage(info, rows.reset_index(drop=True))
 
 
