@@ -56,7 +56,7 @@ class OfflinePlanner:
         plan.probabilities = task.metric.value in PROBABILITY_METRICS or task.wants_probabilities
         if plan.family == "text" and not plan.use_multimodal:
             plan.character_ngrams = texts.written_without_spaces(task)
-            if texts.text_folders(task) is None:
+            if texts.text_folders(task) is None and texts.listed_documents(task) is None:
                 plan.family = "tabular"  # a table with text: TabularPredictor's n-gram features, no backbone needed
         summary = describe(plan, context)
         code = tidy(BUILDERS[plan.family](context, plan, summary))
@@ -75,7 +75,7 @@ def family_of(task: TaskSpec) -> str:
         return "retrieval"
     if images.image_source(task) is not None or (task.modality.value == Modality.IMAGE and task.train_file is None):
         return "image"
-    if texts.text_folders(task) is not None or texts.text_columns(task):
+    if texts.text_folders(task) is not None or texts.text_columns(task) or texts.listed_documents(task):
         return "text"
     return "tabular"
 

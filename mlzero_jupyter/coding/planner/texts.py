@@ -1,4 +1,4 @@
-"""Scripts for text: documents in class folders (read into a table with a ``text`` column) and tables with free
+"""Scripts for text: documents in class folders or listed in a table (read into a ``text`` column) and tables with free
 text (alone or beside other columns). MultiModalPredictor fine-tunes a pretrained text backbone when this machine
 has one (``backbones.resolve``); otherwise TabularPredictor turns the text into n-gram features (text tables then
 go to the tabular family, which does exactly that)."""
@@ -18,6 +18,7 @@ from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lin
 from mlzero_jupyter.coding.planner.textual import character_lines
 from mlzero_jupyter.coding.planner.tabular import TABULAR_PROBLEMS
 from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings
+from mlzero_jupyter.perception.document_paths import document_columns
 from mlzero_jupyter.perception.spec import ProblemType, TaskSpec
 
 #: Seconds kept for imports, reading the documents, evaluating and predicting.
@@ -34,9 +35,11 @@ SAMPLED_DOCUMENTS = 20
 
 def sample_text(task: TaskSpec) -> str:
     """Some of the task's text: documents spread over the labelled folder, or the text columns' examples."""
-    folders = text_folders(task)
+    folders, listed = text_folders(task), listed_documents(task)
     if folders is not None:
         samples = documents.sample_texts(task, folders.train, SAMPLED_DOCUMENTS)
+    elif listed is not None:
+        samples = documents.sample_texts(task, task.train_file, SAMPLED_DOCUMENTS, listed)
     else:
         columns = [task.train_file.column(name) for name in text_columns(task)]
         samples = [str(e) for c in columns if c is not None for e in c.examples]
@@ -61,6 +64,13 @@ def text_columns(task: TaskSpec) -> list[str]:
     return [c.name for c in train.columns if c.kind == "text" and c.name != target] if train is not None else []
 
 
+def listed_documents(task: TaskSpec) -> str | None:
+    """The training table's column that lists document files (read for their text), if any."""
+    train = task.train_file
+    found = document_columns(train.columns, {task.target.value, task.id_column.value}) if train is not None else []
+    return found[0] if found else None
+
+
 def build(context: CodingContext, plan: Plan, summary: str) -> str:
     """The whole text script."""
     task = context.task
@@ -73,27 +83,28 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     shape = layout(task.sample_submission_file, settings["LABEL"], settings["ID_COLUMN"], test_columns,
                    settings["PROBLEM_TYPE"], settings["METRIC"], plan.probabilities)
     settings["PREDICTION_COLUMNS"] = shape.columns
-    kinds = documents.formats(task, folders) if folders is not None else set()
+    listed = listed_documents(task) if folders is None else None
+    kinds = documents.formats(task, folders, listed) if folders is not None or listed else set()
     problem = settings["PROBLEM_TYPE"]
     return assemble(context, plan, summary, Script(
-        title=_title(task, folders, settings["LABEL"]),
+        title=_title(task, folders, settings["LABEL"], listed),
         tool=_tool(plan),
         validation=_validation(problem),
         imports=_modules(plan) + documents.modules(kinds),
         settings=settings,
         comments=_comments(context, plan),
-        helpers=documents.helpers(kinds) if folders is not None else "",
+        helpers=documents.helpers(kinds, listed=bool(listed)) if folders is not None or listed else "",
         load=_load(task, plan, folders),
-        prepare=_prepare(task, folders, plan) + "\ntrain = train.dropna(subset=[LABEL]).reset_index(drop=True)",
+        prepare=_prepare(task, folders, plan, listed) + "\ntrain = train.dropna(subset=[LABEL]).reset_index(drop=True)",
         fit=holdout.train_lines(plan, problem, "rows"),
         evaluate=holdout.evaluate_lines(plan, settings["METRIC"]),
         predict=_predict(task, plan, shape, settings, folders),
     ))
 
 
-def _title(task: TaskSpec, folders: LabelledSource | None, label: str) -> str:
+def _title(task: TaskSpec, folders: LabelledSource | None, label: str, listed: str | None) -> str:
     where = folders.train.path if folders is not None else task.train_file.path
-    return f"Predict {label!r} from the text in {where}."
+    return f"Predict {label!r} from the text{' of the documents listed' if listed else ''} in {where}."
 
 
 def _tool(plan: Plan) -> str:
@@ -137,9 +148,10 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: Label
     problem = _problem(task, folders)
     metric = metric_name(task, "rmse" if problem == ProblemType.REGRESSION else "accuracy")
     id_column = _id_column(task, folders)
-    values.update(LABEL=task.target.value or "label", ID_COLUMN=id_column, PROBLEM_TYPE=problem, METRIC=metric,
+    listed = listed_documents(task) if folders is None else None
+    values.update(LABEL=task.target.value or "label", ID_COLUMN=id_column, DOCUMENT_COLUMN=listed, PROBLEM_TYPE=problem, METRIC=metric,
                   AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
-                  IGNORED_COLUMNS=[c for c in [id_column, *plan.drop_columns] if c] if folders is None else None,
+                  IGNORED_COLUMNS=[c for c in [id_column, listed, *plan.drop_columns] if c] if folders is None else None,
                   TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS))
     if plan.use_multimodal:
         others = folders is None and any(c.kind in ("numeric", "categorical", "boolean") for c in task.train_file.columns
@@ -160,12 +172,16 @@ def _problem(task: TaskSpec, folders: LabelledSource | None) -> str:
 
 
 def _id_column(task: TaskSpec, folders: LabelledSource | None) -> str | None:
-    """Documents: the sample submission's id column, else 'file'. Tables: the task's id column, if present."""
+    """Documents: the sample submission's id column, else 'file'. Tables: the task's id column if present, else the
+    sample submission's first column when the test table has it."""
     sample = task.sample_submission_file
     value = task.id_column.value
     if folders is None:
         present = task.train_file.column_names + (task.test_file.column_names if task.test_file else [])
-        return value if value and value in present else None
+        if value and value in present:
+            return value
+        first = sample.columns[0].name if sample is not None and sample.columns else None
+        return first if task.test_file is not None and first in task.test_file.column_names else None
     if value and (sample is None or value in sample.column_names):
         return value
     return sample.columns[0].name if sample is not None and sample.columns else "file"
@@ -196,12 +212,14 @@ def _load(task: TaskSpec, plan: Plan, folders: LabelledSource | None) -> str:
     return "\n".join(lines)
 
 
-def _prepare(task: TaskSpec, folders: LabelledSource | None, plan: Plan) -> str:
+def _prepare(task: TaskSpec, folders: LabelledSource | None, plan: Plan, listed: str | None) -> str:
     frames = "(train, test)" if _has_test(task, folders) else "(train,)"
     if folders is not None:
         return (documents.prepare_lines(_has_test(task, folders))
                 + character_lines(plan, frames, '["text"]') + "features = [\"text\"]")
-    return ("features = [column for column in train.columns if column not in (LABEL, *IGNORED_COLUMNS)]\n"
+    read = (documents.prepare_lines(_has_test(task, folders), listed) + character_lines(plan, frames, '["text"]')
+            if listed else "")
+    return (read + "features = [column for column in train.columns if column not in (LABEL, *IGNORED_COLUMNS)]\n"
             f"for frame in {frames}:  # free text stays text\n"
             f"    for column in [c for c in {text_columns(task)!r} if c in frame]:\n"
             "        frame[column] = frame[column].fillna(\"\").astype(str)")
