@@ -560,7 +560,7 @@ class Agent:
         if not judgement.ok:
             record.error = "\n".join(judgement.problems)
             return
-        record.status, record.score = SUCCESS, judgement.score
+        record.status, record.score, record.score_error = SUCCESS, judgement.score, judgement.error
         record.metric = self.task.metric.value
         record.validation = self.referee.description(record.metric)
         record.note = "; ".join(filter(None, [_gap_note(judgement.score, verdict.score), judgement.note]))
@@ -635,7 +635,7 @@ class Agent:
         attempt_dir = self.folder.attempt_dir(best.number, create=False)
         result.best_attempt = best.number
         result.metric = best.metric or result.metric
-        result.validation_score = best.score
+        result.validation_score, result.validation_score_error = best.score, best.score_error
         result.validation = best.validation
         result.predictions_path = str(self.folder.path / best.predictions)
         result.solution_path = str(attempt_dir / CODE_FILE)

@@ -66,6 +66,7 @@ class Publication:
     model_path: str | None = None
     ensemble: dict[str, float] = field(default_factory=dict)
     ensemble_score: float | None = None
+    ensemble_error: float | None = None  # its bootstrap standard error over the held-out rows
     execution_s: float = 0.0  # time inside the final run's code
 
     def fill(self, result: Any) -> None:
@@ -75,7 +76,7 @@ class Publication:
             result.model_path = self.model_path
         if self.ensemble:
             result.ensemble = dict(self.ensemble)
-            result.validation_score = self.ensemble_score
+            result.validation_score, result.validation_score_error = self.ensemble_score, self.ensemble_error
             members = ", ".join(f"attempt {n} x {w:.2f}" for n, w in self.ensemble.items())
             result.validation = f"{result.validation}; ensemble of {members}"
 
@@ -248,7 +249,7 @@ def write_predictions(frame: Any, path: Path) -> None:
 def _ensemble(context: PublishingContext) -> Publication | None:
     """Greedy ensemble selection over the valid attempts' held-out predictions, published when it wins."""
     from mlzero_jupyter.referee.ensemble import combine, select
-    from mlzero_jupyter.referee.judge import keys_of, read_predictions, score_held_out, value_columns
+    from mlzero_jupyter.referee.judge import held_out_error, keys_of, read_predictions, score_held_out, value_columns
 
     answers, metric = context.referee.answers, context.task.metric.value
     if answers.kind == "forecast":
@@ -290,6 +291,8 @@ def _ensemble(context: PublishingContext) -> Publication | None:
     else:
         why = f"its members run again on every labelled row ({why})"
     published.how, published.ensemble, published.ensemble_score = f"{chosen}; {why}", weights, ensemble.score
+    held = combine([(weight, candidates[number]) for number, weight in ensemble.weights.items()], vote)
+    published.ensemble_error = held_out_error(answers, held, metric)
     return published
 
 

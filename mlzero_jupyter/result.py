@@ -23,6 +23,7 @@ class RunResult:
     metric: str | None = None
     higher_is_better: bool = True
     validation_score: float | None = None
+    validation_score_error: float | None = None  # its bootstrap standard error over the referee's held-out rows
     validation: str = ""  # how the score was obtained (the referee's held-out rows)
     published: str = ""  # how the published predictions were made (refit on every labelled row, or why not)
     ensemble: dict[str, float] = field(default_factory=dict)  # attempt number -> weight, when an ensemble won
@@ -80,7 +81,8 @@ class RunResult:
     def _score_text(self) -> str:
         if self.validation_score is None:
             return "no valid result"
-        return f"{self.metric} = {self.validation_score:.5g} ({self.validation})"
+        error = "" if self.validation_score_error is None else f" ± {self.validation_score_error:.2g}"
+        return f"{self.metric} = {self.validation_score:.5g}{error} ({self.validation})"
 
     def __str__(self) -> str:
         lines = [

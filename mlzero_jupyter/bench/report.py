@@ -64,6 +64,18 @@ def gap(result: TaskResult) -> float | None:
     return agent.referee_score - agent.score
 
 
+def _referee(result: TaskResult) -> str:
+    """The referee's score with its standard error, as the user saw it."""
+    error = result.agent.referee_error
+    return _number(result.agent.referee_score) + ("" if error is None else f" ± {error:.2g}")
+
+
+def _gap(result: TaskResult) -> str:
+    """The gap, and how many of the referee's standard errors it is."""
+    value, error = gap(result), result.agent.referee_error
+    return _number(value, 3) + ("" if value is None or not error else f" ({value / error:+.1f} SE)")
+
+
 def _number(value: float | None, digits: int = 4) -> str:
     return "-" if value is None else f"{value:.{digits}g}"
 
@@ -75,15 +87,15 @@ def _side(outcome: Any) -> str:
 
 
 def _table(results: list[TaskResult]) -> list[str]:
-    lines = ["| task | type | metric | budget s | agent (hidden test) | agent (referee, held-out) | gap "
+    lines = ["| task | type | metric | budget s | agent (hidden test) | agent (referee, held-out, ± standard error) | gap "
              "| baseline | ratio | attempts | budget used | agent wall s | in code s | overhead s | baseline wall s "
              "| tokens in/out |", "|" + " --- |" * 16]
     for r in results:
         tokens = f"{r.agent.input_tokens}/{r.agent.output_tokens}"
         baseline_wall = _number(r.baseline.total_s, 3) if r.baseline else "-"
         lines.append(f"| {r.task} | {r.problem_type} | {r.metric} {'↑' if r.higher_is_better else '↓'} "
-                     f"| {r.time_limit:.0f} | {_side(r.agent)} | {_number(r.agent.referee_score)} "
-                     f"| {_number(gap(r), 3)} | {_side(r.baseline)} | {_number(r.ratio, 3)} | {r.agent.attempts} "
+                     f"| {r.time_limit:.0f} | {_side(r.agent)} | {_referee(r)} "
+                     f"| {_gap(r)} | {_side(r.baseline)} | {_number(r.ratio, 3)} | {r.agent.attempts} "
                      f"| {r.agent.total_s / r.time_limit:.0%} | {r.agent.total_s:.1f} | {r.agent.execution_s:.1f} "
                      f"| {r.agent.overhead_s:.1f} | {baseline_wall} | {tokens} |")
     return lines

@@ -43,6 +43,7 @@ class Outcome:
     cost_usd: float = 0.0
     submission: str | None = None
     referee_score: float | None = None  # the agent's own held-out score (what it showed the user)
+    referee_error: float | None = None  # that score's bootstrap standard error over the held-out rows
     attempts: int = 0
 
     @property
@@ -159,7 +160,8 @@ def run_agent(task_dir: Path, info: TaskInfo, solve: Solve, budget: float, work:
     outcome = Outcome(FAILED, message=result.message, total_s=time.monotonic() - started,
                       execution_s=result.execution_s, input_tokens=result.input_tokens,
                       output_tokens=result.output_tokens, cost_usd=result.cost_usd,
-                      referee_score=result.validation_score, attempts=len(result.attempts))
+                      referee_score=result.validation_score, referee_error=result.validation_score_error,
+                      attempts=len(result.attempts))
     path = Path(result.predictions_path) if result.status == "success" and result.predictions_path else None
     if path is None and not outcome.message:
         outcome.message = f"the agent ended with status {result.status} and no predictions"

@@ -33,6 +33,7 @@ class AttemptRecord:
     error: str = ""  # essential error lines or validation problems, for the next attempt
     analysis: str = ""  # an LLM's analysis of the failure, when there is one
     score: float | None = None  # the referee's score on the held-out rows (the code's own when there is no referee)
+    score_error: float | None = None  # the referee score's bootstrap standard error (None: not measured)
     metric: str | None = None
     validation: str = ""  # how the score was obtained
     reported_score: float | None = None  # what the attempt's code wrote in metrics.json (a diagnostic)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ import pandas as pd
 from mlzero_jupyter.coding.contract import FALLBACK_FILE
 from mlzero_jupyter.metrics import METRICS, InvalidSubmission, label_sets, mase, normalise_key
 from mlzero_jupyter.referee.derive import Answers, forecast_keys
+from mlzero_jupyter.referee.uncertainty import bootstrap_error
 
 #: Largest share of rows that may carry a fallback value instead of a model's prediction.
 MAX_FALLBACK_SHARE = 0.05
@@ -32,6 +33,7 @@ class Judgement:
     problems: list[str] = field(default_factory=list)
     held_out: pd.DataFrame | None = None  # the attempt's predictions for the held-out rows, indexed by key
     note: str = ""  # what the score does not show: fallback values within the allowed share
+    error: float | None = None  # the score's bootstrap standard error over the held-out rows (None: not measured)
 
 
 def read_predictions(path: Path) -> pd.DataFrame:
@@ -73,7 +75,7 @@ def judge(answers: Answers, predictions_path: Path, metric: str, classes: list[s
     if score is None or not math.isfinite(score):
         return Judgement(False, problems=[f"the held-out {metric} is not a finite number ({score})"], held_out=held)
     note = f"{filled} of {len(predictions)} predictions are a fallback value" if filled else ""
-    return Judgement(True, score=score, held_out=held, note=note)
+    return Judgement(True, score=score, held_out=held, note=note, error=held_out_error(answers, held, metric, classes))
 
 
 def keys_of(answers: Answers, predictions: pd.DataFrame) -> pd.Index:
@@ -137,6 +139,19 @@ def score_held_out(answers: Answers, held: pd.DataFrame, metric: str, classes: l
         raise ValueError(f"no referee for metric {metric!r}")
     function, _ = METRICS[metric]
     return float(function(truth, held.iloc[:, 0]))
+
+
+def held_out_error(answers: Answers, held: pd.DataFrame, metric: str, classes: list[str] | None = None) -> float | None:
+    """The bootstrap standard error of ``score_held_out`` over the held-out rows; None for forecasts (their steps
+    are not independent draws)."""
+    if answers.kind == "forecast":
+        return None
+
+    def score(positions: np.ndarray) -> float:
+        drawn = replace(answers, keys=[answers.keys[i] for i in positions], truth=[answers.truth[i] for i in positions])
+        return score_held_out(drawn, held.iloc[positions], metric, classes)
+
+    return bootstrap_error(score, len(held))
 
 
 def _score_forecast(answers: Answers, truth: pd.Series, predicted: pd.Series, metric: str) -> float:

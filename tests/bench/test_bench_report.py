@@ -19,7 +19,7 @@ def result(task: str, agent: Outcome, baseline: Outcome | None, ratio: float | N
 RESULTS = [
     result("a", Outcome(VALID, 0.9, total_s=50, execution_s=48, input_tokens=10, output_tokens=5, cost_usd=0.01),
            Outcome(VALID, 0.8, total_s=40, execution_s=40), 0.9 / 0.8),
-    result("b", Outcome(VALID, 2.0, total_s=30, execution_s=27, referee_score=1.8, attempts=3),
+    result("b", Outcome(VALID, 2.0, total_s=30, execution_s=27, referee_score=1.8, referee_error=0.1, attempts=3),
            Outcome(VALID, 3.0, total_s=35, execution_s=35), 1.5, higher=False),
     result("c", Outcome(INVALID, message="invalid submission: 3 of 9 rows missing", total_s=20, execution_s=10),
            Outcome(VALID, 0.7, total_s=30, execution_s=30), 0.0),
@@ -48,7 +48,7 @@ def test_report_files_hold_the_numbers(tmp_path):
     text = paths["markdown"].read_text()
     assert "`mlzero bench --time-limit 60`" in text
     assert "3/4" in text and "MISSED" in text and "median score ratio over 3 compared tasks: 1.12" in text
-    assert "| b | multiclass | rmse ↓ | 60 | 2 | 1.8 | -0.2 | 3 | 1.5 | 3 | 50% |" in text  # hidden, referee, gap
+    assert "| b | multiclass | rmse ↓ | 60 | 2 | 1.8 ± 0.1 | -0.2 (-2.0 SE) | 3 | 1.5 | 3 | 50% |" in text  # hidden, referee, gap
     assert "largest gap between the referee's held-out score and the hidden test score: b" in text
     assert "- c, agent: invalid: invalid submission: 3 of 9 rows missing" in text
     assert "- d, baseline: failed: exit code 1" in text

@@ -13,6 +13,7 @@ from mlzero_jupyter.metrics import normalise_key
 from mlzero_jupyter.perception import perceive
 from mlzero_jupyter.referee import derive, judge
 from mlzero_jupyter.referee.judge import held_out_rows, keys_of, score_held_out
+from mlzero_jupyter.result import RunResult
 
 DESCRIPTION = "Predict the species of each flower."
 
@@ -202,3 +203,26 @@ def test_segmentation_hides_held_out_images_without_their_masks(digit_masks, tmp
     (attempt / "predictions" / f"{answers.keys[0]}.png").unlink()
     verdict = judge(answers, attempt / "predictions", "mean_iou")
     assert not verdict.ok and "1 of 10 held-out images have no mask" in verdict.problems[0]
+
+
+def test_the_score_comes_with_its_bootstrap_standard_error(iris_csv, tmp_path):
+    _, referee = _derived(iris_csv, tmp_path)
+    answers = referee.answers
+    test = pd.read_csv(referee.root / "test.csv")
+    truth = dict(zip(answers.keys, answers.truth))
+    held = [normalise_key(v) for v in test["flower_id"] if normalise_key(v) in truth]
+    wrong = set(held[::3])  # a third of the held-out rows answered wrongly
+    other = {"setosa": "virginica", "versicolor": "setosa", "virginica": "versicolor"}
+    labels = [other[truth[k]] if k in wrong else truth.get(k, "setosa") for k in map(normalise_key, test["flower_id"])]
+    attempt = tmp_path / "attempt"
+    attempt.mkdir()
+    pd.DataFrame({"flower_id": test["flower_id"], "species": labels}).to_csv(attempt / "predictions.csv", index=False)
+    verdict = judge(answers, attempt / "predictions.csv", "accuracy")
+    accuracy = 1 - len(wrong) / answers.rows
+    assert verdict.ok and verdict.score == pytest.approx(accuracy)
+    binomial = np.sqrt(accuracy * (1 - accuracy) / answers.rows)  # what theory says for an accuracy
+    assert 0.7 * binomial < verdict.error < 1.3 * binomial
+
+    result = RunResult("r", "runs/r", "success", metric="accuracy", validation_score=verdict.score,
+                       validation_score_error=verdict.error, validation=referee.description("accuracy"))
+    assert f"accuracy = {verdict.score:.5g} ± {verdict.error:.2g} (accuracy on 24 held-out rows" in str(result)

@@ -52,6 +52,7 @@ def test_an_ensemble_that_wins_is_refit_published_and_exported(diabetes, tmp_pat
     best_single = min(a.score for a in result.attempts)
     assert set(result.ensemble) == {"1", "2"} and sum(result.ensemble.values()) == pytest.approx(1, abs=1e-3)
     assert result.validation_score < best_single  # rmse: the ensemble beat both attempts on the held-out rows
+    assert 0 < result.validation_score_error < result.validation_score  # the ensemble's own standard error
     assert "greedy ensemble of attempts 1, 2" in result.published and "run again on every labelled row" in \
         result.published
     published = pd.read_csv(result.predictions_path)
