@@ -1,7 +1,7 @@
 """Small real data folders built from scikit-learn's data, laid out as a user would hand them over.
 
 One builder for each dataset; the fixtures of tests/conftest.py, the support modules of the test folders and
-benchmarks/reliability.py (through tests/reliability) all use these.
+the reliability scenarios (benchmarks/reliability_scenarios.py) all use these.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Wire helpers for the provider tests: a real HTTP server on 127.0.0.1 answering scripted replies, and the
-response bodies OpenAI-compatible servers and Anthropic send."""
+"""Wire helpers for the provider tests and the reliability scenarios: a real HTTP server on 127.0.0.1 answering
+scripted replies, and the response bodies OpenAI-compatible servers and Anthropic send."""
 
 from __future__ import annotations
 

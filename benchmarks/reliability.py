@@ -1,11 +1,12 @@
-"""Reliability figures: every fault scenario of tests/reliability and every malformed input, run for real, written
-as a table to docs/reliability.md (and printed).
+"""Reliability figures: every fault scenario, attack and malformed input (reliability_*.py beside this script,
+which tests/reliability runs too), run for real, written as a table to docs/reliability.md (and printed).
 
 Run (as root on Linux for the full-disk scenario, which mounts a 3 MB tmpfs): python benchmarks/reliability.py
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -14,10 +15,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "reliability"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import reliability_attacks as attacks  # noqa: E402 (the shared scenarios live beside the tests)
+import reliability_attacks as attacks  # noqa: E402 (beside this script; tests/reliability imports them too)
 import reliability_bad_inputs as bad  # noqa: E402
 import reliability_scenarios as scenarios  # noqa: E402
 
@@ -167,4 +167,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     main()

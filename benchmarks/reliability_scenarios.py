@@ -29,10 +29,8 @@ from mlzero_jupyter.agent import Agent, RunOptions
 from mlzero_jupyter.coding.scripted import ScriptedCoder
 from mlzero_jupyter.events import ATTEMPT_STARTED, AgentEvent
 
-TESTS = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(TESTS), str(TESTS / "providers")]  # also for benchmarks/reliability.py, outside pytest
-from fixtures_data import make_iris, tree_digest  # noqa: E402,F401 (the shared data folder and its digest)
-from providers_wire import Reply, ScriptedServer, openai_completion  # noqa: E402 (the shared wire helper)
+from fixtures_data import make_iris, tree_digest  # noqa: F401 (the shared data folder and its digest)
+from providers_wire import Reply, ScriptedServer, openai_completion
 
 #: Planted in the environment during every scenario: it must appear in no file a run writes.
 SECRET = "sk-reliability-4f9c2b7e1a0d4c8e9f6b3a5d"

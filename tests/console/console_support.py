@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the scripts run directly
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))  # fixtures_data, for scripts run directly
 from fixtures_data import make_iris  # noqa: E402,F401 (the iris folder, for the console and UI tests)
 
 #: ANSI escape sequences (colours, cursor moves) as a terminal receives them.

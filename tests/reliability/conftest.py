@@ -1,14 +1,11 @@
-"""Fixtures of the reliability tests: no model hub, no ambient MLZERO_* settings, the scenarios importable."""
+"""Fixtures of the reliability tests: no model hub, no ambient MLZERO_* settings. The scenarios they run are
+benchmarks/reliability_*.py, shared with benchmarks/reliability.py."""
 
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(autouse=True)
