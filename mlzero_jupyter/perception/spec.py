@@ -248,6 +248,20 @@ class TaskSpec(EnumFields):
     def sample_submission_file(self) -> FileInfo | None:
         return self._first(FileRole.SAMPLE_SUBMISSION)
 
+    def segmentation_folders(self) -> tuple[FileInfo, FileInfo, FileInfo | None]:
+        """(images with masks, masks, unlabelled test images or None) of a segmentation task."""
+        folders = [f for f in self.files if f.format == "mask_folder"]
+        masks = next((f for f in folders if f.path == self.target.value), None) or next(iter(folders), None)
+        if masks is None:
+            raise ValueError("the task has no mask folder")
+        images = [f for f in self.files if f.format == "image_folder"]
+        paired = next((f for f in images if f"masks in {masks.path}" in f.note), None) or next(
+            (f for f in images if f.role != FileRole.TEST), None)
+        if paired is None:
+            raise ValueError(f"no image folder goes with the masks in {masks.path}")
+        test = next((f for f in images if f.role == FileRole.TEST and f is not paired), None)
+        return paired, masks, test
+
     @property
     def ambiguous_fields(self) -> list[str]:
         names = ("modality", "problem_type", "target", "id_column", "metric")

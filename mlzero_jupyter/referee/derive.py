@@ -360,10 +360,9 @@ class _Masks(_Derivation):
 
     def build(self) -> Referee | None:
         from mlzero_jupyter.coding.contract import PREDICTIONS_STEM
-        from mlzero_jupyter.coding.planner.segmentation import segmentation_folders
         from mlzero_jupyter.execution.prediction_checks import list_images
 
-        images_info, masks_info, test_info = segmentation_folders(self.task)
+        images_info, masks_info, test_info = self.task.segmentation_folders()
         masks = {p.stem: p for p in list_images(self.source / masks_info.path)}
         images = [p for p in list_images(self.source / images_info.path) if p.stem in masks]
         picked = choose_rows(pd.Series(["image"] * len(images)), False, self.seed)

@@ -8,6 +8,16 @@ from mlzero_jupyter.coding.planner import multimodal, tabular_predictor
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.perception.spec import ProblemType
 
+#: Share of the labelled rows (or images) a script holds out from fitting to measure its own validation score
+#: (the referee's hidden rows are another share: ``referee.holdout``).
+HOLDOUT_FRACTION = 0.2
+
+
+def validation_sentence(what: str, note: str = "") -> str:
+    """How a script's score is obtained, for its docstring and ``metrics.json``: ``what`` are the labelled units
+    ("rows", "images"), ``note`` an aside such as " (stratified by class)"."""
+    return f"On a random {HOLDOUT_FRACTION:.0%} hold-out of the labelled {what}{note}, never used for fitting."
+
 
 def holdout_rows(problem: str) -> str:
     """The expression choosing the hold-out rows of ``train``: stratified by class, or at random for a regression."""

@@ -104,14 +104,14 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
                 "OTHER_FEATURES": "the table's other columns, used beside the image"}
     if plan.use_multimodal:
         comments.update(multimodal.comments(plan.backbone))
-    regression = settings["PROBLEM_TYPE"] == "regression"
+    regression = settings["PROBLEM_TYPE"] == ProblemType.REGRESSION
     title = (f"Estimate {settings['LABEL']!r} of each image" if regression else
              f"Classify images by {settings['LABEL']!r}") + f" from {source.train.path}."
     stratified = "" if regression else " (stratified by class)"
     return assemble(context, plan, summary, Script(
         title=title,
         tool=tool,
-        validation=f"On a random 20% hold-out of the labelled images{stratified}, never used for fitting.",
+        validation=holdout.validation_sentence("images", stratified),
         imports=modules,
         settings=settings,
         comments=comments,
@@ -140,7 +140,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: Labell
         values["IMAGE_FOLDERS"] = [file_constant(f) for f in task.files if f.format == "image_folder"]
     classes = len(source.train.classes) if folder else 0
     problem = task.problem_type.value if task.problem_type.value in TABULAR_PROBLEMS else (
-        "binary" if classes == 2 else "multiclass")
+        ProblemType.BINARY if classes == 2 else ProblemType.MULTICLASS)
     metric = metric_name(task, "rmse" if problem == ProblemType.REGRESSION else "accuracy")
     values.update(LABEL=task.target.value or "label", ID_COLUMN=_id_column(task, source), PROBLEM_TYPE=problem,
                   METRIC=metric, AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
@@ -152,7 +152,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, source: Labell
     else:
         values.update(IMAGE_SIZE=_pixel_side(source), PRESETS=plan.presets, HYPERPARAMETERS=plan.hyperparameters,
                       EXCLUDED_MODEL_TYPES=plan.excluded_models or None, **bagging_settings(plan))
-    values.update(HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
+    values.update(HOLDOUT_FRACTION=holdout.HOLDOUT_FRACTION, MODEL_DIR="model")
     return values
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
+from mlzero_jupyter.perception.spec import FileInfo, FileRole, TaskSpec
 
 
 @dataclass
@@ -24,5 +24,5 @@ def class_folders(task: TaskSpec, fmt: str) -> LabelledSource | None:
     if labelled is None:
         return None
     unlabelled = [f for f in folders if not f.classes]
-    test = next((f for f in unlabelled if f.role == "test"), None) or next(iter(unlabelled), None)
+    test = next((f for f in unlabelled if f.role == FileRole.TEST), None) or next(iter(unlabelled), None)
     return LabelledSource(labelled, None, test)

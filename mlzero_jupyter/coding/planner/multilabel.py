@@ -12,6 +12,7 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.holdout import HOLDOUT_FRACTION, validation_sentence
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, literal, task_table_lines, write_line
@@ -23,8 +24,6 @@ from mlzero_jupyter.perception.spec import LabelSetInfo, TaskSpec
 MARGIN_SECONDS, MARGIN_SECONDS_PER_LABEL = 10, 2
 #: The least training time a label's predictor is given, however many labels there are.
 MIN_SECONDS_PER_LABEL = 2
-#: Share of the labelled rows every label's predictor validates on and tunes its threshold on.
-HOLDOUT_FRACTION = 0.2
 #: How a 0/1 label column says "this label applies" (the grader reads numbers from 0.5 up the same way).
 ON_WORDS = ["1", "1.0", "true", "yes"]
 
@@ -93,7 +92,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     return assemble(context, plan, summary, Script(
         title=f"Predict every label that applies to each row (multi-label) from {task.train_file.path}.",
         tool=f"AutoGluon TabularPredictor per label, presets {plan.presets!r}",
-        validation="macro F1 over the labels on a fifth of the labelled rows, held out from fitting.",
+        validation=validation_sentence("rows", " (macro F1 over the labels)"),
         imports=["time", "from autogluon.tabular import TabularPredictor", "from sklearn.metrics import f1_score"],
         settings=_settings(context, plan, task, layout, id_column, columns),
         comments=_comments(context, plan, layout),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
-from mlzero_jupyter.coding.planner import multimodal
+from mlzero_jupyter.coding.planner import holdout, multimodal
 from mlzero_jupyter.coding.planner.common import time_limit_comment, training_seconds
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
@@ -88,21 +88,6 @@ predictor = MultiModalPredictor(
 predictor.fit(fit_frame, time_limit=TIME_LIMIT)'''
 
 
-def segmentation_folders(task: TaskSpec) -> tuple[FileInfo, FileInfo, FileInfo | None]:
-    """(images with masks, masks, unlabelled test images or None)."""
-    masks = next((f for f in task.files if f.format == "mask_folder" and f.path == task.target.value), None) or next(
-        (f for f in task.files if f.format == "mask_folder"), None)
-    if masks is None:
-        raise ValueError("the task has no mask folder")
-    images = [f for f in task.files if f.format == "image_folder"]
-    paired = next((f for f in images if f"masks in {masks.path}" in f.note), None) or next(
-        (f for f in images if f.role != "test"), None)
-    if paired is None:
-        raise ValueError(f"no image folder goes with the masks in {masks.path}")
-    test = next((f for f in images if f.role == "test" and f is not paired), None)
-    return paired, masks, test
-
-
 def rle_column(sample: FileInfo | None) -> str | None:
     """The sample submission's run-length-encoded column, if it has one (the id is the first column)."""
     if sample is None or len(sample.columns) < 2:
@@ -114,7 +99,7 @@ def rle_column(sample: FileInfo | None) -> str | None:
 def build(context: CodingContext, plan: Plan, summary: str) -> str:
     """The whole segmentation script."""
     task = context.task
-    images, masks, test = segmentation_folders(task)
+    images, masks, test = task.segmentation_folders()
     settings = _settings(context, plan, task, images, masks, test)
     sam = plan.use_multimodal
     tool = (f"AutoGluon MultiModalPredictor fine-tuning SAM {plan.backbone.checkpoint} ({plan.backbone.reason})"
@@ -128,8 +113,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     return assemble(context, plan, summary, Script(
         title=f"Segment the images of {images.path} like the masks in {masks.path}.",
         tool=tool,
-        validation="On a random 20% hold-out of the labelled images (mean IoU over their pixels), never used for "
-                   "fitting.",
+        validation=holdout.validation_sentence("images", " (mean IoU over their pixels)"),
         imports=["from PIL import Image"] + ([multimodal.IMPORT] if sam else [
             "joblib", "from scipy.ndimage import uniform_filter",
             "from sklearn.ensemble import HistGradientBoostingClassifier"]),
@@ -161,7 +145,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, images: FileIn
         values.update(hyperparameters)
     else:
         values.update(PIXELS_PER_IMAGE=4000, MAX_ITERATIONS=100)
-    values.update(HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
+    values.update(HOLDOUT_FRACTION=holdout.HOLDOUT_FRACTION, MODEL_DIR="model")
     return values
 
 

@@ -6,7 +6,7 @@ values) become one row of statistics per series, joined to the labels.
 
 from __future__ import annotations
 
-from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
+from mlzero_jupyter.perception.spec import FileInfo, FileRole, TaskSpec
 
 WIDE_HELPER = '''
 def add_series_statistics(frame: pd.DataFrame) -> pd.DataFrame:
@@ -56,7 +56,7 @@ def values_file(task: TaskSpec) -> FileInfo:
     ts = task.time_series
     for info in task.files:
         names = info.column_names
-        if ts.item_id_column in names and ts.timestamp_column in names and info.role != "test":
+        if ts.item_id_column in names and ts.timestamp_column in names and info.role != FileRole.TEST:
             return info
     raise ValueError("no table holds both the series id and the timestamp column")
 

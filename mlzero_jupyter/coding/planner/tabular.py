@@ -42,7 +42,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     id_column = _id_column(task)
     metric = metric_name(task, "rmse" if problem == ProblemType.REGRESSION else "accuracy")
     test_columns = _test_columns(task)
-    shape = layout(sample, label, id_column, test_columns, problem or "multiclass", metric, plan.probabilities)
+    shape = layout(sample, label, id_column, test_columns, problem or ProblemType.MULTICLASS, metric, plan.probabilities)
     settings = _settings(context, plan, task, label, problem, id_column, metric, shape)
     return assemble(context, plan, summary, Script(
         title=_title(task, label, problem),
@@ -61,8 +61,8 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
 
 
 def _title(task: TaskSpec, label: str, problem: str | None) -> str:
-    kind = {"binary": "binary classification", "multiclass": "multiclass classification",
-            "regression": "regression"}.get(problem or "", "classification")
+    kind = {ProblemType.BINARY: "binary classification", ProblemType.MULTICLASS: "multiclass classification",
+            ProblemType.REGRESSION: "regression"}.get(problem, "classification")
     if task.problem_type.value == ProblemType.TIME_SERIES_CLASSIFICATION:
         kind = "time-series classification"
     return f"Predict {label!r} ({kind}) from {task.train_file.path}."
@@ -224,7 +224,7 @@ def _predict(task: TaskSpec, plan: Plan, shape: Layout, problem: str | None, id_
         lines.append("# No unlabelled test set was given: the predictions are for the training rows.\n"
                      "test = train.drop(columns=[LABEL])")
     features = "test.reindex(columns=features)"
-    lines.append(predict_lines(plan, shape, problem or "multiclass", features, task.sample_submission_file,
+    lines.append(predict_lines(plan, shape, problem or ProblemType.MULTICLASS, features, task.sample_submission_file,
                                id_column))
     return "\n".join(lines)
 

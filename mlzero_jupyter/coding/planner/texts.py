@@ -130,7 +130,7 @@ def _comments(context: CodingContext, plan: Plan) -> dict[str, str]:
 
 def _validation(problem: str) -> str:
     stratified = " (stratified by class)" if problem != ProblemType.REGRESSION else ""
-    return f"On a random 20% hold-out of the labelled rows{stratified}, never used for fitting."
+    return holdout.validation_sentence("rows", stratified)
 
 
 def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: LabelledSource | None) -> dict[str, Any]:
@@ -161,14 +161,14 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: Label
     else:
         values.update(PRESETS=plan.presets, HYPERPARAMETERS=plan.hyperparameters,
                       EXCLUDED_MODEL_TYPES=plan.excluded_models or None, **bagging_settings(plan))
-    values.update(HOLDOUT_FRACTION=0.2, MODEL_DIR="model")
+    values.update(HOLDOUT_FRACTION=holdout.HOLDOUT_FRACTION, MODEL_DIR="model")
     return values
 
 
 def _problem(task: TaskSpec, folders: LabelledSource | None) -> str:
     if task.problem_type.value in TABULAR_PROBLEMS:
         return task.problem_type.value
-    return "binary" if folders is not None and len(folders.train.classes) == 2 else "multiclass"
+    return ProblemType.BINARY if folders is not None and len(folders.train.classes) == 2 else ProblemType.MULTICLASS
 
 
 def _id_column(task: TaskSpec, folders: LabelledSource | None) -> str | None:
