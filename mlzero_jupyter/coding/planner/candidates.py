@@ -1,4 +1,5 @@
-"""The offline planner's search: for each script family, candidates ordered by expected gain per second.
+"""The offline planner's search: the candidates, which each script family lists in its ``FAMILY`` ordered by expected
+gain per second.
 
 The first candidate is fast and safe (a valid result early); later ones spend more time for a better model, or
 differ enough (another seed, another model path) to help the ensemble across attempts. A candidate is settled when
@@ -9,7 +10,7 @@ candidates exist and why each is where it is: ``docs/search.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mlzero_jupyter.coding.base import CodingContext, Exhausted
@@ -155,21 +156,11 @@ CHAINED = Candidate("chained", "labels chained: earlier labels' answers as featu
 
 BAGGED_LABELS = Candidate("bagged", BAGGED.change, BAGGED.why, _bagged, _time_to_bag_each_label)
 
-CANDIDATES: dict[str, list[Candidate]] = {
-    "tabular": [FAST, BAGGED, RESEEDED],
-    "text": [FAST, FEATURES, BAGGED, FEATURES_BAGGED],
-    "image": [FAST, FEATURES, FEATURES_BAGGED],
-    "forecasting": [SEASONAL, FAST, FORECAST_BEST],
-    "segmentation": [FAST],
-    "multilabel": [PER_LABEL, CHAINED, BAGGED_LABELS],
-    "retrieval": [BM25, EMBEDDINGS, FUSED],
-}
 
-
-def choose(plan: Plan, context: CodingContext) -> Candidate:
-    """The next candidate of the plan's family; Exhausted when every one is settled."""
+def choose(family: Sequence[Candidate], plan: Plan, context: CodingContext) -> Candidate:
+    """The next of the family's candidates (its ``FAMILY.candidates``); Exhausted when every one is settled."""
     attempts = context.attempts
-    open_ = [c for c in CANDIDATES[plan.family] if not settled(c.name, attempts)]
+    open_ = [c for c in family if not settled(c.name, attempts)]
     for candidate in open_:
         if candidate.fits(plan, context):
             return candidate

@@ -6,12 +6,14 @@ import re
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner.candidates import FAST, FORECAST_BEST, SEASONAL
 from mlzero_jupyter.coding.planner.common import metric_name, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.models import FORECASTING_HUB_MODELS
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, literal, read_lines, write_line
-from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
+from mlzero_jupyter.perception.spec import FileInfo, ProblemType, TaskSpec
 
 #: Seconds kept for importing AutoGluon (and torch), loading, evaluating and predicting.
 MARGIN_SECONDS = 15
@@ -193,3 +195,7 @@ def _mean_column(sample: FileInfo) -> str:
     quantiles = quantile_columns(sample)
     numeric = [c.name for c in sample.columns if c.kind == "numeric" and c.name not in quantiles]
     return "mean" if "mean" in sample.column_names else (numeric[0] if numeric else sample.column_names[-1])
+
+
+FAMILY = Family("forecasting", lambda task: task.problem_type.value == ProblemType.FORECASTING, build,
+                (SEASONAL, FAST, FORECAST_BEST), model="TimeSeriesPredictor")

@@ -9,7 +9,9 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import holdout, multimodal
+from mlzero_jupyter.coding.planner.candidates import FAST, FEATURES, FEATURES_BAGGED
 from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.labelled_folders import LabelledSource, class_folders
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
@@ -240,3 +242,10 @@ def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any]
     lines.append(predict_lines(plan, shape, settings["PROBLEM_TYPE"], "test[features]", task.sample_submission_file,
                                settings["ID_COLUMN"]))
     return "\n".join(lines)
+
+
+#: Images in class folders or listed in a table, or an image task with no training table.
+FAMILY = Family("image",
+                lambda task: (image_source(task) is not None
+                              or (task.modality.value == Modality.IMAGE and task.train_file is None)),
+                build, (FAST, FEATURES, FEATURES_BAGGED), model="pixel features + TabularPredictor", backbone="image")

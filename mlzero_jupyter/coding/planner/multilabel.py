@@ -11,14 +11,16 @@ from string import Template
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner.candidates import BAGGED_LABELS, CHAINED, PER_LABEL
 from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.holdout import HOLDOUT_FRACTION, validation_sentence
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, literal, task_table_lines, write_line
 from mlzero_jupyter.coding.planner.submission import KEY_TEXT
 from mlzero_jupyter.coding.planner.tabular_predictor import bagging_settings, bags, fit_arguments
-from mlzero_jupyter.perception.spec import LabelSetInfo, TaskSpec
+from mlzero_jupyter.perception.spec import LabelSetInfo, ProblemType, TaskSpec
 
 #: Seconds kept for importing AutoGluon, loading and saving, and for each label's predictor to start and predict.
 MARGIN_SECONDS, MARGIN_SECONDS_PER_LABEL = 10, 2
@@ -224,3 +226,9 @@ def _predict(task: TaskSpec, layout: LabelSetInfo, id_column: str | None) -> str
                   FILL_BY_POSITION]
     lines.append(write_line("submission", sample))
     return "\n".join(lines)
+
+
+#: Several labels per row, as perception found them (``label_sets``).
+FAMILY = Family("multilabel",
+                lambda task: task.problem_type.value == ProblemType.MULTILABEL and task.label_sets is not None, build,
+                (PER_LABEL, CHAINED, BAGGED_LABELS), model="TabularPredictor per label")

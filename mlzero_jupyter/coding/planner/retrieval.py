@@ -9,14 +9,16 @@ from string import Template
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
+from mlzero_jupyter.coding.planner import candidates
 from mlzero_jupyter.coding.planner.backbones import local_checkpoint
 from mlzero_jupyter.coding.planner.common import metric_name
+from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import Raw, file_constant, literal, read_lines, write_line
 from mlzero_jupyter.metrics import RANKING_DEPTH
 from mlzero_jupyter.perception.retrieval import part_info
-from mlzero_jupyter.perception.spec import TaskSpec
+from mlzero_jupyter.perception.spec import ProblemType, TaskSpec
 
 #: The rankers of the search, fastest first; each needs the ones before it only for the mix.
 RANKERS = ("bm25", "embeddings", "fused")
@@ -199,3 +201,8 @@ def _load(task: TaskSpec, plan: Plan) -> str:
     return "\n".join(read_lines(name, constant, part_info(task, key), plan) for name, constant, key in (
         ("queries", "QUERIES_FILE", layout.queries_file), ("corpus", "CORPUS_FILE", layout.corpus_file),
         ("judgements", "JUDGEMENTS_FILE", layout.judgements_file)))
+
+
+FAMILY = Family("retrieval", lambda task: task.problem_type.value == ProblemType.RETRIEVAL, build,
+                (candidates.BM25, candidates.EMBEDDINGS, candidates.FUSED), model="{plan.ranker} ranking",
+                names_presets=False)

@@ -10,12 +10,14 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import holdout, multimodal
+from mlzero_jupyter.coding.planner.candidates import FAST
 from mlzero_jupyter.coding.planner.common import time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, read_lines, write_line
 from mlzero_jupyter.coding.templates import render
-from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
+from mlzero_jupyter.perception.spec import FileInfo, ProblemType, TaskSpec
 
 #: Seconds kept for imports, reading the images, scoring the hold-out and writing the masks.
 MARGIN_SECONDS = 15
@@ -176,3 +178,8 @@ def _predict(task: TaskSpec, settings: dict[str, Any]) -> str:
                   "submission[RLE_COLUMN] = [encoded.get(str(key), \"\") for key in submission[ID_COLUMN]]",
                   write_line("submission", sample)]
     return "\n".join(lines)
+
+
+FAMILY = Family("segmentation", lambda task: task.problem_type.value == ProblemType.SEMANTIC_SEGMENTATION, build,
+                (FAST,), model="per-pixel gradient boosting (trained from scratch)", backbone="segmentation",
+                names_presets=False)

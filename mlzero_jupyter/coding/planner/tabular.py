@@ -7,7 +7,9 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import joins, series
+from mlzero_jupyter.coding.planner.candidates import BAGGED, FAST, RESEEDED
 from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import Raw, file_constant, read_lines
@@ -228,3 +230,6 @@ def _predict(task: TaskSpec, plan: Plan, shape: Layout, problem: str | None, id_
                                id_column))
     return "\n".join(lines)
 
+
+#: Every task a family before it in the registry does not claim.
+FAMILY = Family("tabular", lambda task: True, build, (FAST, BAGGED, RESEEDED), model="TabularPredictor")

@@ -9,7 +9,9 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import documents, holdout, languages, multimodal
+from mlzero_jupyter.coding.planner.candidates import BAGGED, FAST, FEATURES, FEATURES_BAGGED
 from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.labelled_folders import LabelledSource, class_folders
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
@@ -234,3 +236,11 @@ def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any]
     lines.append(predict_lines(plan, shape, settings["PROBLEM_TYPE"], "test[features]",
                                task.sample_submission_file, settings["ID_COLUMN"]))
     return "\n".join(lines)
+
+
+#: Texts in class folders, text columns of a table, or documents a table lists. Without the backbone a table's text
+#: becomes the tabular family's n-gram features (``OfflinePlanner.write``).
+FAMILY = Family("text",
+                lambda task: bool(text_folders(task) is not None or text_columns(task) or listed_documents(task)),
+                build, (FAST, FEATURES, BAGGED, FEATURES_BAGGED), model="text n-grams + TabularPredictor",
+                backbone="text", scripts=foreign_scripts)
