@@ -14,6 +14,30 @@ from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, TaskSpec
 
 #: The shortest training time a script is given, whatever the budget says.
 MIN_TRAINING_SECONDS = 5
+#: Of the margin each family keeps beside TIME_LIMIT, the seconds expected before training starts (importing
+#: AutoGluon, reading the data, building features); a script that takes longer trains that much less.
+STARTUP_SECONDS = 5
+#: The expression scripts pass to ``fit(time_limit=...)``: the seconds left until training must end.
+TRAINING_SECONDS_LEFT = "training_seconds_left()"
+_LEFT = TRAINING_SECONDS_LEFT.removesuffix("()")
+#: The top of every script with a TIME_LIMIT, above the other imports so that their seconds count.
+CLOCK = """import time
+
+SCRIPT_START = time.monotonic()  # training is sized to end in time however long the imports and reading take
+
+"""
+#: Below the settings: how many seconds training gets when it starts.
+DEADLINE = f'''
+STARTUP_SECONDS = {STARTUP_SECONDS}  # of the seconds kept beside TIME_LIMIT, those for imports, reading and features
+MIN_TRAINING_SECONDS = {MIN_TRAINING_SECONDS}
+
+
+def {_LEFT}() -> float:
+    """Seconds until training must end, at SCRIPT_START + STARTUP_SECONDS + TIME_LIMIT: a start slower than
+    STARTUP_SECONDS shortens training instead of overrunning the attempt (a quicker one lengthens it)."""
+    return max(MIN_TRAINING_SECONDS, SCRIPT_START + STARTUP_SECONDS + TIME_LIMIT - time.monotonic())
+
+'''
 
 
 def metric_name(task: TaskSpec, default: str) -> str:
@@ -52,6 +76,7 @@ def header(context: CodingContext, plan: Plan, *, title: str, tool: str, validat
            modules: list[str], settings: dict[str, Any], comments: dict[str, str]) -> str:
     """The top of a script: docstring, imports, settings (always with DATA_DIR first and SEED), set seed."""
     metric = settings["METRIC"]
+    timed = settings.get("TIME_LIMIT") is not None
     direction = "higher is better" if settings["HIGHER_IS_BETTER"] else "lower is better"
     values = {"DATA_DIR": Raw(f"Path({literal(context.task.work_path)})"), **settings, "VALIDATION": validation,
               "SEED": context.seed + plan.seed_offset}
@@ -64,10 +89,13 @@ def header(context: CodingContext, plan: Plan, *, title: str, tool: str, validat
         metric=_docstring(f"{metric} ({direction}), {validation[0].lower()}{validation[1:]}", 8),
         attempt=str(context.attempt),
         summary=_docstring(summary, 0),
-        imports=imports("json", "random", "from pathlib import Path", "numpy", "pandas", *modules,
+        clock=CLOCK if timed else "",
+        imports=imports("json", "random", "from pathlib import Path", "numpy", "pandas",
+                        *[module for module in modules if not (timed and module == "time")],
                         *reader_modules(context.task.files)),
         settings_comments=plan.comments("settings"),
         settings=constants(values, notes),
+        deadline=DEADLINE if timed else "",
     )
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner.candidates import BAGGED_LABELS, CHAINED, PER_LABEL
-from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.common import (TRAINING_SECONDS_LEFT, higher_is_better, metric_name,
+                                                   time_limit_comment, training_seconds)
 from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.holdout import HOLDOUT_FRACTION, validation_sentence
 from mlzero_jupyter.coding.planner.plan import Plan
@@ -22,8 +23,9 @@ from mlzero_jupyter.coding.planner.submission import KEY_TEXT
 from mlzero_jupyter.coding.planner.tabular_predictor import bagging_settings, bags, fit_arguments
 from mlzero_jupyter.perception.spec import LabelSetInfo, ProblemType, TaskSpec
 
-#: Seconds kept for importing AutoGluon, loading and saving, and for each label's predictor to start and predict.
-MARGIN_SECONDS, MARGIN_SECONDS_PER_LABEL = 10, 2
+#: Seconds kept for importing AutoGluon, loading and saving; and, out of the labels' training time, for each label's
+#: predictor to start, tune its threshold and predict beside its fit.
+MARGIN_SECONDS, LABEL_OVERHEAD_SECONDS = 10, 2
 #: The least training time a label's predictor is given, however many labels there are.
 MIN_SECONDS_PER_LABEL = 2
 #: How a 0/1 label column says "this label applies" (the grader reads numbers from 0.5 up the same way).
@@ -33,8 +35,9 @@ ON_WORDS = ["1", "1.0", "true", "yes"]
 HELPERS = """
 
 def fit_seconds(labels_left: int) -> float:
-    \"\"\"An equal share of the training time still left for each label not trained yet.\"\"\"
-    return max(MIN_SECONDS_PER_LABEL, (TRAINING_DEADLINE - time.monotonic()) / labels_left)
+    \"\"\"An equal share of the training time still left for each label not trained yet, less its overhead.\"\"\"
+    share = (TRAINING_DEADLINE - time.monotonic()) / labels_left
+    return max(MIN_SECONDS_PER_LABEL, share - LABEL_OVERHEAD_SECONDS)
 """
 
 SPLIT = """features = [column for column in train.columns if column not in (*LABEL_COLUMNS, *IGNORED_COLUMNS)]
@@ -44,8 +47,9 @@ holdout = train.sample(frac=HOLDOUT_FRACTION, random_state=SEED).index
 fit_rows = train.index.difference(holdout)"""
 
 FIT = """# One binary TabularPredictor per label, fitted for log loss (native to every model, quick to early-stop
-# on), then given the decision threshold that maximises F1 on the validation rows.
-TRAINING_DEADLINE = time.monotonic() + TIME_LIMIT
+# on), then given the decision threshold that maximises F1 on the validation rows. The labels share the seconds
+# left for training (less what the imports and reading took): each gets an equal share of what remains.
+TRAINING_DEADLINE = time.monotonic() + ${seconds_left}
 fit_data = train[features].copy()
 on = pd.DataFrame(0, index=test.index, columns=LABELS)  # 1 where a label applies
 chance = pd.DataFrame(0.0, index=test.index, columns=LABELS)  # how likely each label is
@@ -90,7 +94,8 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
         raise ValueError("the task has no training table with label columns")
     id_column = _id_column(task)
     columns = _prediction_columns(task, layout, id_column)
-    fit = Template(FIT).substitute(fit_arguments=_fit_arguments(plan), chain=_chain(plan))
+    fit = Template(FIT).substitute(fit_arguments=_fit_arguments(plan), chain=_chain(plan),
+                                   seconds_left=TRAINING_SECONDS_LEFT)
     return assemble(context, plan, summary, Script(
         title=f"Predict every label that applies to each row (multi-label) from {task.train_file.path}.",
         tool=f"AutoGluon TabularPredictor per label, presets {plan.presets!r}",
@@ -131,8 +136,9 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, layout: LabelS
     values.update(LABEL_COLUMNS=list(layout.columns), DELIMITER=layout.delimiter, ID_COLUMN=id_column,
                   METRIC=metric, HIGHER_IS_BETTER=higher_is_better(metric), PREDICTION_COLUMNS=columns,
                   IGNORED_COLUMNS=[c for c in [id_column, *plan.drop_columns] if c],
-                  TIME_LIMIT=training_seconds(context, plan, _margin(layout)),
-                  MIN_SECONDS_PER_LABEL=MIN_SECONDS_PER_LABEL, HOLDOUT_FRACTION=HOLDOUT_FRACTION,
+                  TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS),
+                  MIN_SECONDS_PER_LABEL=MIN_SECONDS_PER_LABEL,
+                  LABEL_OVERHEAD_SECONDS=LABEL_OVERHEAD_SECONDS, HOLDOUT_FRACTION=HOLDOUT_FRACTION,
                   PRESETS=plan.presets, MODEL_DIR="model")
     if plan.hyperparameters:
         values["HYPERPARAMETERS"] = plan.hyperparameters
@@ -142,14 +148,11 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, layout: LabelS
     return values
 
 
-def _margin(layout: LabelSetInfo) -> float:
-    return MARGIN_SECONDS + MARGIN_SECONDS_PER_LABEL * len(layout.labels)
-
-
 def _comments(context: CodingContext, plan: Plan, layout: LabelSetInfo) -> dict[str, str]:
     what = (f"one column of labels separated by {layout.delimiter!r}" if layout.delimiter is not None
             else "one 0/1 column per label")
-    return {"TIME_LIMIT": time_limit_comment(context, plan, _margin(layout)) + ", shared by the labels",
+    return {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS) + ", shared by the labels",
+            "LABEL_OVERHEAD_SECONDS": "of each label's share: its predictor's start, threshold and predictions",
             "LABEL_COLUMNS": what,
             "PREDICTION_COLUMNS": "the predictions file's columns besides the id, as in the sample submission",
             "BAGGING_OPTIONS": "folds one after another: starting Ray for parallel folds costs more than it saves"}

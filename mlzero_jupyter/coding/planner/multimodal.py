@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlzero_jupyter.coding.planner.backbones import Backbone
+from mlzero_jupyter.coding.planner.common import TRAINING_SECONDS_LEFT
 from mlzero_jupyter.coding.planner.source import Raw
 from mlzero_jupyter.perception.spec import ProblemType
 
@@ -34,7 +35,7 @@ def fit_lines(columns: str) -> str:
     """Fit MultiModalPredictor on ``fit_data[columns + [LABEL]]``."""
     return ("predictor = MultiModalPredictor(\n"
             "    label=LABEL, problem_type=PROBLEM_TYPE, eval_metric=MM_METRIC, path=MODEL_DIR, verbosity=1\n)\n"
-            f"predictor.fit(fit_data[{columns} + [LABEL]], time_limit=TIME_LIMIT, seed=SEED, "
+            f"predictor.fit(fit_data[{columns} + [LABEL]], time_limit={TRAINING_SECONDS_LEFT}, seed=SEED, "
             "hyperparameters=MM_HYPERPARAMETERS)")
 
 

@@ -87,7 +87,7 @@ predictor = MultiModalPredictor(
     problem_type="semantic_segmentation", label="label", num_classes=1 if len(VALUES) == 2 else len(VALUES),
     path=MODEL_DIR, hyperparameters=MM_HYPERPARAMETERS,
 )
-predictor.fit(fit_frame, time_limit=TIME_LIMIT)'''
+predictor.fit(fit_frame, time_limit=training_seconds_left())'''
 
 
 def rle_column(sample: FileInfo | None) -> str | None:

@@ -21,6 +21,7 @@ class Layout:
     columns: list[str]  # the prediction columns
     probabilities: bool  # class probabilities instead of labels
     by_id: bool  # rows matched to the sample submission by ID_COLUMN (else by position)
+    log_target: bool = False  # the model predicts log1p of the label (and the training labels are on that scale)
 
 
 def layout(sample: FileInfo | None, label: str, id_column: str | None, test_columns: list[str], problem_type: str,
@@ -51,6 +52,8 @@ def predict_lines(plan: Plan, shape: Layout, problem_type: str, features: str, s
         lines = [f"scored = predictor.predict_proba({features}).rename(columns=str)[PREDICTION_COLUMNS]"]
     elif shape.probabilities:
         lines = [f"scored = predictor.predict_proba({features}, as_multiclass=False).to_frame()"]
+    elif shape.log_target:
+        lines = [f"scored = np.expm1(predictor.predict({features})).clip(lower=0).to_frame()  # back from log(1 + y)"]
     else:
         lines = [f"scored = predictor.predict({features}).to_frame()"]
     if sample is not None and shape.by_id:
@@ -78,7 +81,7 @@ def _fill_line(shape: Layout, problem_type: str) -> str:
     if shape.probabilities:
         value = "1 / len(PREDICTION_COLUMNS)" if len(shape.columns) > 1 else "0.5"
     elif problem_type == ProblemType.REGRESSION:
-        value = "train[LABEL].median()"
+        value = "np.expm1(train[LABEL].median())" if shape.log_target else "train[LABEL].median()"
     else:
         value = "train[LABEL].mode().iloc[0]"
     return f"submission[PREDICTION_COLUMNS] = submission[PREDICTION_COLUMNS].fillna({value})"

@@ -14,7 +14,8 @@ from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import Raw, file_constant, read_lines
 from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lines
-from mlzero_jupyter.coding.planner.tabular_predictor import AG_METRICS, bagging_settings, fit_arguments
+from mlzero_jupyter.coding.planner.tabular_predictor import (AG_METRICS, LOG_LABEL, bagging_settings, fit_arguments,
+                                                              log_target)
 from mlzero_jupyter.coding.planner.textual import character_lines
 from mlzero_jupyter.perception.spec import ColumnInfo, ProblemType, TaskSpec
 
@@ -45,6 +46,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
     metric = metric_name(task, "rmse" if problem == ProblemType.REGRESSION else "accuracy")
     test_columns = _test_columns(task)
     shape = layout(sample, label, id_column, test_columns, problem or ProblemType.MULTICLASS, metric, plan.probabilities)
+    shape.log_target = log_target(metric, problem)
     settings = _settings(context, plan, task, label, problem, id_column, metric, shape)
     return assemble(context, plan, summary, Script(
         title=_title(task, label, problem),
@@ -55,7 +57,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
         comments=_comments(context, plan),
         helpers=_helpers(task),
         load=_load(task, plan),
-        prepare=_prepare(task, plan),
+        prepare=_prepare(task, plan) + ("\n" + LOG_LABEL if shape.log_target else ""),
         fit=_fit(plan, settings),
         evaluate="\n".join(filter(None, [EVALUATE, _importance(plan, context, settings)])),
         predict=_predict(task, plan, shape, problem, id_column),

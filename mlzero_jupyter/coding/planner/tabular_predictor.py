@@ -5,13 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlzero_jupyter.coding.planner.common import TRAINING_SECONDS_LEFT
 from mlzero_jupyter.coding.planner.plan import Plan
+from mlzero_jupyter.perception.spec import ProblemType
 
 #: Canonical metrics AutoGluon's tabular module knows under another name (the score is still ours).
 AG_METRICS = {"rmsle": "rmse"}
+#: Errors of log(1 + y), which AutoGluon has no metric for: a regression learns log1p of its label with RMSE (the
+#: same error on that scale) and its predictions are turned back with expm1.
+LOG_TARGET_METRICS = frozenset({"rmsle"})
+#: The prepare section's line for those metrics (after the labels are known, before fitting).
+LOG_LABEL = ("# RMSLE is the RMSE of log(1 + y): the models learn log1p(LABEL) with RMSE, so they are tuned for the error\n"
+             "# that is judged (validation scores are RMSLE already); predictions are turned back with expm1.\n"
+             "train[LABEL] = np.log1p(train[LABEL].clip(lower=0))")
 BAGGING_PRESETS = ("good_quality", "high_quality", "best_quality")
 #: Bagged folds one after another: starting Ray for parallel folds costs more than it saves in a short fit.
 SEQUENTIAL_FOLDS = {"fold_fitting_strategy": "sequential_local"}
+
+
+def log_target(metric: str, problem: str | None) -> bool:
+    """Whether a regression is fitted on log1p of its label (see LOG_TARGET_METRICS)."""
+    return problem == ProblemType.REGRESSION and metric in LOG_TARGET_METRICS
 
 
 def bags(plan: Plan) -> bool:
@@ -26,7 +40,7 @@ def bagging_settings(plan: Plan) -> dict[str, Any]:
     return {"NUM_BAG_FOLDS": plan.num_bag_folds or None, "BAGGING_OPTIONS": SEQUENTIAL_FOLDS}
 
 
-def fit_arguments(plan: Plan, time_limit: str | None = "TIME_LIMIT") -> str:
+def fit_arguments(plan: Plan, time_limit: str | None = TRAINING_SECONDS_LEFT) -> str:
     """``predictor.fit``'s keyword arguments, naming the script's settings; ``time_limit``: the expression of the
     seconds of training (None: no limit)."""
     arguments = [f"time_limit={time_limit}"] if time_limit else []
