@@ -252,8 +252,7 @@ def _ensemble(context: PublishingContext) -> Publication | None:
     from mlzero_jupyter.referee.judge import held_out_error, keys_of, read_predictions, score_held_out, value_columns
 
     answers, metric = context.referee.answers, context.task.metric.value
-    if answers.kind == "forecast":
-        return None
+    forecast = answers.kind == "forecast"  # the members must run again to forecast the real horizon
     candidates = {a.number: context.held_out[a.number] for a in context.valid if a.number in context.held_out}
     vote = any(not _numeric(frame) for frame in candidates.values())
     ensemble = select(candidates, lambda frame: score_held_out(answers, frame, metric), context.task.higher_is_better,
@@ -280,7 +279,10 @@ def _ensemble(context: PublishingContext) -> Publication | None:
     switches = bool(answers.label_columns) and not answers.delimiter  # 0/1 label columns stay 0/1
     code = ensemble_script(context, weights, columns, vote, target.name, metrics, switches)
     expected = sum(a.execution_s for a in context.valid if str(a.number) in weights)
-    published, why = _on_users_data(context, code, expected, "its members")
+    published, why = _on_users_data(context, code, expected, "its members", overrun=forecast)
+    if published is None and forecast:  # no forecast of the real horizon: the best attempt's final run instead
+        (context.folder.path / ENSEMBLE_FILE).unlink(missing_ok=True)
+        return None
     if published is None:  # the members as they ran, without the held-out rows
         combined = combine([(w, f[columns].reset_index(drop=True)) for w, f in members], vote).to_numpy()
         template[columns] = (combined >= 0.5).astype(int) if switches else combined

@@ -22,7 +22,7 @@ import pandas as pd
 from mlzero_jupyter.metrics import normalise_key
 from mlzero_jupyter.perception.spec import FileInfo, FileRole, ProblemType, TaskSpec
 from mlzero_jupyter.perception.tables import TEXT_TABLE_FORMATS, read_table
-from mlzero_jupyter.referee.holdout import choose_rows, last_windows
+from mlzero_jupyter.referee.holdout import choose_rows, forecast_rows
 
 CLASSIFICATION = {ProblemType.BINARY, ProblemType.MULTICLASS,
                   ProblemType.TIME_SERIES_CLASSIFICATION}
@@ -405,7 +405,8 @@ def read_mask(path: Path) -> np.ndarray:
 
 # -- forecasts ----------------------------------------------------------------------------------------------------
 class _Forecast(_Derivation):
-    """The last ``prediction_length`` steps of every long-enough series become the horizon to forecast."""
+    """The last steps of every long-enough series (``holdout.forecast_rows``: whole horizons covering the longest
+    seasonal period) become the horizon to forecast."""
 
     def build(self) -> Referee | None:
         series, train_info = self.task.time_series, self.task.train_file
@@ -416,9 +417,11 @@ class _Forecast(_Derivation):
         target = self.task.target.value
         if target not in typed:
             return None
-        chosen = last_windows(typed, item, series.timestamp_column, series.prediction_length)
+        chosen, window = forecast_rows(typed, item, series.timestamp_column, series.prediction_length,
+                                       series.frequency)
         if len(chosen) == 0:
             return None
+        self.spec.time_series.prediction_length = window  # attempts forecast the whole held-out window
         held = typed.iloc[chosen]
         keys = [_forecast_key(row[item] if item else "", row[series.timestamp_column])
                 for _, row in held.iterrows()]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlzero_jupyter.seasons import seasonal_periods
+
 #: Share of the labelled rows held out, and the bounds on how many.
 HOLDOUT_FRACTION = 0.2
 MIN_HOLDOUT_ROWS = 10
@@ -72,3 +74,26 @@ def last_windows(frame: pd.DataFrame, item: str | None, timestamp: str, horizon:
         if len(group) >= 3 * horizon:
             chosen.extend(group["_position"].to_numpy()[-horizon:])
     return np.sort(np.asarray(chosen, dtype=int))
+
+
+#: The referee's forecast window: whole horizons covering the longest seasonal period, at most this many.
+MAX_FORECAST_HORIZONS = 7
+
+
+def forecast_window(horizon: int, frequency: str | None) -> int:
+    """How many last steps of every series the referee holds out: whole horizons until the longest seasonal period
+    the frequency implies is covered (a week of half-hours for a day's horizon: every weekday is judged, not one),
+    at most ``MAX_FORECAST_HORIZONS``; one horizon when it covers the period already."""
+    longest = max(seasonal_periods(frequency), default=horizon)
+    return horizon * min(MAX_FORECAST_HORIZONS, max(1, -(-longest // horizon)))
+
+
+def forecast_rows(frame: pd.DataFrame, item: str | None, timestamp: str, horizon: int,
+                  frequency: str | None) -> tuple[np.ndarray, int]:
+    """Positions of the referee's held-out forecast window of every long-enough series, and its length in steps:
+    ``forecast_window``'s, or one horizon when no series is long enough for that."""
+    window = forecast_window(horizon, frequency)
+    chosen = last_windows(frame, item, timestamp, window)
+    if len(chosen) == 0 and window > horizon:
+        window, chosen = horizon, last_windows(frame, item, timestamp, horizon)
+    return chosen, window

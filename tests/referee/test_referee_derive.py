@@ -205,6 +205,29 @@ def test_segmentation_hides_held_out_images_without_their_masks(digit_masks, tmp
     assert not verdict.ok and "1 of 10 held-out images have no mask" in verdict.problems[0]
 
 
+def test_a_half_hourly_forecast_is_judged_on_a_whole_week(tmp_path):
+    """A day's horizon of half-hourly data: the referee holds out the last week (every weekday judged, not one
+    day), so the weekly seasonal-naive forecast beats the daily one there, as it does on the hidden Sunday."""
+    from mlzero_jupyter.bench.tasks import taylor_demand
+
+    folder = taylor_demand(tmp_path / "suite") / "input"
+    task, referee = _derived(folder, tmp_path, "Forecast the electricity demand for every half hour in test.csv; MASE.")
+    answers = referee.answers
+    original = pd.read_csv(folder / "demand.csv")
+    history = pd.read_csv(referee.root / "demand.csv")
+    wanted = pd.read_csv(referee.root / "test.csv")
+    assert task.time_series.prediction_length == 48 and referee.task.time_series.prediction_length == 336
+    assert answers.rows == len(wanted) == 336 and len(history) == len(original) - 336
+    assert wanted["time"].tolist() == original["time"].tail(336).tolist()
+    values = history["demand_mw"].to_numpy()
+    scores = {}
+    for period in (48, 336):
+        repeated = np.resize(values[-period:], 336)  # the last period, repeated over the week
+        held = pd.DataFrame({"demand_mw": repeated}, index=answers.keys)
+        scores[period] = score_held_out(answers, held, "mase")
+    assert scores[336] < 0.5 < scores[48]
+
+
 def test_the_score_comes_with_its_bootstrap_standard_error(iris_csv, tmp_path):
     _, referee = _derived(iris_csv, tmp_path)
     answers = referee.answers

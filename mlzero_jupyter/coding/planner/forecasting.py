@@ -14,6 +14,7 @@ from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.coding.planner.script import Script, assemble
 from mlzero_jupyter.coding.planner.source import file_constant, literal, read_lines, write_line
 from mlzero_jupyter.perception.spec import FileInfo, ProblemType, TaskSpec
+from mlzero_jupyter.seasons import seasonal_periods
 
 #: Seconds kept for importing AutoGluon (and torch), loading, evaluating and predicting.
 MARGIN_SECONDS = 15
@@ -29,6 +30,14 @@ EVALUATE = """# Scores on the held-out last window; AutoGluon negates error metr
 scores = predictor.evaluate(data)
 validation_score = scores[predictor.eval_metric.name] * predictor.eval_metric.sign
 predictor.leaderboard(data).to_csv("leaderboard.csv", index=False)"""
+#: Backtest windows of seasonal models (they need no training, so many cost little): enough to cover the longest
+#: season, so that a weekly pattern is judged on every weekday and not on the last two days.
+MAX_VAL_WINDOWS = 7
+BACKTESTS = f"""# Backtests: enough horizons for the longest season, at most {MAX_VAL_WINDOWS}, within every series.
+shortest = int(fit_data.num_timesteps_per_item().min())
+VAL_WINDOWS = max(1, min({MAX_VAL_WINDOWS}, max(VAL_WINDOWS, -(-LONGEST_SEASON // PREDICTION_LENGTH)),
+                         shortest // PREDICTION_LENGTH - 1))
+"""
 FORECAST = """# Forecasts continue every series after its last observation (the held-out window is context now).
 forecast = predictor.predict(data)"""
 
@@ -50,9 +59,10 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
         settings=settings,
         comments={"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
                   "EXCLUDED_MODEL_TYPES": "pretrained models would download weights from the model hub",
-                  "QUANTILES": "the sample submission asks for these quantile columns"},
+                  "QUANTILES": "the sample submission asks for these quantile columns",
+                  "LONGEST_SEASON": "steps in the longest seasonal period: the backtests cover it"},
         load=_load(task, plan),
-        prepare=_prepare(task) + "\n" + SERIES_FRAME,
+        prepare="\n".join(filter(None, [_prepare(task), _horizon(task), SERIES_FRAME])),
         fit=_fit(plan, settings),
         evaluate=EVALUATE,
         predict=FORECAST + "\n" + _predict(task, settings),
@@ -84,32 +94,17 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec) -> dict[str, A
     values.update(TIME_LIMIT=None if light else training_seconds(context, plan, MARGIN_SECONDS), PRESETS=plan.presets,
                   HYPERPARAMETERS=hyperparameters, EXCLUDED_MODEL_TYPES=plan.excluded_models or None,
                   VAL_WINDOWS=plan.val_windows if plan.val_windows > 1 and light else None, MODEL_DIR="model")
+    if values["VAL_WINDOWS"]:
+        values["LONGEST_SEASON"] = max(periods)
     return values
-
-
-#: Seasonal periods by the frequency's unit: a day and a week of steps for sub-daily data, a week (and a year) for
-#: daily data, a year for weekly, monthly and quarterly data.
-STEPS_PER_DAY = {"min": 1440, "T": 1440, "h": 24, "H": 24, "s": 86400, "S": 86400}
-SEASONS = {"D": [7], "B": [5], "W": [52], "M": [12], "MS": [12], "ME": [12], "Q": [4], "QS": [4], "QE": [4]}
-
-
-def seasonal_periods(frequency: str | None) -> list[int]:
-    """The seasonal periods a series of this pandas frequency has (``30min`` -> one day and one week of steps)."""
-    if not frequency:
-        return []
-    base = frequency.split("-")[0]  # QS-OCT: quarters, whatever month they start in
-    count = int("".join(c for c in base if c.isdigit()) or 1)
-    unit = "".join(c for c in base if c.isalpha())
-    if unit in STEPS_PER_DAY:
-        day = STEPS_PER_DAY[unit] // count
-        return [day, 7 * day] if day > 1 else []
-    return SEASONS.get(unit, [])
 
 
 def seasonal_hyperparameters(periods: list[int], presets: str) -> dict[str, Any]:
     """Seasonal-naive models at each period and the naive one (no training: seconds in all); with heavier presets,
-    ETS and Theta at the shortest period, tabular and deep forecasters too."""
-    models: dict[str, Any] = {"SeasonalNaive": [{"seasonal_period": p} for p in periods], "Naive": {}}
+    ETS and Theta at the shortest period, tabular and deep forecasters too. The naive models run in the script's own
+    process (``n_jobs=1``): they compute in milliseconds, and a pool of worker processes costs seconds per call."""
+    models: dict[str, Any] = {"SeasonalNaive": [{"seasonal_period": p, "n_jobs": 1} for p in periods],
+                              "Naive": {"n_jobs": 1}}
     if presets in ("high_quality", "best_quality"):
         models.update(ETS={"seasonal_period": periods[0]}, Theta={"seasonal_period": periods[0]},
                       RecursiveTabular={}, DirectTabular={}, DeepAR={}, PatchTST={})
@@ -148,6 +143,17 @@ def _prepare(task: TaskSpec) -> str:
     return "# One series only: it gets a constant id.\nhistory[ITEM_ID] = \"series\"\nhistory = history.dropna(subset=[TIMESTAMP])"
 
 
+def _horizon(task: TaskSpec) -> str:
+    """The horizon the rows to fill ask for (the referee's copy may ask for more steps than the real task)."""
+    rows = "sample_submission" if task.sample_submission_file is not None else "test" if task.test_file else None
+    if rows is None:
+        return ""
+    steps = (f"{rows}[TIMESTAMP].nunique()" if single_series(task)
+             else f"{rows}.groupby(ITEM_ID)[TIMESTAMP].nunique().max()")
+    return ("# As many steps ahead as the rows to fill ask of one series.\n"
+            f"PREDICTION_LENGTH = int({steps}) if len({rows}) else PREDICTION_LENGTH")
+
+
 def _fit(plan: Plan, settings: dict[str, Any]) -> str:
     """Fit on every series but its last PREDICTION_LENGTH steps."""
     quantiles = ",\n    quantile_levels=QUANTILES" if "QUANTILES" in settings else ""
@@ -155,7 +161,7 @@ def _fit(plan: Plan, settings: dict[str, Any]) -> str:
             "fit_data, _ = data.train_test_split(PREDICTION_LENGTH)\n"
             "predictor = TimeSeriesPredictor(\n"
             "    prediction_length=PREDICTION_LENGTH, target=TARGET, eval_metric=AG_METRIC, freq=FREQUENCY, "
-            f"path=MODEL_DIR,\n    verbosity=1{quantiles}\n)\n"
+            f"path=MODEL_DIR,\n    verbosity=1{quantiles}\n)\n" + (BACKTESTS if "LONGEST_SEASON" in settings else "") +
             f"predictor.fit(fit_data, {_fit_arguments(plan, settings)})")
 
 
