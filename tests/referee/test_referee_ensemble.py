@@ -75,3 +75,44 @@ def test_a_single_valid_attempt_is_refit_alone_on_the_users_data(diabetes, tmp_p
     assert result.published.startswith("attempt 1's script run again on every labelled row")
     code = Path(result.solution_path).read_text()
     assert str(diabetes) in code and "referee_data" not in code  # reads the user's own files
+
+
+#: A flat forecast (each series' last value) shifted by OFFSET, for every row test.csv asks for.
+SHIFTED_FORECAST = textwrap.dedent(
+    """
+    import json
+    from pathlib import Path
+    import pandas as pd
+
+    DATA = Path({data!r})
+    OFFSET = {offset}
+    history = pd.read_csv(DATA / "history.csv").sort_values("date")
+    test = pd.read_csv(DATA / "test.csv")
+    test["value"] = test["series"].map(history.groupby("series")["value"].last()) + OFFSET
+    test.to_csv("predictions.csv", index=False)
+    json.dump({{"metric": "mase", "validation_score": 1.0, "validation": "none"}}, open("metrics.json", "w"))
+    """
+)
+
+
+def test_a_forecast_ensemble_is_published_from_its_members_run_on_the_users_data(tmp_path):
+    """Two forecasts shifted both ways average to a better one on the referee's window; the ensemble's members run
+    again on the user's history, so the published forecast is of the real horizon (the last values, unshifted)."""
+    from mlzero_jupyter.bench.tasks import macro_forecast
+
+    folder = macro_forecast(tmp_path / "suite") / "input"
+    script = lambda offset: lambda context: SHIFTED_FORECAST.format(data=str(context.task.work_path), offset=offset)
+    options = RunOptions(output_dir=str(tmp_path / "runs"), time_limit=300, max_iterations=2, quick=False)
+    agent = Agent(folder, "Forecast each series for the next 8 quarters; MASE.", options,
+                  coder=ScriptedCoder([script(5000.0), script(-5000.0)]), controller=Unattended())
+    result = agent.run()
+    assert [a.status for a in result.attempts] == ["success", "success"]
+    assert set(result.ensemble) == {"1", "2"} and result.validation_score < min(a.score for a in result.attempts)
+    assert "run again on every labelled row" in result.published
+    published = pd.read_csv(result.predictions_path)
+    history = pd.read_csv(folder / "history.csv").sort_values("date")
+    wanted = pd.read_csv(folder / "test.csv")
+    assert published[["series", "date"]].equals(wanted)
+    shift = 5000.0 * (result.ensemble["1"] - result.ensemble["2"])
+    expected = wanted["series"].map(history.groupby("series")["value"].last()) + shift
+    assert published["value"].to_numpy() == pytest.approx(expected.to_numpy())
