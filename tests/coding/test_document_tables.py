@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from offline_support import context
+from test_family_formats import CHECKPOINTS, undefined_names
 
 from mlzero_jupyter import solve
+from mlzero_jupyter.coding.base import Exhausted
 from mlzero_jupyter.bench.documents import FORMATS, write_document
 from mlzero_jupyter.bench.tasks import _conversations_by_topic
 from mlzero_jupyter.errors import DataError
+from mlzero_jupyter.memory.episodic import SUCCESS, AttemptRecord
 from mlzero_jupyter.perception import perceive
 
 TOPICS = ("ai", "emotion", "psychology")
@@ -68,10 +72,30 @@ def test_a_table_whose_listed_documents_are_all_missing_stops_with_one_line(tmp_
                                  "docs/0.pdf); list paths relative to train.csv's folder")
 
 
+def test_every_candidate_for_listed_documents_defines_what_it_reads_with(planner, folder, tmp_path):
+    """Each candidate the search reaches, with n-gram features and with a local text backbone, renders a script
+    that reads the listed documents and whose every name is defined."""
+    task = perceive(folder, REQUEST)
+    for environment in ({}, CHECKPOINTS):
+        attempts: list[AttemptRecord] = []
+        while True:
+            ctx = context(task, tmp_path / f"attempt_{len(attempts) + 1}", time_limit=300, environment=environment,
+                          attempts=list(attempts), improve=bool(attempts), attempt=len(attempts) + 1)
+            try:
+                draft = planner.write(ctx)
+            except Exhausted:
+                break
+            where = f"candidate {draft.candidate}, environment {environment or 'bare'}"
+            assert "listed_paths(train, TRAIN_FILE)" in draft.code and undefined_names(draft.code) == [], where
+            attempts.append(AttemptRecord(len(attempts) + 1, SUCCESS, score=0.5, candidate=draft.candidate))
+        assert len(attempts) >= 2
+
+
 @pytest.mark.fit
 def test_the_agent_reads_the_listed_documents_and_answers_every_test_row(folder, tmp_path):
     # The budget is a cap: the fit of some 40 short documents ends in about 20 s on a quiet machine, and the cap
-    # keeps a loaded one (AutoGluon's models then take many times longer) from killing the one attempt.
+    # keeps a loaded one (AutoGluon's models then take many times longer) from killing the one attempt. Under
+    # backbones.MIN_CPU_SECONDS, so the n-gram features are fitted even where autogluon.multimodal is installed.
     result = solve(folder, REQUEST, time_limit=150, max_iterations=1, quick=True, output_dir=tmp_path / "runs")
     assert result.status == "success", result.attempts[-1].error
     assert result.validation_score is not None and "held-out rows" in result.validation
