@@ -34,5 +34,6 @@ def run(args: argparse.Namespace) -> int:
 
     rows = [(run["run_id"], run["status"], run["metric"] or "", score_text(run["score"]), str(run["attempts"]),
              run["task"]) for run in runs]
-    print_table(Console(), COLUMNS, rows, right=(3, 4))  # the run id stays whole, to be copied into `mlzero show`
+    # The run id stays whole, to be copied into `mlzero show`; a long metric name gives the task room.
+    print_table(Console(), COLUMNS, rows, right=(3, 4), shrink=(2,))
     return 0
