@@ -49,6 +49,6 @@ def check_listed(root: Path, tables: list[TableSample | None], columns: list[str
                 raise DataError(f"none of the {len(names)} documents listed in {table.info.path} column {column!r} "
                                 f"exists (e.g. {missing[0]}); list paths relative to {table.info.path}'s folder")
             if missing:
-                notes.append(f"{len(missing)} of {len(names)} documents listed in {table.info.path} column "
-                             f"{column!r} do not exist (e.g. {missing[0]}): those rows are skipped")
+                notes.append(f"documents listed in {table.info.path} column {column!r}: {len(missing)} of "
+                             f"{len(names)} not found (e.g. {missing[0]}); those rows are skipped")
     return notes

@@ -56,7 +56,7 @@ def test_a_column_of_document_paths_makes_a_text_task_and_missing_files_are_coun
     task = perceive(folder, REQUEST)
     assert task.train_file.column("document").kind == "path"
     assert (task.modality.value, task.problem_type.value, task.target.value) == ("text", "multiclass", "topic")
-    assert ("1 of 47 documents listed in train.csv column 'document' do not exist (e.g. documents/gone.txt): those "
+    assert ("documents listed in train.csv column 'document': 1 of 47 not found (e.g. documents/gone.txt); those "
             "rows are skipped") in task.warnings
     assert not any("test.csv" in w for w in task.warnings)
 
