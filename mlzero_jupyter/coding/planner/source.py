@@ -10,7 +10,7 @@ import json
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlzero_jupyter.coding.contract import PREDICTION_EXTENSIONS
+from mlzero_jupyter.coding.contract import PREDICTION_EXTENSIONS, PREDICTIONS_STEM
 from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.perception.spec import FileInfo, TaskSpec
 
@@ -110,11 +110,11 @@ def _replace(variable: str, markers: list[str]) -> str:
 def prediction_file(sample: FileInfo | None) -> str:
     """``predictions.<ext>``: the sample submission's file type, else CSV."""
     if sample is None:
-        return "predictions.csv"
+        return f"{PREDICTIONS_STEM}.csv"
     suffix = PurePosixPath(sample.path).suffix.lower() or PREDICTION_EXTENSIONS.get(sample.format, ".csv")
     if sample.format not in PREDICTION_EXTENSIONS:
         suffix = ".csv"
-    return "predictions" + suffix
+    return PREDICTIONS_STEM + suffix
 
 
 def write_line(variable: str, sample: FileInfo | None) -> str:
