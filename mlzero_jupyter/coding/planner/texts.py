@@ -1,5 +1,5 @@
-"""Scripts for text: documents in class folders or listed in a table (read into a ``text`` column) and tables with free
-text (alone or beside other columns). MultiModalPredictor fine-tunes a pretrained text backbone when this machine
+"""Scripts for text: documents in class folders or listed in a table (read into a ``text`` column) and tables with
+free text (alone or beside other columns). MultiModalPredictor fine-tunes a pretrained text backbone when this machine
 has one (``backbones.resolve``); otherwise TabularPredictor turns the text into n-gram features (text tables then
 go to the tabular family, which does exactly that)."""
 
@@ -151,10 +151,10 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: Label
     metric = metric_name(task, "rmse" if problem == ProblemType.REGRESSION else "accuracy")
     id_column = _id_column(task, folders)
     listed = listed_documents(task) if folders is None else None
-    values.update(LABEL=task.target.value or "label", ID_COLUMN=id_column, DOCUMENT_COLUMN=listed, PROBLEM_TYPE=problem, METRIC=metric,
-                  AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
-                  IGNORED_COLUMNS=[c for c in [id_column, listed, *plan.drop_columns] if c] if folders is None else None,
-                  TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS))
+    ignored = [c for c in [id_column, listed, *plan.drop_columns] if c] if folders is None else None
+    values.update(LABEL=task.target.value or "label", ID_COLUMN=id_column, DOCUMENT_COLUMN=listed, PROBLEM_TYPE=problem,
+                  METRIC=metric, AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
+                  IGNORED_COLUMNS=ignored, TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS))
     if plan.use_multimodal:
         others = folders is None and any(c.kind in ("numeric", "categorical", "boolean") for c in task.train_file.columns
                                          if c.name not in (values["LABEL"], id_column))
