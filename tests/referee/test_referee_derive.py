@@ -249,3 +249,26 @@ def test_the_score_comes_with_its_bootstrap_standard_error(iris_csv, tmp_path):
     result = RunResult("r", "runs/r", "success", metric="accuracy", validation_score=verdict.score,
                        validation_score_error=verdict.error, validation=referee.description("accuracy"))
     assert f"accuracy = {verdict.score:.5g} ± {verdict.error:.2g} (accuracy on 24 held-out rows" in str(result)
+
+
+@pytest.mark.parametrize(("horizon", "frequency", "window"), [
+    (48, "30min", 336),  # a day of half-hours: the week, seven days
+    (24, "h", 168),  # a day of hours: the week
+    (6, "MS", 12),  # half a year of months: the year, two horizons
+    (8, "QS-OCT", 8),  # two years of quarters already cover the year
+    (14, "D", 14),  # two weeks of days cover the week
+    (4, "min", 28),  # four minutes: at most seven horizons, not a week of minutes
+    (12, None, 12),  # no frequency: one horizon
+])
+def test_the_forecast_window_covers_the_longest_season_in_whole_horizons(horizon, frequency, window):
+    from mlzero_jupyter.referee.holdout import forecast_window
+
+    assert forecast_window(horizon, frequency) == window
+
+
+def test_series_too_short_for_a_season_of_windows_give_one_horizon():
+    from mlzero_jupyter.referee.holdout import forecast_rows
+
+    frame = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=600, freq="30min"), "value": range(600)})
+    chosen, window = forecast_rows(frame, None, "time", 48, "30min")  # 3 weeks of steps needed, 12.5 days here
+    assert window == 48 and chosen.tolist() == list(range(552, 600))
