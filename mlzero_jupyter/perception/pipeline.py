@@ -8,7 +8,7 @@ from pathlib import Path
 from mlzero_jupyter.errors import ConfigError, DataError
 from mlzero_jupyter.perception.archives import resolve_input
 from mlzero_jupyter.perception.description import Description
-from mlzero_jupyter.perception.document_paths import check_listed, document_columns, names_documents
+from mlzero_jupyter.perception.document_paths import check_listed, document_columns
 from mlzero_jupyter.perception.files import IMAGE_EXTENSIONS
 from mlzero_jupyter.perception.inventory import Inventory, take_inventory
 from mlzero_jupyter.perception.joins import find_join_keys
@@ -151,7 +151,7 @@ def _table_task(spec: TaskSpec, roles: Roles, words: Description, readme: Descri
     spec.modality = _table_modality(train.info.columns, spec, keys)
     if "problem_type" not in wanted:
         spec.problem_type = _amount_per_image(spec, column, words)
-    documents = document_columns(train.info.columns, {target, spec.id_column.value, *keys})
+    documents = document_columns(train.info.columns, {target, *keys})
     spec.warnings.extend(check_listed(Path(spec.work_path), [train, roles.test], documents))
     classification = spec.problem_type.value not in (ProblemType.REGRESSION, ProblemType.FORECASTING)
     spec.join_keys = find_join_keys(train, roles.auxiliary)
@@ -175,10 +175,10 @@ def _table_modality(columns: list[ColumnInfo], spec: TaskSpec, keys: set[str | N
                         spec.problem_type.reason)
     skip = {spec.target.value, spec.id_column.value, *keys}
     features = [c for c in columns if c.name not in skip and c.kind not in _FEATURE_SKIP]
-    # An id that names image files ('00042.png') is both: the row's id and the image to read.
+    # An id that names image files ('00042.png') or documents is both: the row's id and the file to read.
     images = [c.name for c in columns if c.name not in {spec.target.value, *keys} and c.kind == "path"
               and any(e.lower().endswith(tuple(IMAGE_EXTENSIONS)) for e in c.examples)]
-    texts = [c.name for c in features if c.kind == "text" or names_documents(c)]  # free text, or files of it
+    texts = [c.name for c in features if c.kind == "text"] + document_columns(columns, {spec.target.value, *keys})
     rich = images or texts
     if not rich:
         return Inferred(Modality.TABULAR, 0.9, [], "numeric and categorical features")

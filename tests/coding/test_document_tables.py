@@ -6,6 +6,7 @@ and a missing listed file are skipped and counted."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -59,6 +60,21 @@ def test_a_column_of_document_paths_makes_a_text_task_and_missing_files_are_coun
     assert ("documents listed in train.csv column 'document': 1 of 47 not found (e.g. documents/gone.txt); those "
             "rows are skipped") in task.warnings
     assert not any("test.csv" in w for w in task.warnings)
+
+
+def test_a_document_path_that_is_also_the_id_is_read_and_answered_by(planner, folder, tmp_path):
+    """test.csv lists only the documents, and the sample submission names each answer by the document's path."""
+    data = tmp_path / "data"
+    shutil.copytree(folder, data)
+    names = pd.read_csv(folder / "test.csv")[["document"]]
+    names.to_csv(data / "test.csv", index=False)
+    names.assign(topic="ai").to_csv(data / "sample_submission.csv", index=False)
+    task = perceive(data, REQUEST)
+    assert (task.modality.value, task.id_column.value) == ("text", "document")
+    code = planner.write(context(task, tmp_path / "attempt_1")).code
+    for line in ('ID_COLUMN = "document"', 'DOCUMENT_COLUMN = "document"', 'IGNORED_COLUMNS = ["document"]',
+                 'test["text"] = read_texts(listed_paths(test, TEST_FILE), "documents to predict")'):
+        assert line in code
 
 
 def test_a_table_whose_listed_documents_are_all_missing_stops_with_one_line(tmp_path):

@@ -67,9 +67,9 @@ def text_columns(task: TaskSpec) -> list[str]:
 
 
 def listed_documents(task: TaskSpec) -> str | None:
-    """The training table's column that lists document files (read for their text), if any."""
+    """The training table's column that lists document files (read for their text; it may be the id too), if any."""
     train = task.train_file
-    found = document_columns(train.columns, {task.target.value, task.id_column.value}) if train is not None else []
+    found = document_columns(train.columns, {task.target.value}) if train is not None else []
     return found[0] if found else None
 
 
@@ -151,7 +151,7 @@ def _settings(context: CodingContext, plan: Plan, task: TaskSpec, folders: Label
     metric = metric_name(task, "rmse" if problem == ProblemType.REGRESSION else "accuracy")
     id_column = _id_column(task, folders)
     listed = listed_documents(task) if folders is None else None
-    ignored = [c for c in [id_column, listed, *plan.drop_columns] if c] if folders is None else None
+    ignored = list(dict.fromkeys(c for c in [id_column, listed, *plan.drop_columns] if c)) if folders is None else None
     values.update(LABEL=task.target.value or "label", ID_COLUMN=id_column, DOCUMENT_COLUMN=listed, PROBLEM_TYPE=problem,
                   METRIC=metric, AG_METRIC=AG_METRICS.get(metric, metric), HIGHER_IS_BETTER=higher_is_better(metric),
                   IGNORED_COLUMNS=ignored, TIME_LIMIT=training_seconds(context, plan, MARGIN_SECONDS))
