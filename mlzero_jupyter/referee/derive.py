@@ -417,8 +417,12 @@ class _Forecast(_Derivation):
         target = self.task.target.value
         if target not in typed:
             return None
+        # A window longer than the horizon only when files list the rows to forecast: a script that writes every
+        # series' horizon by itself would forecast the window's length on the user's data too.
+        listed = any(info is not None and series.timestamp_column in info.column_names
+                     for info in (self.task.test_file, self.task.sample_submission_file))
         chosen, window = forecast_rows(typed, item, series.timestamp_column, series.prediction_length,
-                                       series.frequency)
+                                       series.frequency if listed else None)
         if len(chosen) == 0:
             return None
         self.spec.time_series.prediction_length = window  # attempts forecast the whole held-out window

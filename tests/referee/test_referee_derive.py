@@ -272,3 +272,16 @@ def test_series_too_short_for_a_season_of_windows_give_one_horizon():
     frame = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=600, freq="30min"), "value": range(600)})
     chosen, window = forecast_rows(frame, None, "time", 48, "30min")  # 3 weeks of steps needed, 12.5 days here
     assert window == 48 and chosen.tolist() == list(range(552, 600))
+
+
+def test_without_rows_to_forecast_listed_the_referee_holds_out_one_horizon(tmp_path):
+    """No test file: a script forecasts each series' horizon by itself, so the referee's window stays one horizon
+    (a week-long one would make the final run on the user's data forecast a week too)."""
+    from mlzero_jupyter.bench.tasks import taylor_demand
+
+    folder = taylor_demand(tmp_path / "suite") / "input"
+    (folder / "test.csv").unlink()
+    task, referee = _derived(folder, tmp_path, "Forecast the electricity demand for the next day, every half hour; "
+                                               "MASE.")
+    assert task.time_series.prediction_length == 48 and task.test_file is None
+    assert referee.answers.rows == 48 and referee.task.time_series.prediction_length == 48
