@@ -425,7 +425,9 @@ class _Forecast(_Derivation):
                                        series.frequency if listed else None)
         if len(chosen) == 0:
             return None
-        self.spec.time_series.prediction_length = window  # attempts forecast the whole held-out window
+        if window != series.prediction_length:  # attempts forecast the whole held-out window; the final run, less
+            self.spec.time_series.prediction_length = window
+            self.spec.time_series.prediction_length_source = "the rows to fill: take the horizon from them"
         held = typed.iloc[chosen]
         keys = [_forecast_key(row[item] if item else "", row[series.timestamp_column])
                 for _, row in held.iterrows()]

@@ -217,6 +217,7 @@ def test_a_half_hourly_forecast_is_judged_on_a_whole_week(tmp_path):
     history = pd.read_csv(referee.root / "demand.csv")
     wanted = pd.read_csv(referee.root / "test.csv")
     assert task.time_series.prediction_length == 48 and referee.task.time_series.prediction_length == 336
+    assert "take the horizon from them" in referee.task.time_series.prediction_length_source  # an LLM's prompt says so
     assert answers.rows == len(wanted) == 336 and len(history) == len(original) - 336
     assert wanted["time"].tolist() == original["time"].tail(336).tolist()
     values = history["demand_mw"].to_numpy()
