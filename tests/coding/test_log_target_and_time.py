@@ -4,6 +4,7 @@ real on scikit-learn's diabetes table (as SQLite), with a start made 12 s slower
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from offline_support import context, run_script, spec, table
 
 from mlzero_jupyter.bench.tasks import diabetes_sqlite
 from mlzero_jupyter.coding.planner import common, multilabel
+from mlzero_jupyter.coding.planner.plan import Plan
 
 SLOW_START_S = 12
 
@@ -42,15 +44,18 @@ def test_an_rmsle_regression_learns_the_log_and_a_slow_start_trains_less(planner
     from autogluon.tabular import TabularPredictor
 
     given = TabularPredictor.load(str(ctx.attempt_dir / "model")).info()["time_limit"]
-    assert common.MIN_TRAINING_SECONDS <= given <= declared + common.STARTUP_SECONDS - SLOW_START_S
+    startup = int(code.split("\nSTARTUP_SECONDS = ")[1].split()[0])  # 10 s kept beside TIME_LIMIT, less 5 after it
+    assert startup == 5 and common.MIN_TRAINING_SHARE * declared <= given <= declared + startup - SLOW_START_S
 
 
 def test_training_ends_at_its_deadline_and_labels_share_what_is_left():
     clock = {"time": time, "TIME_LIMIT": 30, "SCRIPT_START": time.monotonic() - 20}
-    exec(common.DEADLINE, clock)  # the lines every timed script holds below its settings
-    assert 14 < clock["training_seconds_left"]() <= 30 + common.STARTUP_SECONDS - 20
-    clock["SCRIPT_START"] -= 60
-    assert clock["training_seconds_left"]() == common.MIN_TRAINING_SECONDS
+    # The lines every timed script holds below its settings: 80% of a 50 s attempt is 40 s, 10 kept beside training.
+    exec(common.deadline_lines(SimpleNamespace(time_limit=50), Plan("tabular", "autogluon.tabular"), 30), clock)
+    assert clock["STARTUP_SECONDS"] == 10 - common.TAIL_SECONDS
+    assert 14 < clock["training_seconds_left"]() <= 30 + 5 - 20
+    clock["SCRIPT_START"] -= 60  # a start far slower: training keeps its least share
+    assert clock["training_seconds_left"]() == common.MIN_TRAINING_SHARE * 30
 
     labels = {"time": time, "TRAINING_DEADLINE": time.monotonic() + 30, "MIN_SECONDS_PER_LABEL": 2,
               "LABEL_OVERHEAD_SECONDS": multilabel.LABEL_OVERHEAD_SECONDS}

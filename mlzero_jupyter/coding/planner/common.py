@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from string import Template
 from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
@@ -14,12 +15,14 @@ from mlzero_jupyter.perception.spec import METRIC_DIRECTIONS, TaskSpec
 
 #: The shortest training time a script is given, whatever the budget says.
 MIN_TRAINING_SECONDS = 5
-#: Of the margin each family keeps beside TIME_LIMIT, the seconds expected before training starts (importing
-#: AutoGluon, reading the data, building features); a script that takes longer trains that much less.
-STARTUP_SECONDS = 5
+#: Of the margin each family keeps beside TIME_LIMIT, the seconds for what follows training (scoring, predicting,
+#: saving); the rest is the start's allowance (importing AutoGluon, reading the data, building features).
+TAIL_SECONDS = 5
+#: However slow the start, training keeps at least this share of TIME_LIMIT: on a loaded machine a model cut
+#: shorter scores far worse than an attempt that runs a little long.
+MIN_TRAINING_SHARE = 0.5
 #: The expression scripts pass to ``fit(time_limit=...)``: the seconds left until training must end.
 TRAINING_SECONDS_LEFT = "training_seconds_left()"
-_LEFT = TRAINING_SECONDS_LEFT.removesuffix("()")
 #: The top of every script with a TIME_LIMIT, above the other imports so that their seconds count.
 CLOCK = """import time
 
@@ -27,17 +30,24 @@ SCRIPT_START = time.monotonic()  # training is sized to end in time however long
 
 """
 #: Below the settings: how many seconds training gets when it starts.
-DEADLINE = f'''
-STARTUP_SECONDS = {STARTUP_SECONDS}  # of the seconds kept beside TIME_LIMIT, those for imports, reading and features
-MIN_TRAINING_SECONDS = {MIN_TRAINING_SECONDS}
+DEADLINE = '''
+STARTUP_SECONDS = ${startup}  # of the ${kept} s kept beside TIME_LIMIT, those for imports, reading and features
+MIN_TRAINING_SECONDS = max(${least}, ${share} * TIME_LIMIT)  # however slow the start
 
 
-def {_LEFT}() -> float:
+def ${function}() -> float:
     """Seconds until training must end, at SCRIPT_START + STARTUP_SECONDS + TIME_LIMIT: a start slower than
     STARTUP_SECONDS shortens training instead of overrunning the attempt (a quicker one lengthens it)."""
     return max(MIN_TRAINING_SECONDS, SCRIPT_START + STARTUP_SECONDS + TIME_LIMIT - time.monotonic())
 
 '''
+
+
+def deadline_lines(context: CodingContext, plan: Plan, time_limit: int) -> str:
+    """The settings and function that size training to the time left (``time_limit``: the script's TIME_LIMIT)."""
+    kept = max(0, round(context.time_limit * plan.time_share - time_limit))
+    return Template(DEADLINE).substitute(startup=max(0, kept - TAIL_SECONDS), kept=kept, least=MIN_TRAINING_SECONDS,
+                                         share=MIN_TRAINING_SHARE, function=TRAINING_SECONDS_LEFT.removesuffix("()"))
 
 
 def metric_name(task: TaskSpec, default: str) -> str:
@@ -95,7 +105,7 @@ def header(context: CodingContext, plan: Plan, *, title: str, tool: str, validat
                         *reader_modules(context.task.files)),
         settings_comments=plan.comments("settings"),
         settings=constants(values, notes),
-        deadline=DEADLINE if timed else "",
+        deadline=deadline_lines(context, plan, settings["TIME_LIMIT"]) if timed else "",
     )
 
 
