@@ -7,7 +7,8 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner.candidates import FAST, FORECAST_BEST, SEASONAL
-from mlzero_jupyter.coding.planner.common import metric_name, time_limit_comment, training_seconds
+from mlzero_jupyter.coding.planner.common import (TRAINING_SECONDS_LEFT, metric_name, time_limit_comment,
+                                                   training_seconds)
 from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.models import FORECASTING_HUB_MODELS
 from mlzero_jupyter.coding.planner.plan import Plan
@@ -166,7 +167,7 @@ def _fit(plan: Plan, settings: dict[str, Any]) -> str:
 
 
 def _fit_arguments(plan: Plan, settings: dict[str, Any]) -> str:
-    arguments = ["time_limit=TIME_LIMIT"] if settings.get("TIME_LIMIT") else []
+    arguments = [f"time_limit={TRAINING_SECONDS_LEFT}"] if settings.get("TIME_LIMIT") else []
     arguments.append("hyperparameters=HYPERPARAMETERS" if settings.get("HYPERPARAMETERS") else "presets=PRESETS")
     if settings.get("VAL_WINDOWS"):
         arguments.append("num_val_windows=VAL_WINDOWS")
