@@ -56,7 +56,7 @@ _FITS = {
 }
 
 
-def _family(problem_type: str) -> str:
+def _family(problem_type: ProblemType | None) -> str | None:
     if problem_type in (ProblemType.BINARY, ProblemType.MULTICLASS,
                         ProblemType.TIME_SERIES_CLASSIFICATION):
         return "classification"
@@ -65,11 +65,11 @@ def _family(problem_type: str) -> str:
     return problem_type
 
 
-def is_classification(problem_type: str) -> bool:
+def is_classification(problem_type: ProblemType | None) -> bool:
     return _family(problem_type) == "classification"
 
 
-def fitting_metrics(problem_type: str) -> list[str]:
+def fitting_metrics(problem_type: ProblemType | None) -> list[str]:
     """The metrics that make sense for a problem type (empty when perception does not know the type's family)."""
     return [m for m in METRIC_DIRECTIONS if m in _FITS.get(_family(problem_type), set())]
 
@@ -84,7 +84,7 @@ def named_metrics(text: Description) -> list[str]:
     return found
 
 
-def infer_metric(problem_type: str, description: Description, readme: Description,
+def infer_metric(problem_type: ProblemType | None, description: Description, readme: Description,
                  submission_values: pd.DataFrame | None) -> Inferred:
     family = _family(problem_type)
     default = DEFAULT_METRIC.get(problem_type, "accuracy")
@@ -105,7 +105,7 @@ def infer_metric(problem_type: str, description: Description, readme: Descriptio
     return Inferred(default, 0.6, _others(default, *usual), f"default for {problem_type}")
 
 
-def _adapt(metric: str, problem_type: str) -> str:
+def _adapt(metric: str, problem_type: ProblemType | None) -> str:
     """'F1' on a multiclass task means macro F1; on a multi-label task, macro F1 over the labels."""
     if problem_type == ProblemType.MULTILABEL:
         return {"f1": "f1_macro_multilabel", "f1_macro": "f1_macro_multilabel"}.get(metric, metric)
