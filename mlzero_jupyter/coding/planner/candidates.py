@@ -166,7 +166,8 @@ def choose(family: Sequence[Candidate], plan: Plan, context: CodingContext) -> C
             return candidate
     tried = ", ".join(dict.fromkeys(a.candidate for a in attempts if a.candidate)) or "none"
     if open_:
-        raise Exhausted(f"{', '.join(c.name for c in open_)} need more than the {context.time_limit:.0f} s left "
+        verb = "needs" if len(open_) == 1 else "need"
+        raise Exhausted(f"{', '.join(c.name for c in open_)} {verb} more than the {context.time_limit:.0f} s left "
                         f"for an attempt; tried: {tried}")
     raise Exhausted(f"candidates tried: {tried}")
 
