@@ -19,6 +19,7 @@ from fixtures_data import make_diabetes, make_iris, tree_digest
 os.environ.setdefault("MLZERO_QUICK", "true")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist's ``--dist loadgroup`` (the README's test command) a test file runs whole on one worker,
     so its module fixtures are built once, and the Ray tests share one worker, so one Ray cluster is started."""
