@@ -9,6 +9,7 @@ score and a score on new data).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -29,7 +30,9 @@ def bootstrap_error(score: Callable[[np.ndarray], float], rows: int, resamples: 
     scores = []
     for _ in range(resamples):
         try:
-            value = score(generator.integers(0, rows, rows))
+            with warnings.catch_warnings():  # a draw may miss a class: scikit-learn's warning would reach the user
+                warnings.simplefilter("ignore")
+                value = score(generator.integers(0, rows, rows))
         except ValueError:  # e.g. a draw with one class only
             continue
         if math.isfinite(value):

@@ -3,6 +3,7 @@ reads; the answers stay in memory; predictions are scored by id, file name, posi
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -286,3 +287,17 @@ def test_without_rows_to_forecast_listed_the_referee_holds_out_one_horizon(tmp_p
                                                "MASE.")
     assert task.time_series.prediction_length == 48 and task.test_file is None
     assert referee.answers.rows == 48 and referee.task.time_series.prediction_length == 48
+
+
+def test_draws_that_miss_a_class_warn_nobody():
+    """A bootstrap draw of a rare class's rows may leave it out; scikit-learn's warning must not reach the user."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    from mlzero_jupyter.referee.uncertainty import bootstrap_error
+
+    truth = np.array(["dry"] * 30 + ["rain"] * 3 + ["snow"] * 2)
+    predicted = np.array(["dry"] * 28 + ["snow"] * 7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        error = bootstrap_error(lambda rows: balanced_accuracy_score(truth[rows], predicted[rows]), len(truth))
+    assert error is not None and 0 < error < 0.5
