@@ -22,10 +22,11 @@ EXPORT_NAME = SOLUTION_NOTEBOOK
 #: Libraries whose versions the header records, when installed.
 VERSIONED = ("autogluon.tabular", "autogluon.timeseries", "autogluon.multimodal", "pandas", "numpy",
              "scikit-learn", "torch")
-#: How far the re-run's validation score may drift where the library is not bit-for-bit repeatable (neural nets on
-#: several threads, training cut by a time limit); stated in the header. On a small hold-out one changed prediction
-#: moves accuracy by a few hundredths.
-SCORE_TOLERANCE = 0.05
+#: The share of predicted labels a re-run keeps where the library is not bit-for-bit repeatable (neural nets on
+#: several threads, training cut by a time limit); stated in the header. Scores are not compared: the referee's
+#: score is measured on rows the re-run trains on, and the code's own score on a few dozen rows moves by a tenth
+#: when two of them change.
+LABEL_AGREEMENT = 0.9
 
 #: A section comment of generated code: ``# -- load data ----``, ``# === Train ===``, ``# --- predict and save``.
 _SECTION = re.compile(r"^#\s*[-=]{2,}\s*(?P<title>[A-Za-z][^-=]*?)\s*[-=]*\s*$")
@@ -85,8 +86,9 @@ def header_markdown(result: dict[str, Any], task: dict[str, Any], outputs: str) 
         "**How to re-run**: *Run All*. The data is only read, from its absolute path above; the predictions, "
         f"the metrics and the model are written to `{outputs}/` beside this notebook. With the same libraries "
         "and the fixed seed, the predictions match the run's where the library is repeatable; where it is not "
-        "(neural networks on several threads, training cut short by its time limit), the validation score in "
-        f"`{outputs}/metrics.json` stays within {SCORE_TOLERANCE} of the one above.",
+        "(neural networks on several threads, training cut short by its time limit), a few predictions change: at "
+        f"least {LABEL_AGREEMENT:.0%} of predicted labels stay the same. The score above is the agent's measurement "
+        f"on rows the attempts never saw; the one the code writes to `{outputs}/metrics.json` is its own.",
     ])
 
 

@@ -1,6 +1,6 @@
 """The demo notebooks run headlessly on the offline planner with real AutoGluon fits, and the tabular one's
-exported solution reproduces its predictions (identical, or the validation score within the stated tolerance:
-AutoGluon's neural network is not bit-for-bit repeatable across processes)."""
+exported solution reproduces its predictions (identical, or the stated share of labels the same: AutoGluon's neural
+network is not bit-for-bit repeatable across processes)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
-from mlzero_jupyter.notebook.export import SCORE_TOLERANCE
+from mlzero_jupyter.notebook.export import LABEL_AGREEMENT
 
 DEMOS = Path(__file__).resolve().parents[2] / "demo_notebooks"
 
@@ -41,13 +41,10 @@ def test_demo_notebook_solves_its_task(tmp_path, monkeypatch, name, metric):
     assert f"success {metric} " in text and "Exported notebook: " in text
     (run_dir,) = [p for p in (tmp_path / "mlzero-runs").iterdir() if (p / "task.json").exists()]
     assert (run_dir / "attempts.ipynb").is_file()
-    if name == "tabular_wine":  # the export reproduces the run: same predictions, or the score within tolerance
+    if name == "tabular_wine":  # the export reproduces the run: the same predictions, or nearly
         execute(run_dir / "solution.ipynb")
         rerun = pd.read_csv(run_dir / "solution_outputs" / "predictions.csv")
         original = pd.read_csv(run_dir / "predictions.csv")
         assert rerun.shape == original.shape and (rerun["wine_id"] == original["wine_id"]).all()
-        if not rerun.equals(original):
-            scores = [json.loads(path.read_text())["validation_score"]
-                      for path in (run_dir / "solution_outputs" / "metrics.json", run_dir / "result.json")]
-            assert abs(scores[0] - scores[1]) <= SCORE_TOLERANCE
-            assert (rerun["cultivar"] == original["cultivar"]).mean() >= 0.9
+        assert (rerun["cultivar"] == original["cultivar"]).mean() >= LABEL_AGREEMENT
+        assert json.loads((run_dir / "solution_outputs" / "metrics.json").read_text())["metric"] == "accuracy"

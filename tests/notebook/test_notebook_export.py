@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from mlzero_jupyter.errors import RunFolderError
-from mlzero_jupyter.notebook.export import SCORE_TOLERANCE, export_notebook, split_sections
+from mlzero_jupyter.notebook.export import LABEL_AGREEMENT, export_notebook, split_sections
 
 
 def test_code_is_split_on_its_section_comments(solution_code, iris_dir):
@@ -33,7 +33,7 @@ def test_export_writes_a_header_and_readable_cells(finished_run):
     notebook = nbformat.read(path, as_version=4)
     header = notebook.cells[0].source
     for fact in ("Predict the species of each flower.", "train.csv", "species", "scikit-learn", "accuracy",
-                 "Validation score", "pandas", "How to re-run", "solution_outputs/", str(SCORE_TOLERANCE)):
+                 "Validation score", "pandas", "How to re-run", "solution_outputs/", f"{LABEL_AGREEMENT:.0%}"):
         assert fact in header
     headings = [c.source for c in notebook.cells if c.cell_type == "markdown"][1:]
     assert headings == ["## Set-up", "## Load data", "## Prepare", "## Train", "## Evaluate", "## Predict and save"]
