@@ -19,7 +19,7 @@ from mlzero_jupyter.coding.planner.plan import Plan
 from mlzero_jupyter.memory.episodic import RUNNING, SKIPPED, AttemptRecord
 
 #: Below this many seconds for an attempt, bagging and stacking cannot finish: presets only.
-BAGGING_SECONDS = 40
+BAGGING_SECONDS = 35
 #: How the record of an attempt that fine-tuned a pretrained backbone begins (``offline.describe``).
 BACKBONE_SUMMARY = "MultiModalPredictor"
 #: A candidate that failed this many times (each time with an error a repair rule understood) is given up.
@@ -166,9 +166,8 @@ def choose(family: Sequence[Candidate], plan: Plan, context: CodingContext) -> C
             return candidate
     tried = ", ".join(dict.fromkeys(a.candidate for a in attempts if a.candidate)) or "none"
     if open_:
-        verb = "needs" if len(open_) == 1 else "need"
-        raise Exhausted(f"{', '.join(c.name for c in open_)} {verb} more than the {context.time_limit:.0f} s left "
-                        f"for an attempt; tried: {tried}")
+        raise Exhausted(f"{', '.join(c.name for c in open_)}: not for this task, or more than the "
+                        f"{context.time_limit:.0f} s left for an attempt; tried: {tried}")
     raise Exhausted(f"candidates tried: {tried}")
 
 
