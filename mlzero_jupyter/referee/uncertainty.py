@@ -9,6 +9,7 @@ score and a score on new data).
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from collections.abc import Callable
 
@@ -18,17 +19,23 @@ import numpy as np
 RESAMPLES = 100
 #: Fewer held-out rows than this give no standard error (a bootstrap of a handful of rows says little).
 MIN_ROWS = 10
+#: Drawing stops after this many seconds once ``MIN_DRAWS`` are scored (a slow metric, such as a per-label F1 over
+#: many labels, would otherwise add seconds to every judged attempt).
+SECONDS_CAP, MIN_DRAWS = 1.0, 30
 
 
 def bootstrap_error(score: Callable[[np.ndarray], float], rows: int, resamples: int = RESAMPLES,
                     seed: int = 0) -> float | None:
-    """The standard deviation of ``score(positions)`` over draws of ``rows`` positions with replacement; None with
-    fewer than ``MIN_ROWS`` rows or when fewer than half the draws can be scored (one class drawn for ROC AUC)."""
+    """The standard deviation of ``score(positions)`` over draws of ``rows`` positions with replacement (fewer
+    draws when the metric is slow); None with fewer than ``MIN_ROWS`` rows or when fewer than half the draws can be
+    scored (one class drawn for ROC AUC)."""
     if rows < MIN_ROWS:
         return None
     generator = np.random.default_rng(seed)
-    scores = []
-    for _ in range(resamples):
+    scores: list[float] = []
+    began, drawn = time.monotonic(), 0
+    while drawn < resamples and not (len(scores) >= MIN_DRAWS and time.monotonic() - began > SECONDS_CAP):
+        drawn += 1
         try:
             with warnings.catch_warnings():  # a draw may miss a class: scikit-learn's warning would reach the user
                 warnings.simplefilter("ignore")
@@ -37,6 +44,6 @@ def bootstrap_error(score: Callable[[np.ndarray], float], rows: int, resamples: 
             continue
         if math.isfinite(value):
             scores.append(value)
-    if len(scores) < resamples / 2:
+    if len(scores) < max(2, drawn / 2):
         return None
     return float(np.std(scores, ddof=1))

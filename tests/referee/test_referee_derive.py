@@ -301,3 +301,24 @@ def test_draws_that_miss_a_class_warn_nobody():
         warnings.simplefilter("error")
         error = bootstrap_error(lambda rows: balanced_accuracy_score(truth[rows], predicted[rows]), len(truth))
     assert error is not None and 0 < error < 0.5
+
+
+def test_a_slow_metric_gets_fewer_bootstrap_draws_not_seconds_more():
+    """The bootstrap stops drawing after its time cap once enough draws are scored, and still gives an error."""
+    import time
+
+    from mlzero_jupyter.referee import uncertainty
+
+    truth = np.arange(50, dtype=float)
+    calls = []
+
+    def slow_score(rows: np.ndarray) -> float:
+        calls.append(1)
+        time.sleep(0.05)
+        return float(truth[rows].mean())
+
+    began = time.monotonic()
+    error = uncertainty.bootstrap_error(slow_score, len(truth))
+    assert error is not None and error > 0
+    assert uncertainty.MIN_DRAWS <= len(calls) < uncertainty.RESAMPLES
+    assert time.monotonic() - began < uncertainty.SECONDS_CAP + 20 * 0.05
