@@ -78,9 +78,10 @@ RESERVE_SECONDS = 2.0
 #: In a search, the first (fast, safe) attempt gets this share of the budget; later ones at most half of what is
 #: left, so that the chosen one can still be refit on every labelled row.
 FIRST_SHARE = 0.3
-#: A later attempt gets at least this many seconds (and at most half of what is left) even when the best attempt
-#: then has no time left for its final run on every labelled row: a stronger candidate, such as bagging, usually
-#: gains more than a quarter more training rows do (the best attempt's predictions are published instead).
+#: While this many seconds are left, a later attempt gets at least as many, even when the best attempt then has no
+#: time for its final run on every labelled row: another candidate, such as bagging or a member for the ensemble,
+#: usually gains more than a quarter more training rows do (the best attempt's predictions are published instead).
+#: Not for forecasts: without their final run there is no forecast of the real horizon.
 STRONGER_ATTEMPT_SECONDS = 40.0
 #: Once a valid result exists, an attempt may run this much longer than its slice (its script sizes its training
 #: to the slice) before it is killed, plus a few seconds for imports; until then it may use the whole budget.
@@ -91,6 +92,16 @@ REPORTED_TOLERANCE = 0.05
 Running = dict[Future[None], tuple[AttemptRecord, CodingContext, float]]
 #: Longest description accepted: a sentence or a paragraph, not a document.
 MAX_DESCRIPTION_CHARS = 20_000
+
+
+def later_attempt_seconds(remaining: float, refit_s: float, final_run_needed: bool) -> float:
+    """A search's slice for an attempt after a valid one: at most half of the ``remaining`` seconds, keeping back the
+    ``refit_s`` the best attempt's final run needs, but ``STRONGER_ATTEMPT_SECONDS`` while that many remain unless
+    the final run is needed (a forecast of the real horizon)."""
+    share = min(remaining / 2, remaining - refit_s)
+    if final_run_needed or remaining < STRONGER_ATTEMPT_SECONDS:
+        return share
+    return max(share, STRONGER_ATTEMPT_SECONDS)
 
 
 class Agent:
@@ -401,8 +412,8 @@ class Agent:
 
     def _attempt_budget(self, deadline: float) -> float:
         """Seconds for the next attempt: everything in quick mode; in a search a first share for a fast, safe
-        result, then at most half of what is left, keeping the time the best attempt needs to be refit unless that
-        leaves less than a stronger candidate needs."""
+        result, then at most half of what is left, keeping the time the best attempt needs to be refit, but at
+        least ``STRONGER_ATTEMPT_SECONDS`` while that much is left (forecasts excepted)."""
         remaining = deadline - time.monotonic() - RESERVE_SECONDS
         if self.options.quick:
             return remaining
@@ -411,8 +422,7 @@ class Agent:
             return remaining if self.memory.attempts else max(MIN_ATTEMPT_SECONDS, FIRST_SHARE * remaining)
         if self.referee is None:
             return remaining
-        half = remaining / 2
-        return max(min(half, remaining - refit_seconds(best)), min(half, STRONGER_ATTEMPT_SECONDS))
+        return later_attempt_seconds(remaining, refit_seconds(best), self.referee.answers.kind == "forecast")
 
     def _attempt(self, number: int, time_limit: float, deadline: float) -> AttemptRecord:
         began = time.monotonic()
