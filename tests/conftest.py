@@ -11,12 +11,16 @@ builders support modules import by that name).
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
 from fixtures_data import make_diabetes, make_iris, tree_digest
 
 os.environ.setdefault("MLZERO_QUICK", "true")
+# A suite started in the background by a non-interactive shell inherits SIGINT ignored, and Python then keeps it
+# ignored; the tests of Ctrl-C and Kernel > Interrupt (both SIGINT) need Python's own handler.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
