@@ -15,7 +15,6 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from types import FrameType
 from typing import NoReturn
 
 from mlzero_jupyter.cli import commands
@@ -46,10 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a file name that is not valid UTF-8 prints escaped, not a traceback
         if hasattr(stream, "reconfigure"):
@@ -62,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A termination request (`kill`, a job scheduler, a closing terminal multiplexer) stops a command as Ctrl-C does:
     # the running attempt's processes are killed with it and a run publishes its best result so far.
     on_main_thread = threading.current_thread() is threading.main_thread()
-    before = signal.signal(signal.SIGTERM, _interrupt) if on_main_thread else None
+    before = signal.signal(signal.SIGTERM, signal.default_int_handler) if on_main_thread else None
     try:
         return int(args.handler(args) or 0)
     except UserInputError as error:

@@ -10,19 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
-
-
-def _attempt_dir(process: psutil.Process) -> str:
-    try:
-        return process.environ().get("MLZERO_ATTEMPT_DIR", "")
-    except psutil.Error:
-        return ""
-
-
-def _attempts_under(root: Path) -> list[psutil.Process]:
-    return [p for p in psutil.process_iter() if _attempt_dir(p).startswith(str(root))]
+from reliability_scenarios import attempt_processes
 
 
 @pytest.mark.fit
@@ -34,13 +23,13 @@ def test_sigterm_stops_the_run_and_its_attempt(iris_folder: Path, tmp_path: Path
                                 str(runs)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "HF_HUB_OFFLINE": "1"})
     deadline = time.monotonic() + 120
-    while not _attempts_under(runs) and time.monotonic() < deadline and command.poll() is None:
+    while not attempt_processes(runs) and time.monotonic() < deadline and command.poll() is None:
         time.sleep(0.5)
-    assert _attempts_under(runs), "no attempt started"
+    assert attempt_processes(runs), "no attempt started"
     command.send_signal(signal.SIGTERM)
     out, err = command.communicate(timeout=60)
     assert command.returncode in (0, 1, 130), err
-    assert not _attempts_under(runs)  # nothing of the attempt is left running
+    assert not attempt_processes(runs)  # nothing of the attempt is left running
     (run_dir,) = [p for p in runs.iterdir() if p.is_dir()]
     result = json.loads((run_dir / "result.json").read_text())
     assert result["status"] == "stopped" and result["message"] == "stopped by the user"
