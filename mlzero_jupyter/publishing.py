@@ -3,7 +3,7 @@
 With a referee, in this order:
 1. an ensemble of attempts, when greedy selection on the held-out rows beats the best single attempt;
 2. else the best attempt's script run again on the user's own data (every labelled row, the real test rows), when
-   the time left allows and that run is valid;
+   the time left allows, that run is valid and its own score is not clearly worse than the attempt's;
 3. else the best attempt's predictions of the real test rows as they are, the result saying the model did not
    learn from the held-out rows.
 Only the real test rows are published. Without a referee the best attempt's files are published as they are.
@@ -38,6 +38,10 @@ REFIT_SHARE, REFIT_SECONDS = 0.1, 5.0
 #: Of the seconds the search left beyond the final run's own time, this share goes into longer training; the rest
 #: is slack for AutoGluon overrunning its limit and predicting with more models.
 SPARE_SHARE = 0.6
+#: A final run whose own score (in its metrics.json) is worse than the attempt's own score by more than this share is
+#: not published: the same script on more rows should not do clearly worse, and when it does (a fit cut short by a
+#: loaded machine) the attempt's predictions, which the referee judged, are the safer answer.
+FINAL_RUN_TOLERANCE = 0.1
 ENSEMBLE_FILE = "ensemble.json"
 
 
@@ -161,7 +165,7 @@ def _final_run(context: PublishingContext) -> tuple[Publication | None, str]:
     code, added = longer_training(code, spare_seconds(context, refit_seconds(best)))
     forecast = context.referee.answers.kind == "forecast"  # without this run, no forecast of the real horizon
     published, why = _on_users_data(context, code, best.execution_s + added, f"attempt {best.number}",
-                                    overrun=forecast)
+                                    overrun=forecast, own_score=None if forecast else best.reported_score)
     if published is None:
         return None, why
     longer = f", training {added:.0f} s longer" if added else ""
@@ -171,10 +175,10 @@ def _final_run(context: PublishingContext) -> tuple[Publication | None, str]:
 
 
 def _on_users_data(context: PublishingContext, code: str, expected_s: float, what: str,
-                   overrun: bool = False) -> tuple[Publication | None, str]:
+                   overrun: bool = False, own_score: float | None = None) -> tuple[Publication | None, str]:
     """Run ``code`` on the user's data in a new ``final`` folder and publish what it predicts: the publication
     (its ``how`` still to be told) and the run's duration, or None and why not. ``overrun``: run even when the
-    budget is spent."""
+    budget is spent. ``own_score``: what the code said of itself before; a run saying clearly worse is not published."""
     from mlzero_jupyter.execution import validate
 
     folder = context.folder
@@ -194,6 +198,9 @@ def _on_users_data(context: PublishingContext, code: str, expected_s: float, wha
     if verdict is None or not verdict.ok:
         problems = verdict.problems if verdict else [outcome.failure() or "", outcome.essential_errors()]
         return None, "the refit on every labelled row failed: " + " ".join(problems)[:300]
+    worse = _clearly_worse(verdict.score, own_score, context.task.higher_is_better)
+    if worse:
+        return None, f"the refit on every labelled row {worse}"
     predictions = Path(verdict.predictions_path)
     target = folder.path / predictions.name
     if predictions.is_dir():
@@ -205,6 +212,17 @@ def _on_users_data(context: PublishingContext, code: str, expected_s: float, wha
     model = str((final / metrics["model_path"]).resolve()) if metrics.get("model_path") else None
     published = Publication("", str(target), str(folder.solution_path), model, execution_s=outcome.duration_s)
     return published, f"{outcome.duration_s:.0f} s"
+
+
+def _clearly_worse(score: float | None, before: float | None, higher_is_better: bool) -> str:
+    """Why a final run's own ``score`` is clearly worse than the attempt's own score ``before``, or "" (also when
+    either is unknown: an LLM's script may write none)."""
+    if score is None or before is None:
+        return ""
+    loss = (before - score) if higher_is_better else (score - before)
+    if loss <= FINAL_RUN_TOLERANCE * max(abs(score), abs(before), 1e-9):
+        return ""
+    return f"scored {score:.5g} for itself, the attempt {before:.5g} (more than {FINAL_RUN_TOLERANCE:.0%} worse)"
 
 
 # -- predictions of the real test rows ----------------------------------------------------------------------------

@@ -80,6 +80,18 @@ MODEL = HEADER + textwrap.dedent(
 )
 #: Declares its seconds of training as the planner's scripts do, and says which it was given.
 TIMED = "TIME_LIMIT = 5  # seconds of training\nprint('training seconds', TIME_LIMIT)\n" + MODEL
+#: Says 0.9 of itself where it ran as an attempt and 0.5 anywhere else: its final run does clearly worse.
+WORSE_WHEN_RUN_AGAIN = HEADER + textwrap.dedent(
+    """
+    from sklearn.linear_model import LogisticRegression
+    model = LogisticRegression(max_iter=500).fit(train[features], train["species"])
+    sample["species"] = model.predict(test[features])
+    sample.to_csv("predictions.csv", index=False)
+    score = 0.9 if str(DATA) == {first_half!r} + {second_half!r} else 0.5
+    json.dump({{"metric": "accuracy", "validation_score": score, "validation": "on a hold-out"}},
+              open("metrics.json", "w"))
+    """
+)
 FOREVER = "import time\nwhile True:\n    time.sleep(0.1)\n"
 
 
@@ -151,6 +163,22 @@ def test_the_final_run_trains_longer_with_the_time_the_search_left(iris_csv, tmp
     assert f"training seconds {given}" in (run_dir / "final" / "stdout.txt").read_text()
     assert "TIME_LIMIT = 5 " in (run_dir / "attempt_1" / "solution.py").read_text()  # the record stays as it ran
     assert f"training {given - 5} s longer" in result.published
+
+
+def test_a_final_run_that_scores_itself_clearly_worse_is_not_published(iris_csv, tmp_path):
+    def worse_when_run_again(context):
+        data = str(context.task.work_path)  # split: the final run's retargeting cannot rewrite it
+        return WORSE_WHEN_RUN_AGAIN.format(data=data, first_half=data[:5], second_half=data[5:])
+
+    result, _ = run(iris_csv, tmp_path / "runs", [worse_when_run_again], max_iterations=1, time_limit=60)
+    run_dir = Path(result.run_dir)
+    assert json.loads((run_dir / "final" / "metrics.json").read_text())["validation_score"] == 0.5  # it did run
+    assert result.status == "success" and result.best_attempt == 1
+    assert "the refit on every labelled row scored 0.5 for itself, the attempt 0.9 (more than 10% worse)" in \
+        result.published and result.published.startswith("trained without the 24 held-out rows")
+    published = pd.read_csv(result.predictions_path)
+    assert set(published["flower_id"]) == set(pd.read_csv(iris_csv / "test.csv")["flower_id"])
+    assert str(iris_csv) in Path(result.solution_path).read_text()  # the attempt's code, reading the user's data
 
 
 def test_only_a_declared_training_time_is_raised():
