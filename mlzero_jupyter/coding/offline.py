@@ -51,7 +51,7 @@ class OfflinePlanner:
         repairs.apply(plan, context, candidate.name)
         plan.probabilities = task.metric.value in PROBABILITY_METRICS or task.wants_probabilities
         if plan.family == "text" and not plan.use_multimodal:
-            plan.character_ngrams = texts.written_without_spaces(task)
+            plan.character_ngrams = plan.character_ngrams or texts.written_without_spaces(task)
             if texts.text_folders(task) is None and texts.listed_documents(task) is None:
                 plan.family = "tabular"  # a table with text: TabularPredictor's n-gram features, no backbone needed
         summary = describe(plan, context)

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from offline_support import context, spec, table
+from offline_support import context, run_script, spec, table
 
-from mlzero_jupyter.bench.tasks import _conversations_by_topic
+from mlzero_jupyter.bench.tasks import _conversations, _conversations_by_topic
 from mlzero_jupyter.coding.planner import backbones, languages
+from mlzero_jupyter.memory.episodic import SUCCESS, AttemptRecord
 
 MIXED = re.compile(r"[A-Za-z]{3,}")
 
@@ -43,6 +44,42 @@ def test_a_table_of_mixed_script_text_gets_character_ngrams(planner, tmp_path):
                 metric="accuracy", id_column="id", modality="text")
     code = planner.write(context(task, tmp_path / "attempt_1")).code
     assert "def character_pairs(text: str) -> str:" in code
+
+
+def _language_table(folder: Path, languages_: list[str]) -> Path:
+    rows = [{"text": text.replace("\n", " "), "language": language} for language in languages_
+            for text in _conversations(language)[:60]]
+    frame = pd.DataFrame(rows).sample(frac=1.0, random_state=0)
+    frame.insert(0, "id", range(1, len(frame) + 1))
+    folder.mkdir()
+    frame.to_csv(folder / "train.csv", index=False)
+    return folder
+
+
+@pytest.mark.fit
+def test_after_the_first_model_the_search_tries_character_ngrams_of_spaced_text(planner, tmp_path):
+    folder = _language_table(tmp_path / "data", ["english", "spanish", "portuguese", "italian"])
+    task = spec(folder, [table(folder, "train.csv", "train")], problem="multiclass", target="language",
+                metric="accuracy", id_column="id", modality="text")
+    words = planner.write(context(task, tmp_path / "attempt_1"))
+    assert words.candidate == "fast" and "def character_pairs" not in words.code
+    first = AttemptRecord(1, SUCCESS, score=0.8, candidate="fast", summary=words.summary)
+    ctx = context(task, tmp_path / "attempt_2", attempts=[first], improve=True, attempt=2)
+    characters = planner.write(ctx)
+    assert characters.candidate == "characters" and "def character_pairs(text: str) -> str:" in characters.code
+    assert "character n-grams instead of words" in characters.summary
+    metrics = run_script(characters.code, ctx.attempt_dir)
+    assert metrics["validation_score"] > 0.5  # four languages: chance is a quarter
+
+
+def test_text_written_without_spaces_has_no_separate_character_candidate(planner, tmp_path):
+    folder = _language_table(tmp_path / "data", ["japanese", "chinese"])
+    task = spec(folder, [table(folder, "train.csv", "train")], problem="multiclass", target="language",
+                metric="accuracy", id_column="id", modality="text")
+    first = AttemptRecord(1, SUCCESS, score=0.8, candidate="fast")
+    draft = planner.write(context(task, tmp_path / "attempt_2", time_limit=60, attempts=[first], improve=True,
+                                  attempt=2))
+    assert draft.candidate == "bagged" and "def character_pairs" in draft.code  # characters all along
 
 
 @pytest.fixture

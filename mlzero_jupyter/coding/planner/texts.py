@@ -9,7 +9,7 @@ from typing import Any
 
 from mlzero_jupyter.coding.base import CodingContext
 from mlzero_jupyter.coding.planner import documents, holdout, languages, multimodal
-from mlzero_jupyter.coding.planner.candidates import BAGGED, FAST, FEATURES, FEATURES_BAGGED
+from mlzero_jupyter.coding.planner.candidates import BAGGED, CHARACTERS, FAST, FEATURES, FEATURES_BAGGED
 from mlzero_jupyter.coding.planner.common import higher_is_better, metric_name, time_limit_comment, training_seconds
 from mlzero_jupyter.coding.planner.family import Family
 from mlzero_jupyter.coding.planner.labelled_folders import LabelledSource, class_folders
@@ -242,5 +242,5 @@ def _predict(task: TaskSpec, plan: Plan, shape: Layout, settings: dict[str, Any]
 #: becomes the tabular family's n-gram features (``OfflinePlanner.write``).
 FAMILY = Family("text",
                 lambda task: bool(text_folders(task) is not None or text_columns(task) or listed_documents(task)),
-                build, (FAST, FEATURES, BAGGED, FEATURES_BAGGED), model="text n-grams + TabularPredictor",
+                build, (FAST, FEATURES, CHARACTERS, BAGGED, FEATURES_BAGGED), model="text n-grams + TabularPredictor",
                 backbone="text", scripts=foreign_scripts)
