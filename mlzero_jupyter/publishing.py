@@ -1,7 +1,8 @@
 """Publishing: from the valid attempts of a run to the predictions and the code handed to the user.
 
 With a referee, in this order:
-1. an ensemble of attempts, when greedy selection on the held-out rows beats the best single attempt;
+1. an ensemble of attempts, when greedy selection on the held-out rows beats the best single attempt (and its
+   members can run again on every labelled row, or the best attempt cannot either);
 2. else the best attempt's script run again on the user's own data (every labelled row, the real test rows), when
    the time left allows, that run is valid and its own score is not clearly worse than the attempt's;
 3. else the best attempt's predictions of the real test rows as they are, the result saying the model did not
@@ -91,13 +92,19 @@ class Publication:
 def publish(context: PublishingContext) -> Publication:
     if context.referee is None:
         return _as_is(context)
+    passed_over = ""
     if context.search:
-        publication = _ensemble(context)
+        publication, passed_over = _ensemble(context, refit_needed=True)
         if publication is not None:
             return publication
     final, why = _final_run(context)
     if final is not None:
+        final.how += f"; {passed_over}" if passed_over else ""
         return final
+    if passed_over:  # the ensemble's members as they ran beat the best attempt as it ran
+        publication, _ = _ensemble(context, refit_needed=False)
+        if publication is not None:
+            return publication
     return _real_rows(context, f"trained without the {context.referee.answers.rows:,} held-out "
                                f"{context.referee.unit}: {why}")
 
@@ -264,8 +271,11 @@ def write_predictions(frame: Any, path: Path) -> None:
 
 
 # -- ensembles ----------------------------------------------------------------------------------------------------
-def _ensemble(context: PublishingContext) -> Publication | None:
-    """Greedy ensemble selection over the valid attempts' held-out predictions, published when it wins."""
+def _ensemble(context: PublishingContext, refit_needed: bool) -> tuple[Publication | None, str]:
+    """Greedy ensemble selection over the valid attempts' held-out predictions, published when it wins; and why a
+    winning ensemble was passed over: with ``refit_needed``, when its members cannot run again on every labelled row
+    in the time left but the best attempt can (its small gain was chosen on the held-out rows themselves; a fifth
+    more training rows usually gain more)."""
     from mlzero_jupyter.referee.ensemble import combine, select
     from mlzero_jupyter.referee.judge import held_out_error, keys_of, read_predictions, score_held_out, value_columns
 
@@ -276,7 +286,13 @@ def _ensemble(context: PublishingContext) -> Publication | None:
     ensemble = select(candidates, lambda frame: score_held_out(answers, frame, metric), context.task.higher_is_better,
                       vote)
     if ensemble is None:
-        return None
+        return None, ""
+    expected = sum(a.execution_s for a in context.valid if a.number in ensemble.weights)
+    left = context.deadline - time.monotonic()
+    if refit_needed and not forecast and left < expected and left >= max(MIN_FINAL_SECONDS, context.best.execution_s):
+        return None, (f"an ensemble of attempts {', '.join(map(str, sorted(ensemble.weights)))} scored "
+                      f"{ensemble.score:.5g} on the held-out rows, but its members' {expected:.0f} s to run again did "
+                      f"not fit in the {left:.0f} s left")
     members = []
     for number, weight in ensemble.weights.items():
         record = next(a for a in context.valid if a.number == number)
@@ -296,11 +312,10 @@ def _ensemble(context: PublishingContext) -> Publication | None:
                "validation": f"greedy ensemble selection on {context.referee.description(metric)}"}
     switches = bool(answers.label_columns) and not answers.delimiter  # 0/1 label columns stay 0/1
     code = ensemble_script(context, weights, columns, vote, target.name, metrics, switches)
-    expected = sum(a.execution_s for a in context.valid if str(a.number) in weights)
     published, why = _on_users_data(context, code, expected, "its members", overrun=forecast)
     if published is None and forecast:  # no forecast of the real horizon: the best attempt's final run instead
         (context.folder.path / ENSEMBLE_FILE).unlink(missing_ok=True)
-        return None
+        return None, ""
     if published is None:  # the members as they ran, without the held-out rows
         combined = combine([(w, f[columns].reset_index(drop=True)) for w, f in members], vote).to_numpy()
         template[columns] = (combined >= 0.5).astype(int) if switches else combined
@@ -313,7 +328,7 @@ def _ensemble(context: PublishingContext) -> Publication | None:
     published.how, published.ensemble, published.ensemble_score = f"{chosen}; {why}", weights, ensemble.score
     held = combine([(weight, candidates[number]) for number, weight in ensemble.weights.items()], vote)
     published.ensemble_error = held_out_error(answers, held, metric)
-    return published
+    return published, ""
 
 
 def _numeric(frame: Any) -> bool:

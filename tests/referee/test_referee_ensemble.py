@@ -17,12 +17,14 @@ from mlzero_jupyter.events import Unattended
 SHIFTED = textwrap.dedent(
     """
     import json
+    import time
     from pathlib import Path
     import pandas as pd
     from sklearn.linear_model import LinearRegression
 
     DATA = Path({data!r})
     OFFSET = {offset}
+    time.sleep({seconds})
     train = pd.read_csv(DATA / "train.csv")
     test = pd.read_csv(DATA / "test.csv")
     features = [c for c in test.columns if c != "patient"]
@@ -34,8 +36,8 @@ SHIFTED = textwrap.dedent(
 )
 
 
-def shifted(offset: float):
-    return lambda context: SHIFTED.format(data=str(context.task.work_path), offset=offset)
+def shifted(offset: float, seconds: float = 0.0):
+    return lambda context: SHIFTED.format(data=str(context.task.work_path), offset=offset, seconds=seconds)
 
 
 def test_an_ensemble_that_wins_is_refit_published_and_exported(diabetes, tmp_path):
@@ -64,6 +66,20 @@ def test_an_ensemble_that_wins_is_refit_published_and_exported(diabetes, tmp_pat
                    resources={"metadata": {"path": str(notebook_path.parent)}}).execute()
     again = pd.read_csv(notebook_path.parent / "solution_outputs" / "predictions.csv")
     pd.testing.assert_frame_equal(again, published)
+
+
+def test_an_ensemble_whose_members_cannot_run_again_gives_way_to_the_best_attempts_final_run(diabetes, tmp_path):
+    """Attempt 1 is quick and the better one; attempt 2 takes 35 s: their ensemble wins on the held-out rows, but
+    running both again does not fit in what is left, while attempt 1 alone does, on a fifth more rows."""
+    options = RunOptions(output_dir=str(tmp_path / "runs"), time_limit=60, max_iterations=2, quick=False)
+    agent = Agent(diabetes, "Predict the disease progression (rmse).", options,
+                  coder=ScriptedCoder([shifted(30.0), shifted(-50.0, seconds=35)]), controller=Unattended())
+    result = agent.run()
+    assert [a.status for a in result.attempts] == ["success", "success"]
+    assert result.ensemble == {} and result.best_attempt == 1
+    assert result.validation_score == result.attempts[0].score
+    assert result.published.startswith("attempt 1's script run again on every labelled row")
+    assert "an ensemble of attempts 1, 2 scored" in result.published and "did not fit in the" in result.published
 
 
 def test_a_single_valid_attempt_is_refit_alone_on_the_users_data(diabetes, tmp_path):
