@@ -33,6 +33,9 @@ from mlzero_jupyter.perception.spec import TaskSpec
 FAMILIES: dict[str, Family] = {family.name: family for family in (
     forecasting.FAMILY, segmentation.FAMILY, multilabel.FAMILY, retrieval.FAMILY, images.FAMILY, texts.FAMILY,
     tabular.FAMILY)}
+#: Seconds of a quick run's attempt kept back from fine-tuning a backbone while nothing is valid: weights that learn
+#: nothing give a constant answer the referee rejects, and the fallback features then still have time to run.
+FALLBACK_SECONDS = 60.0
 
 
 class OfflinePlanner:
@@ -65,15 +68,18 @@ def family_of(task: TaskSpec) -> str:
 
 
 def choose_backbone(plan: Plan, context: CodingContext) -> None:
-    """Resolve the family's pretrained backbone; MultiModalPredictor when there is one."""
+    """Resolve the family's pretrained backbone; MultiModalPredictor when there is one. A quick run's first valid
+    result may be its only one: its fine-tune keeps ``FALLBACK_SECONDS`` of the attempt for the fallback features."""
     family = FAMILIES[plan.family]
     if family.backbone is None:
         return
+    kept = FALLBACK_SECONDS if context.quick and not any(a.succeeded for a in context.attempts) else 0.0
     plan.backbone = backbones.resolve(family.backbone, context.environment, context.checkpoint, context.time_limit,
-                                      family.scripts(context.task))
+                                      family.scripts(context.task), kept_s=kept)
     plan.use_multimodal = plan.backbone.pretrained
     if plan.use_multimodal:
         plan.tool = "autogluon.multimodal"
+        plan.time_share *= (context.time_limit - kept) / context.time_limit
 
 
 def describe(plan: Plan, context: CodingContext) -> str:

@@ -96,6 +96,36 @@ def test_the_summary_and_the_header_say_which_model_path_and_why(tmp_path: Path)
     compile(draft.code, "solution.py", "exec")
 
 
+def test_a_quick_runs_first_fine_tune_keeps_time_for_the_fallback(tmp_path: Path) -> None:
+    """A quick run stops at its first valid result, which may have to be the fallback's: while nothing is valid, its
+    fine-tune trains for less and leaves FALLBACK_SECONDS of the attempt; once something is, it need not."""
+    import re
+
+    from mlzero_jupyter.coding.offline import FALLBACK_SECONDS
+    from mlzero_jupyter.memory.episodic import FAILED, SUCCESS, AttemptRecord
+
+    folder = tmp_path / "data"
+    for label, words in (("yes", "fine good great"), ("no", "bad poor awful")):
+        (folder / "train" / label).mkdir(parents=True)
+        for i in range(5):
+            (folder / "train" / label / f"{label}{i}.txt").write_text(f"{words} {i}\n")
+
+    def training(quick: bool, attempts: list, time_limit: float = 300) -> int:
+        context = CodingContext(task=perceive(folder), tool="autogluon.multimodal", attempt=len(attempts) + 1,
+                                attempt_dir=tmp_path, time_limit=time_limit, quick=quick, attempts=attempts,
+                                environment=machine(checkpoints=[MINILM]))
+        code = OfflinePlanner().write(context).code
+        assert "MultiModalPredictor(" in code
+        return int(re.search(r"^TIME_LIMIT = (\d+)", code, re.M).group(1))
+
+    searching, quick = training(False, []), training(True, [])
+    assert quick <= searching - 0.8 * FALLBACK_SECONDS + 1
+    assert training(True, [AttemptRecord(1, SUCCESS, score=0.5, candidate="features")]) == searching
+    assert training(True, [AttemptRecord(1, FAILED, error="x", candidate="features")]) == quick
+    short = resolve("text", machine(checkpoints=[MINILM]), time_limit=200, kept_s=FALLBACK_SECONDS)
+    assert short.checkpoint is None and "200 s, less 60 s kept for the fallback, is too short" in short.reason
+
+
 def test_run_lengths_are_checked_against_the_image_size() -> None:
     frame = pd.DataFrame({"id": ["a", "b", "c", "d"], "rle": ["1 3 10 2", None, "5 2 4 1", "90 20"]})
     problems = run_lengths(frame, "id", "rle", {"a": 100, "b": 100, "c": 100, "d": 100})

@@ -46,15 +46,17 @@ class Backbone:
 
 
 def resolve(role: str, environment: dict[str, Any], chosen: str | None = None,
-            time_limit: float | None = None, scripts: str = "") -> Backbone:
+            time_limit: float | None = None, scripts: str = "", kept_s: float = 0.0) -> Backbone:
     """The backbone for ``role`` on the machine ``environment`` describes (``Environment.to_dict()``); ``chosen``
-    is the checkpoint tool selection picked, if any; ``time_limit`` the attempt's seconds; ``scripts`` names the
-    text's letters when an English-only model cannot read it: then only a multilingual model is taken."""
+    is the checkpoint tool selection picked, if any; ``time_limit`` the attempt's seconds, of which ``kept_s`` are
+    not for fine-tuning; ``scripts`` names the text's letters when an English-only model cannot read it: then only a
+    multilingual model is taken."""
     multimodal = environment.get("modules", {}).get("autogluon.multimodal", {})
     if not multimodal.get("importable"):
         return Backbone(role, None, "autogluon.multimodal is not installed here")
-    if time_limit is not None and time_limit < MIN_CPU_SECONDS and not environment.get("gpu_count"):
-        return Backbone(role, None, f"{time_limit:.0f} s is too short to fine-tune a pretrained model on CPU "
+    if time_limit is not None and time_limit - kept_s < MIN_CPU_SECONDS and not environment.get("gpu_count"):
+        kept = f", less {kept_s:.0f} s kept for the fallback," if kept_s else ""
+        return Backbone(role, None, f"{time_limit:.0f} s{kept} is too short to fine-tune a pretrained model on CPU "
                                     f"(it takes at least {MIN_CPU_SECONDS} s)")
     local = local_checkpoint(environment, role, chosen, multilingual=bool(scripts))
     if local is not None:
