@@ -55,8 +55,8 @@ def resolve(role: str, environment: dict[str, Any], chosen: str | None = None,
     if not multimodal.get("importable"):
         return Backbone(role, None, "autogluon.multimodal is not installed here")
     if time_limit is not None and time_limit - kept_s < MIN_CPU_SECONDS and not environment.get("gpu_count"):
-        kept = f", less {kept_s:.0f} s kept for the fallback," if kept_s else ""
-        return Backbone(role, None, f"{time_limit:.0f} s{kept} is too short to fine-tune a pretrained model on CPU "
+        kept = f" and keep {kept_s:.0f} s for the fallback" if kept_s else ""
+        return Backbone(role, None, f"{time_limit:.0f} s is too short to fine-tune a pretrained model on CPU{kept} "
                                     f"(it takes at least {MIN_CPU_SECONDS} s)")
     local = local_checkpoint(environment, role, chosen, multilingual=bool(scripts))
     if local is not None:
