@@ -30,6 +30,7 @@ from mlzero_jupyter.runs import RunFolder
 
 if TYPE_CHECKING:  # the referee needs pandas: imported when a run publishes, not with the agent
     from mlzero_jupyter.referee import Referee
+    from mlzero_jupyter.referee.ensemble import Ensemble
 
 #: A final run is tried only with at least this many seconds left.
 MIN_FINAL_SECONDS = 10.0
@@ -92,9 +93,10 @@ class Publication:
 def publish(context: PublishingContext) -> Publication:
     if context.referee is None:
         return _as_is(context)
-    passed_over = ""
-    if context.search:
-        publication, passed_over = _ensemble(context, refit_needed=True)
+    ensemble = _select_ensemble(context) if context.search else None
+    passed_over = _no_time_for_members(context, ensemble) if ensemble is not None else ""
+    if ensemble is not None and not passed_over:
+        publication = _ensemble(context, ensemble)
         if publication is not None:
             return publication
     final, why = _final_run(context)
@@ -102,7 +104,7 @@ def publish(context: PublishingContext) -> Publication:
         final.how += f"; {passed_over}" if passed_over else ""
         return final
     if passed_over:  # the ensemble's members as they ran beat the best attempt as it ran
-        publication, _ = _ensemble(context, refit_needed=False)
+        publication = _ensemble(context, ensemble)
         if publication is not None:
             return publication
     return _real_rows(context, f"trained without the {context.referee.answers.rows:,} held-out "
@@ -271,28 +273,48 @@ def write_predictions(frame: Any, path: Path) -> None:
 
 
 # -- ensembles ----------------------------------------------------------------------------------------------------
-def _ensemble(context: PublishingContext, refit_needed: bool) -> tuple[Publication | None, str]:
-    """Greedy ensemble selection over the valid attempts' held-out predictions, published when it wins; and why a
-    winning ensemble was passed over: with ``refit_needed``, when its members cannot run again on every labelled row
-    in the time left but the best attempt can (its small gain was chosen on the held-out rows themselves; a fifth
-    more training rows usually gain more)."""
-    from mlzero_jupyter.referee.ensemble import combine, select
-    from mlzero_jupyter.referee.judge import held_out_error, keys_of, read_predictions, score_held_out, value_columns
+def _held_out(context: PublishingContext) -> tuple[dict[int, Any], bool]:
+    """The valid attempts' held-out predictions, and whether they are labels (voted) rather than numbers."""
+    candidates = {a.number: context.held_out[a.number] for a in context.valid if a.number in context.held_out}
+    return candidates, any(not _numeric(frame) for frame in candidates.values())
+
+
+def _select_ensemble(context: PublishingContext) -> Ensemble | None:
+    """Greedy ensemble selection over the valid attempts' held-out predictions; None when no ensemble wins."""
+    from mlzero_jupyter.referee.ensemble import select
+    from mlzero_jupyter.referee.judge import score_held_out
+
+    answers, metric = context.referee.answers, context.task.metric.value
+    candidates, vote = _held_out(context)
+    return select(candidates, lambda frame: score_held_out(answers, frame, metric), context.task.higher_is_better,
+                  vote)
+
+
+def _members_seconds(context: PublishingContext, ensemble: Ensemble) -> float:
+    return sum(a.execution_s for a in context.valid if a.number in ensemble.weights)
+
+
+def _no_time_for_members(context: PublishingContext, ensemble: Ensemble) -> str:
+    """Why a winning ensemble is passed over, or "": its members cannot run again on every labelled row in the time
+    left, but the best attempt can (the ensemble's small gain was chosen on the held-out rows themselves; a fifth
+    more training rows usually gain more). Never for forecasts: their members must run again."""
+    expected, left = _members_seconds(context, ensemble), context.deadline - time.monotonic()
+    if (context.referee.answers.kind == "forecast" or left >= expected
+            or left < max(MIN_FINAL_SECONDS, context.best.execution_s)):
+        return ""
+    return (f"an ensemble of attempts {', '.join(map(str, sorted(ensemble.weights)))} scored {ensemble.score:.5g} on "
+            f"the held-out rows, but its members' {expected:.0f} s to run again did not fit in the {left:.0f} s left")
+
+
+def _ensemble(context: PublishingContext, ensemble: Ensemble) -> Publication | None:
+    """Publish a winning ensemble: its members run again on the user's data, or else their predictions as they ran
+    (None for a forecast whose members could not run again: no forecast of the real horizon)."""
+    from mlzero_jupyter.referee.ensemble import combine
+    from mlzero_jupyter.referee.judge import held_out_error, keys_of, read_predictions, value_columns
 
     answers, metric = context.referee.answers, context.task.metric.value
     forecast = answers.kind == "forecast"  # the members must run again to forecast the real horizon
-    candidates = {a.number: context.held_out[a.number] for a in context.valid if a.number in context.held_out}
-    vote = any(not _numeric(frame) for frame in candidates.values())
-    ensemble = select(candidates, lambda frame: score_held_out(answers, frame, metric), context.task.higher_is_better,
-                      vote)
-    if ensemble is None:
-        return None, ""
-    expected = sum(a.execution_s for a in context.valid if a.number in ensemble.weights)
-    left = context.deadline - time.monotonic()
-    if refit_needed and not forecast and left < expected and left >= max(MIN_FINAL_SECONDS, context.best.execution_s):
-        return None, (f"an ensemble of attempts {', '.join(map(str, sorted(ensemble.weights)))} scored "
-                      f"{ensemble.score:.5g} on the held-out rows, but its members' {expected:.0f} s to run again did "
-                      f"not fit in the {left:.0f} s left")
+    candidates, vote = _held_out(context)
     members = []
     for number, weight in ensemble.weights.items():
         record = next(a for a in context.valid if a.number == number)
@@ -312,10 +334,11 @@ def _ensemble(context: PublishingContext, refit_needed: bool) -> tuple[Publicati
                "validation": f"greedy ensemble selection on {context.referee.description(metric)}"}
     switches = bool(answers.label_columns) and not answers.delimiter  # 0/1 label columns stay 0/1
     code = ensemble_script(context, weights, columns, vote, target.name, metrics, switches)
-    published, why = _on_users_data(context, code, expected, "its members", overrun=forecast)
+    published, why = _on_users_data(context, code, _members_seconds(context, ensemble), "its members",
+                                    overrun=forecast)
     if published is None and forecast:  # no forecast of the real horizon: the best attempt's final run instead
         (context.folder.path / ENSEMBLE_FILE).unlink(missing_ok=True)
-        return None, ""
+        return None
     if published is None:  # the members as they ran, without the held-out rows
         combined = combine([(w, f[columns].reset_index(drop=True)) for w, f in members], vote).to_numpy()
         template[columns] = (combined >= 0.5).astype(int) if switches else combined
@@ -328,7 +351,7 @@ def _ensemble(context: PublishingContext, refit_needed: bool) -> tuple[Publicati
     published.how, published.ensemble, published.ensemble_score = f"{chosen}; {why}", weights, ensemble.score
     held = combine([(weight, candidates[number]) for number, weight in ensemble.weights.items()], vote)
     published.ensemble_error = held_out_error(answers, held, metric)
-    return published, ""
+    return published
 
 
 def _numeric(frame: Any) -> bool:

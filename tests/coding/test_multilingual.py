@@ -46,8 +46,8 @@ def test_a_table_of_mixed_script_text_gets_character_ngrams(planner, tmp_path):
     assert "def character_pairs(text: str) -> str:" in code
 
 
-def _language_table(folder: Path, languages_: list[str]) -> Path:
-    rows = [{"text": text.replace("\n", " "), "language": language} for language in languages_
+def _language_table(folder: Path, names: list[str]) -> Path:
+    rows = [{"text": text.replace("\n", " "), "language": language} for language in names
             for text in _conversations(language)[:60]]
     frame = pd.DataFrame(rows).sample(frac=1.0, random_state=0)
     frame.insert(0, "id", range(1, len(frame) + 1))
