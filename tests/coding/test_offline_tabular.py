@@ -10,6 +10,8 @@ import pytest
 from offline_support import context, run_script, spec, table
 
 from mlzero_jupyter.bench.tasks import breast_cancer, cars_text, diabetes_sqlite, iris_excel, wine_parquet
+from mlzero_jupyter.perception.profile import profile_columns
+from mlzero_jupyter.perception.tables import read_table
 
 
 def _solve(planner, task, tmp_path, **fields):
@@ -98,3 +100,24 @@ def test_parquet_without_sample_submission_writes_id_and_target(planner, tmp_pat
     test = pd.read_parquet(folder / "data_b.parquet")
     assert list(predictions.columns) == ["sample_id", "cultivar"]
     assert predictions["sample_id"].tolist() == test["sample_id"].tolist()
+
+
+@pytest.mark.fit
+def test_a_name_column_gives_its_first_word_as_a_category(planner, tmp_path):
+    """Car names are nearly all different, so perception calls them a category of one row each; their first word,
+    the make, tells where a car was made. A careful analyst adds it, and so does the script."""
+    folder = cars_text(tmp_path / "suite") / "input"
+    options = {"delimiter": ";", "encoding": "latin-1"}
+    files = [table(folder, "cars_train.csv", "train", **options), table(folder, "cars_test.csv", "test", **options)]
+    for info in files:
+        info.columns = profile_columns(read_table(folder / info.path, info))
+    assert files[0].column("Name").kind == "categorical"
+    task = spec(folder, files, problem="multiclass", target="Origin", metric="accuracy", id_column="car_id")
+    draft, metrics, attempt = _solve(planner, task, tmp_path, guidance=["only catboost"])
+    assert 'NAME_COLUMNS = ["Name"]' in draft.code
+    from autogluon.tabular import TabularPredictor
+
+    assert "Name_first_word" in TabularPredictor.load(str(attempt / "model")).features()
+    assert metrics["validation_score"] > 0.93  # CatBoost on the same rows without the first word: 0.87
+    predictions = pd.read_csv(attempt / "predictions.csv")
+    assert len(predictions) == files[1].rows and set(predictions["Origin"]) <= {"USA", "Europe", "Japan"}

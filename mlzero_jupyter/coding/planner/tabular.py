@@ -17,7 +17,7 @@ from mlzero_jupyter.coding.planner.submission import Layout, layout, predict_lin
 from mlzero_jupyter.coding.planner.tabular_predictor import (AG_METRICS, LOG_LABEL, bagging_settings, fit_arguments,
                                                               log_target)
 from mlzero_jupyter.coding.planner.textual import character_lines
-from mlzero_jupyter.perception.spec import ColumnInfo, ProblemType, TaskSpec
+from mlzero_jupyter.perception.spec import ColumnInfo, FileInfo, ProblemType, TaskSpec
 
 #: Seconds kept for importing AutoGluon, loading, evaluating and predicting.
 MARGIN_SECONDS = 10
@@ -30,6 +30,8 @@ EVALUATE = """# AutoGluon's validation score of its best model, in the metric's 
 leaderboard = predictor.leaderboard(silent=True)
 leaderboard.to_csv("leaderboard.csv", index=False)
 validation_score = predictor.eval_metric.convert_score_to_original(leaderboard["score_val"].max())"""
+#: A category with more distinct values than this share of its rows, each of a few words, is a name (``_names``).
+NAME_DISTINCT_SHARE = 0.5
 #: Metrics that weigh every class alike: rows are weighted so that every class counts the same in training too.
 BALANCED_METRICS = ("balanced_accuracy", "f1_macro")
 
@@ -125,6 +127,9 @@ def _column_lists(task: TaskSpec, plan: Plan, label: str) -> dict[str, Any]:
     text = [c.name for c in train.columns if c.kind == "text" and c.name not in plan.drop_columns]
     if text:
         out["TEXT_COLUMNS"] = text
+    names = _names(train, label, plan)
+    if names:
+        out["NAME_COLUMNS"] = names
     if plan.coerce_numeric:
         out["NUMERIC_COLUMNS"] = [c.name for c in train.columns if c.kind == "numeric" and c.name != label]
     if task.problem_type.value == ProblemType.TIME_SERIES_CLASSIFICATION and not series.is_long(task):
@@ -132,11 +137,35 @@ def _column_lists(task: TaskSpec, plan: Plan, label: str) -> dict[str, Any]:
     return out
 
 
+def _names(train: FileInfo, label: str, plan: Plan) -> list[str]:
+    """Categorical columns whose values are nearly all different and mostly of several words: names (of a car, a
+    product, a place). As categories they say little, one row each; their first word often names a group."""
+    def several_words(column: ColumnInfo) -> bool:
+        return sum(len(e.split()) > 1 for e in column.examples) > len(column.examples) / 2
+
+    if not train.rows:
+        return []
+    return [c.name for c in train.columns
+            if c.kind == "categorical" and c.name != label and c.name not in plan.drop_columns and c.examples
+            and c.distinct_count > NAME_DISTINCT_SHARE * train.rows and several_words(c)]
+
+
+def _name_lines(frames: str) -> str:
+    return ("# Names nearly all different (a category of one row each) whose first words repeat: the first word (a\n"
+            "# make, a brand, a family) becomes a category of its own.\n"
+            "for column in NAME_COLUMNS:\n"
+            "    first_words = train[column].astype(\"string\").str.split().str[0]\n"
+            f"    if first_words.nunique() <= {NAME_DISTINCT_SHARE} * train[column].nunique():\n"
+            f"        for frame in [f for f in {frames} if column in f]:\n"
+            "            frame[f\"{column}_first_word\"] = frame[column].astype(\"string\").str.split().str[0]")
+
+
 def _comments(context: CodingContext, plan: Plan) -> dict[str, str]:
     return {"TIME_LIMIT": time_limit_comment(context, plan, MARGIN_SECONDS),
             "HYPERPARAMETERS": "model families to train (instead of the presets' choice)",
             "PREDICTION_COLUMNS": "the predictions file's columns besides the id",
             "IGNORED_COLUMNS": "never used as features (an id that is a date stays: dates carry trends)",
+            "NAME_COLUMNS": "names, nearly all different: their first word becomes a category of its own",
             "SAMPLE_WEIGHT": "the metric weighs every class alike, so training does too",
             "BAGGING_OPTIONS": "folds one after another: starting Ray for parallel folds costs more than it saves",
             "PROBLEM_TYPE": "binary, multiclass or regression; None: AutoGluon infers it from the labels"}
@@ -183,6 +212,8 @@ def _prepare(task: TaskSpec, plan: Plan) -> str:
                      "    for column in [c for c in TEXT_COLUMNS if c in frame]:\n"
                      "        frame[column] = frame[column].where(frame[column].isna(), frame[column].astype(str))")
         lines.append(character_lines(plan, frames, "TEXT_COLUMNS").rstrip("\n"))
+    if _names(task.train_file, task.target.value, plan):
+        lines.append(_name_lines(frames))
     lines.append(FEATURES)
     return "\n".join(line for line in lines if line)
 
