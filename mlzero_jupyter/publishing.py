@@ -60,6 +60,7 @@ class PublishingContext:
     stop: threading.Event
     memory_limit_mb: int | None = None
     search: bool = True  # ensembles and a longer final run are part of the search
+    final_runs_s: float = 0.0  # time inside the code of every run on the user's data so far, published or not
 
 
 @dataclass
@@ -73,7 +74,7 @@ class Publication:
     ensemble: dict[str, float] = field(default_factory=dict)
     ensemble_score: float | None = None
     ensemble_error: float | None = None  # its bootstrap standard error over the held-out rows
-    execution_s: float = 0.0  # time inside the final run's code
+    execution_s: float = 0.0  # time inside the code of the runs on the user's data, published or not
 
     def fill(self, result: Any) -> None:
         result.predictions_path, result.solution_path, result.published = self.predictions, self.solution, self.how
@@ -91,6 +92,12 @@ class Publication:
 
 
 def publish(context: PublishingContext) -> Publication:
+    publication = _publish(context)
+    publication.execution_s = context.final_runs_s
+    return publication
+
+
+def _publish(context: PublishingContext) -> Publication:
     if context.referee is None:
         return _as_is(context)
     ensemble = _select_ensemble(context) if context.search else None
@@ -203,6 +210,7 @@ def _on_users_data(context: PublishingContext, code: str, expected_s: float, wha
     write_text_atomic(final / CODE_FILE, code)
     outcome = context.executor(final / CODE_FILE, cwd=final, timeout=left, on_output=None, stop=context.stop,
                                memory_limit_mb=context.memory_limit_mb, readable=[Path(context.task.work_path)])
+    context.final_runs_s += outcome.duration_s
     verdict = validate(context.task, final, outcome) if outcome.ok else None
     if verdict is None or not verdict.ok:
         problems = verdict.problems if verdict else [outcome.failure() or "", outcome.essential_errors()]
@@ -219,7 +227,7 @@ def _on_users_data(context: PublishingContext, code: str, expected_s: float, wha
     copy_file_atomic(final / CODE_FILE, folder.solution_path)
     metrics = _read_json(final / METRICS_FILE)
     model = str((final / metrics["model_path"]).resolve()) if metrics.get("model_path") else None
-    published = Publication("", str(target), str(folder.solution_path), model, execution_s=outcome.duration_s)
+    published = Publication("", str(target), str(folder.solution_path), model)
     return published, f"{outcome.duration_s:.0f} s"
 
 
@@ -231,7 +239,8 @@ def _clearly_worse(score: float | None, before: float | None, higher_is_better: 
     loss = (before - score) if higher_is_better else (score - before)
     if loss <= FINAL_RUN_TOLERANCE * max(abs(score), abs(before), 1e-9):
         return ""
-    return f"scored {score:.5g} for itself, the attempt {before:.5g} (more than {FINAL_RUN_TOLERANCE:.0%} worse)"
+    return (f"scored {score:.5g} for itself where the attempt had scored {before:.5g} (more than "
+            f"{FINAL_RUN_TOLERANCE:.0%} worse)")
 
 
 # -- predictions of the real test rows ----------------------------------------------------------------------------
