@@ -90,6 +90,18 @@ def test_text_column_in_a_semicolon_latin1_file(planner, tmp_path):
 
 
 @pytest.mark.fit
+def test_a_text_column_the_user_drops_is_left_out_of_the_script(planner, tmp_path):
+    folder = cars_text(tmp_path / "suite") / "input"
+    options = {"delimiter": ";", "encoding": "latin-1"}
+    files = [table(folder, "cars_train.csv", "train", **options), table(folder, "cars_test.csv", "test", **options)]
+    task = spec(folder, files, problem="multiclass", target="Origin", metric="accuracy", id_column="car_id")
+    draft, metrics, attempt = _solve(planner, task, tmp_path, guidance=["only lightgbm", "drop column Name"])
+    assert "TEXT_COLUMNS" not in draft.code and 'IGNORED_COLUMNS = ["car_id", "Name"]' in draft.code
+    _check_metrics(metrics, "accuracy")
+    assert len(pd.read_csv(attempt / "predictions.csv")) == files[1].rows
+
+
+@pytest.mark.fit
 def test_parquet_without_sample_submission_writes_id_and_target(planner, tmp_path):
     folder = wine_parquet(tmp_path / "suite") / "input"
     files = [table(folder, "data_a.parquet", "train", "parquet"), table(folder, "data_b.parquet", "test", "parquet")]
@@ -106,6 +118,8 @@ def test_parquet_without_sample_submission_writes_id_and_target(planner, tmp_pat
 def test_a_name_column_gives_its_first_word_as_a_category(planner, tmp_path):
     """Car names are nearly all different, so perception calls them a category of one row each; their first word,
     the make, tells where a car was made. A careful analyst adds it, and so does the script."""
+    from autogluon.tabular import TabularPredictor
+
     folder = cars_text(tmp_path / "suite") / "input"
     options = {"delimiter": ";", "encoding": "latin-1"}
     files = [table(folder, "cars_train.csv", "train", **options), table(folder, "cars_test.csv", "test", **options)]
@@ -115,8 +129,6 @@ def test_a_name_column_gives_its_first_word_as_a_category(planner, tmp_path):
     task = spec(folder, files, problem="multiclass", target="Origin", metric="accuracy", id_column="car_id")
     draft, metrics, attempt = _solve(planner, task, tmp_path, guidance=["only catboost"])
     assert 'NAME_COLUMNS = ["Name"]' in draft.code
-    from autogluon.tabular import TabularPredictor
-
     assert "Name_first_word" in TabularPredictor.load(str(attempt / "model")).features()
     assert metrics["validation_score"] > 0.93  # CatBoost on the same rows without the first word: 0.87
     predictions = pd.read_csv(attempt / "predictions.csv")

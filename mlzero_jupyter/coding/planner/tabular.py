@@ -59,7 +59,7 @@ def build(context: CodingContext, plan: Plan, summary: str) -> str:
         comments=_comments(context, plan),
         helpers=_helpers(task),
         load=_load(task, plan),
-        prepare=_prepare(task, plan) + ("\n" + LOG_LABEL if shape.log_target else ""),
+        prepare=_prepare(task, plan, settings) + ("\n" + LOG_LABEL if shape.log_target else ""),
         fit=_fit(plan, settings),
         evaluate="\n".join(filter(None, [EVALUATE, _importance(plan, context, settings)])),
         predict=_predict(task, plan, shape, problem, id_column),
@@ -194,7 +194,8 @@ def _load(task: TaskSpec, plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _prepare(task: TaskSpec, plan: Plan) -> str:
+def _prepare(task: TaskSpec, plan: Plan, settings: dict[str, Any]) -> str:
+    """Joins, series, numbers, text and names made ready, from the column lists the settings define."""
     has_test = task.test_file is not None
     frames = "(train, test)" if has_test else "(train,)"
     lines = []
@@ -206,13 +207,13 @@ def _prepare(task: TaskSpec, plan: Plan) -> str:
         lines.append(f"for frame in {frames}:\n"
                      "    present = [column for column in NUMERIC_COLUMNS if column in frame]\n"
                      "    frame[present] = frame[present].apply(pd.to_numeric, errors=\"coerce\")")
-    if any(c.kind == "text" for c in task.train_file.columns):
+    if "TEXT_COLUMNS" in settings:
         lines.append("# Free text stays text (not categories): TabularPredictor turns it into n-gram features.\n"
                      f"for frame in {frames}:\n"
                      "    for column in [c for c in TEXT_COLUMNS if c in frame]:\n"
                      "        frame[column] = frame[column].where(frame[column].isna(), frame[column].astype(str))")
         lines.append(character_lines(plan, frames, "TEXT_COLUMNS").rstrip("\n"))
-    if _names(task.train_file, task.target.value, plan):
+    if "NAME_COLUMNS" in settings:
         lines.append(_name_lines(frames))
     lines.append(FEATURES)
     return "\n".join(line for line in lines if line)
