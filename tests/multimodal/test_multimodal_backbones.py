@@ -123,8 +123,8 @@ def test_a_quick_runs_first_fine_tune_keeps_time_for_the_fallback(tmp_path: Path
     assert training(True, [AttemptRecord(1, SUCCESS, score=0.5, candidate="features")]) == searching
     assert training(True, [AttemptRecord(1, FAILED, error="x", candidate="features")]) == quick
     short = resolve("text", machine(checkpoints=[MINILM]), time_limit=200, kept_s=FALLBACK_SECONDS)
-    assert short.checkpoint is None and "200 s is too short to fine-tune a pretrained model on CPU and keep 60 s for the fallback" in \
-        short.reason
+    assert short.checkpoint is None
+    assert "200 s is too short to fine-tune a pretrained model on CPU and keep 60 s for the fallback" in short.reason
 
 
 def test_run_lengths_are_checked_against_the_image_size() -> None:
